@@ -1,0 +1,50 @@
+# The README's commands. `make run` sets everything up and starts the service;
+# `make test` runs the whole suite on SQLite and on PostgreSQL.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export HFM_ENV ?= development
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hfm_test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run web scheduler test test-sqlite test-postgres lint bench
+
+setup: $(BIN)/.installed node_modules/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+database: setup
+	mkdir -p instance reports
+	$(BIN)/hfm db upgrade
+	$(BIN)/hfm programme load
+	$(BIN)/hfm demo seed
+
+run: database
+	@echo "Starting the scheduler and the web server on http://$(HOST):$(PORT)"
+	$(BIN)/hfm scheduler & scheduler_pid=$$!; \
+	trap 'kill $$scheduler_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/hfm run --host $(HOST) --port $(PORT)
+
+test: test-sqlite test-postgres
+
+test-sqlite: setup
+	HFM_ENV=test $(BIN)/python -m pytest
+
+test-postgres: setup
+	scripts/ensure-postgres.sh
+	HFM_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check app tests config
+
+bench: database
+	$(BIN)/python bench/run.py

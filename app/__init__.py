@@ -1,0 +1,66 @@
+"""The Housing First programme monitor: create_app() wires settings, extensions and areas."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from config.settings import load_settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_settings(overrides))
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("app"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.trim_blocks = True
+    WTFormsHelpers(app)
+
+    from app import extensions, models, web  # noqa: F401 (models registers the tables)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(_migrations_dir()), render_as_batch=True,
+        compare_type=True,
+    )
+    extensions.csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    extensions.limiter.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _migrations_dir():
+    from config.settings import PROJECT_ROOT
+
+    return PROJECT_ROOT / "migrations"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.programme.views import bp as programme_bp
+
+    for blueprint in (programme_bp, accounts_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from app.accounts.cli import users_cli
+    from app.demo.cli import demo_cli
+    from app.programme.cli import programme_cli
+
+    for group in (programme_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

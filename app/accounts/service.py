@@ -1,0 +1,149 @@
+"""Account rules: creating users, passwords, signing in and locking."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts import audit
+from app.accounts.models import ROLE_LEAD, ROLES, User, new_session_token
+from app.extensions import db
+from app.programme.models import Authority
+
+MIN_PASSWORD_LENGTH = 12
+# A throwaway hash to check against when the email is unknown, so the answer takes
+# as long as for a real account and reveals nothing.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message says why."""
+
+
+def _common_passwords() -> frozenset[str]:
+    text = resources.files("app.accounts").joinpath("common_passwords.txt").read_text()
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
+    if password.lower() in _common_passwords():
+        return "Password is too common. Choose a password that is hard to guess"
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def create_user(email: str, role: str, authority_gss: str | None = None,
+                password: str | None = None, actor: str | None = None) -> User:
+    email = normalise_email(email)
+    if "@" not in email:
+        raise AccountError("Enter an email address in the correct format, like name@example.com")
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of: {', '.join(ROLES)}")
+    authority = None
+    if role == ROLE_LEAD:
+        if not authority_gss:
+            raise AccountError("An authority lead needs an authority (its GSS code, like E08000025)")
+        authority = db.session.scalar(select(Authority).where(Authority.gss_code == authority_gss))
+        if authority is None:
+            raise AccountError(f"No authority has the GSS code {authority_gss}")
+    elif authority_gss:
+        raise AccountError("Only an authority lead is bound to an authority")
+    if get_user_by_email(email):
+        raise AccountError(f"A user with the email {email} already exists")
+    user = User(email=email, role=role, authority_id=authority.id if authority else None,
+                created_at=audit.utcnow())
+    if password is not None:
+        _set_password_hash(user, password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user", email, "create",
+                 {"role": (None, role), "authority": (None, authority.name if authority else None)},
+                 actor=actor)
+    db.session.commit()
+    return user
+
+
+def _set_password_hash(user: User, password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = generate_password_hash(password)
+
+
+def set_password(email: str, password: str, actor: str | None = None) -> User:
+    user = get_user_by_email(email)
+    if user is None:
+        raise AccountError(f"No user has the email {normalise_email(email)}")
+    _set_password_hash(user, password)
+    user.session_token = new_session_token()  # sign out every existing session
+    user.failed_logins = 0
+    user.locked_at = None
+    audit.record("user", user.email, "set-password", actor=actor)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the email and password match an active, unlocked account; else None.
+
+    Each failure counts against the account; after LOGIN_MAX_FAILURES it is locked
+    until an admin unlocks it. The caller shows one generic message either way.
+    """
+    user = get_user_by_email(email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if user.locked_at is not None or not user.is_active_account:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_at = audit.utcnow()
+            audit.record("user", user.email, "lock", {"failed_logins": (None, user.failed_logins)},
+                         actor=audit.SYSTEM_ACTOR)
+        db.session.commit()
+        return None
+    user.failed_logins = 0
+    user.last_login_at = audit.utcnow()
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: the token in their cookie no longer matches."""
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
+def unlock(user: User) -> None:
+    old = user.locked_at
+    user.locked_at = None
+    user.failed_logins = 0
+    audit.record("user", user.email, "unlock", {"locked_at": (old, None)})
+    db.session.commit()
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def load_user_by_session_token(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == token))

@@ -1,0 +1,117 @@
+"""Signing in and out, user management and the audit log page."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import audit, service
+from app.accounts.access import ROLE_ADMIN, roles_required
+from app.accounts.forms import ConfirmForm, CreateUserForm, LoginForm
+from app.extensions import limiter
+from app.programme import service as programme_service
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+GENERIC_LOGIN_ERROR = "Enter a correct email address and password. Accounts lock after repeated failures"
+
+
+def _login_rate_key() -> str:
+    return "login-account:" + service.normalise_email(request.form.get("email", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("programme.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               key_func=_login_rate_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("programme.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.email.errors.append(GENERIC_LOGIN_ERROR)
+        else:
+            session.clear()  # a new session at sign-in, so a planted one is useless
+            login_user(user)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        service.end_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You have signed out")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/users")
+@roles_required(ROLE_ADMIN)
+def users():
+    return render_template("accounts/users.html", users=service.all_users(), form=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(ROLE_ADMIN)
+def create_user():
+    form = CreateUserForm()
+    form.authority.choices = [("", "Not an authority lead")] + [
+        (a.gss_code, a.name) for a in programme_service.authorities()
+    ]
+    if form.validate_on_submit():
+        try:
+            service.create_user(form.email.data, form.role.data, form.authority.data or None,
+                                form.password.data)
+        except service.AccountError as error:
+            target = form.password if "assword" in str(error) else form.email
+            target.errors.append(str(error))
+        else:
+            flash(f"User {service.normalise_email(form.email.data)} created")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/create_user.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(ROLE_ADMIN)
+def unlock_user(user_id: int):
+    user = service.user_by_id(user_id)
+    if user is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        service.unlock(user)
+        flash(f"{user.email} is unlocked")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/audit")
+@roles_required(ROLE_ADMIN)
+def audit_log():
+    object_type = request.args.get("object_type") or None
+    object_id = request.args.get("object_id") or None
+    return render_template(
+        "accounts/audit.html",
+        entries=audit.entries(object_type, object_id),
+        object_types=audit.object_types(),
+        object_type=object_type,
+        object_id=object_id or "",
+    )

@@ -1,0 +1,33 @@
+"""Home, the programme overview and the health check."""
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+
+from app.accounts.access import EVERYONE, roles_required
+from app.extensions import db
+from app.programme import service
+
+bp = Blueprint("programme", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@roles_required(*EVERYONE)
+def home():
+    return render_template("programme/home.html", programme=service.get_programme())
+
+
+@bp.route("/programme")
+@roles_required(*EVERYONE)
+def overview():
+    return render_template("programme/overview.html", **service.overview())
+
+
+@bp.route("/health")
+def health():
+    """For a load balancer: 200 when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means unhealthy
+        db.session.rollback()
+        return jsonify(status="unavailable", database="error"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,88 @@
+"""What every page shares: login wiring, template filters, assets, security headers, errors."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, abort, g, render_template, send_from_directory, session
+from flask_login import current_user
+
+from app.accounts import service as account_service
+from app.extensions import login_manager
+from app.formatting import format_date, format_datetime, format_money, format_percent
+from app.forms_common import error_list
+from app.navigation import navigation_for
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return account_service.load_user_by_session_token(token)
+
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_date, "govuk_date")
+    app.add_template_filter(format_datetime, "govuk_datetime")
+    app.add_template_filter(format_percent, "percent")
+    app.add_template_global(error_list, "error_list")
+
+    @app.before_request
+    def _per_request():
+        g.csp_nonce = secrets.token_urlsafe(16)
+        session.modified = True  # slide the idle timeout on every request
+
+    @app.context_processor
+    def _layout_context():
+        return {
+            "csp_nonce": g.get("csp_nonce"),
+            "service_navigation": navigation_for(current_user),
+            "show_synthetic_banner": app.config["SHOW_SYNTHETIC_BANNER"],
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["ENV"] not in ("development", "test"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    assets_root = Path(app.config["ASSETS_DIR"])
+
+    @app.route("/assets/<path:filename>")
+    def assets(filename: str):
+        """GOV.UK Frontend's fonts, images, CSS and JavaScript from the npm package."""
+        for folder in (assets_root / "assets", assets_root):
+            if (folder / filename).is_file():
+                return send_from_directory(folder, filename, max_age=3600)
+        abort(404)
+
+    for code, title in ((403, "You do not have permission to see this page"),
+                        (404, "Page not found"),
+                        (413, "The file is too large"),
+                        (429, "Too many attempts"),
+                        (500, "Sorry, there is a problem with the service")):
+        app.register_error_handler(code, _error_page(code, title))
+
+
+def _error_page(code: int, title: str):
+    def handler(error):
+        return render_template("error.html", code=code, title=title), code
+
+    return handler

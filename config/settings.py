@@ -1,0 +1,86 @@
+"""Settings: defaults here, each overridable by an environment variable of the same name.
+
+`load_settings()` returns a plain dict that create_app() puts into app.config.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or wrong; the app refuses to start."""
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    overrides = overrides or {}
+    env = overrides.get("ENV", os.environ.get("HFM_ENV", "production"))
+    development = env in ("development", "test")
+    settings = {
+        "ENV": env,
+        "TESTING": env == "test",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'instance' / 'hfm.sqlite'}"
+        ),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "REPORTS_DIR": os.environ.get("REPORTS_DIR", str(PROJECT_ROOT / "reports")),
+        "PROGRAMME_FILE": os.environ.get(
+            "PROGRAMME_FILE", str(PROJECT_ROOT / "config" / "programme.toml")
+        ),
+        "ASSETS_DIR": os.environ.get(
+            "ASSETS_DIR", str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")
+        ),
+        # Cookies: HttpOnly and SameSite=Lax always; Secure outside development.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": not development,
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 3),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024,
+        "MAX_UPLOAD_BYTES": _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        # Programme rules (our rules, see shared/domain.md): both are settings.
+        "RETURN_DUE_DAY": _env_int("RETURN_DUE_DAY", 10),
+        "REPORT_DAY": _env_int("REPORT_DAY", 15),
+        "REPORT_HOUR": _env_int("REPORT_HOUR", 7),
+        "REMINDER_HOUR": _env_int("REMINDER_HOUR", 8),
+        "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),
+        "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/London"),
+        # Warnings the lead confirms before submitting a return.
+        "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
+        "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),
+        # Small-number suppression for taskforce and MHCLG users.
+        "SUPPRESSION_THRESHOLD": _env_int("SUPPRESSION_THRESHOLD", 5),
+        # RAG bands for spend against profile, in percent of profile to date.
+        "RAG_GREEN_MAX_PERCENT": _env_int("RAG_GREEN_MAX_PERCENT", 10),
+        "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
+        "LEADS_MAY_DOWNLOAD_REPORTS": _env_bool("LEADS_MAY_DOWNLOAD_REPORTS", False),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SHOW_SYNTHETIC_BANNER": _env_bool("SHOW_SYNTHETIC_BANNER", True),
+    }
+    settings.update(overrides)
+    if settings["ENV"] in ("development", "test") and not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = "development-only-not-secret"
+    if not settings["SECRET_KEY"]:
+        raise SettingsError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
+            "(or HFM_ENV=development on a developer's machine)."
+        )
+    return settings
