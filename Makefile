@@ -24,7 +24,7 @@ node_modules/.installed: package.json package-lock.json
 
 database: setup
 	mkdir -p instance reports
-	$(BIN)/hfm db upgrade
+	$(BIN)/hfm db upgrade heads
 	$(BIN)/hfm programme load
 	$(BIN)/hfm demo seed
 

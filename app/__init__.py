@@ -27,7 +27,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     WTFormsHelpers(app)
 
-    from app import extensions, models, web  # noqa: F401 (models registers the tables)
+    from app import extensions, models, web
+
+    models.import_all()
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -50,17 +52,17 @@ def _migrations_dir():
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.accounts.views import bp as accounts_bp
-    from app.programme.views import bp as programme_bp
+    """Each area's views.py has a blueprint called `bp`."""
+    from app.areas import area_modules
 
-    for blueprint in (programme_bp, accounts_bp):
-        app.register_blueprint(blueprint)
+    for views in area_modules("views"):
+        app.register_blueprint(views.bp)
 
 
 def _register_commands(app: Flask) -> None:
-    from app.accounts.cli import users_cli
-    from app.demo.cli import demo_cli
-    from app.programme.cli import programme_cli
+    """Each area's cli.py has click groups listed in `COMMANDS`."""
+    from app.areas import area_modules
 
-    for group in (programme_cli, users_cli, demo_cli):
-        app.cli.add_command(group)
+    for cli in area_modules("cli"):
+        for group in cli.COMMANDS:
+            app.cli.add_command(group)

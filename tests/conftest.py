@@ -25,8 +25,9 @@ OTHER_GSS = "E08000026"  # Coventry
 
 
 def _prepare_postgres(url: str) -> str:
-    """Drop and create the test database, so every run starts clean."""
+    """Create a database of this run's own (name plus process id), so runs never collide."""
     target = make_url(url)
+    target = target.set(database=f"{target.database}_{os.getpid()}")
     admin = create_engine(target.set(database="test"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -38,15 +39,26 @@ def _prepare_postgres(url: str) -> str:
         pytest.exit(f"PostgreSQL at {url} did not answer: {error}", returncode=1)
     finally:
         admin.dispose()
-    return url
+    return target.render_as_string(hide_password=False)
+
+
+def _drop_postgres(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="test"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if url and url.startswith("postgresql"):
-        return _prepare_postgres(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        own_url = _prepare_postgres(url)
+        yield own_url
+        _drop_postgres(own_url)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +72,7 @@ def _migrated(database_url, reports_dir):
 
     app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return database_url
 

@@ -43,3 +43,6 @@ def users_set_password(email, password_stdin):
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Password set for {email.strip().lower()}")
+
+
+COMMANDS = [users_cli]

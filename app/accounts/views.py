@@ -20,6 +20,7 @@ from app.extensions import limiter
 from app.programme import service as programme_service
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+NAVIGATION = [("accounts.users", "Users", (ROLE_ADMIN,)), ("accounts.audit_log", "Audit log", (ROLE_ADMIN,))]
 
 GENERIC_LOGIN_ERROR = "Enter a correct email address and password. Accounts lock after repeated failures"
 

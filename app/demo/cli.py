@@ -15,3 +15,6 @@ def demo_seed():
 
     for line in seed():
         click.echo(line)
+
+
+COMMANDS = [demo_cli]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app
 
 from app.accounts import service as accounts
+from app.areas import area_modules
 from app.programme import service as programme
 
 DEMO_PASSWORD = "demo-password-not-for-live-use"
@@ -36,6 +37,9 @@ def seed() -> list[str]:
         if accounts.get_user_by_email(email) is None:
             accounts.create_user(email, role, gss, password=DEMO_PASSWORD, actor="hfm demo seed")
             created += 1
+    # Each area's demo.py adds its part, in AREAS order (returns before finance, ...).
+    for area_demo in area_modules("demo"):
+        lines += area_demo.seed()
     lines.append(f"Demo accounts ({created} new), all with the password {DEMO_PASSWORD!r}:")
     lines += [f"  {email:32} {role}" for email, role, _ in demo_accounts()]
     return lines

@@ -25,3 +25,6 @@ def programme_load(path):
             click.echo(change)
     else:
         click.echo("No changes: the database already matches the programme file")
+
+
+COMMANDS = [programme_cli]

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.programme import service
 
 bp = Blueprint("programme", __name__, template_folder="templates")
+NAVIGATION = [("programme.home", "Home", None), ("programme.overview", "Programme", None)]
 
 
 @bp.route("/")
