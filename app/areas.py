@@ -10,7 +10,9 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-AREAS = ("programme", "accounts", "returns", "clients", "finance", "reporting", "demo")
+AREAS = (
+    "programme", "accounts", "returns", "clients", "finance", "registers", "reporting", "demo",
+)
 
 
 def area_modules(name: str) -> list[ModuleType]:
