@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hfm_test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run web scheduler test test-sqlite test-postgres lint bench
+.PHONY: setup browser database run test test-sqlite test-postgres lint bench
 
 setup: $(BIN)/.installed node_modules/.installed
 
@@ -21,6 +21,12 @@ $(BIN)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Debian's chromium for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 database: setup
 	mkdir -p instance reports
@@ -36,12 +42,12 @@ run: database
 
 test: test-sqlite test-postgres
 
-test-sqlite: setup
+test-sqlite: setup browser
 	HFM_ENV=test $(BIN)/python -m pytest
 
 test-postgres: setup
 	scripts/ensure-postgres.sh
-	HFM_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
+	HFM_ENV=test TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest --ignore=tests/e2e
 
 lint: setup
 	$(BIN)/ruff check app tests config
