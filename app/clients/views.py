@@ -1,0 +1,252 @@
+"""Client register and outcome pages. Access: leads their own authority's clients and
+outcomes; admin every client; finance, taskforce and MHCLG outcomes only (taskforce and
+MHCLG with small numbers suppressed)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from app.accounts.access import (
+    ROLE_ADMIN,
+    ROLE_FINANCE,
+    ROLE_LEAD,
+    ROLE_MHCLG,
+    ROLE_TASKFORCE,
+    authority_or_403,
+    check_owned,
+    roles_required,
+)
+from app.clients import service, spreadsheet
+from app.clients.forms import (
+    ClientForm,
+    ConfirmForm,
+    EndSupportForm,
+    EndTenancyForm,
+    TenancyForm,
+    UploadForm,
+    apply_rule_errors,
+)
+from app.clients.models import (
+    AGE_BANDS,
+    GENDERS,
+    ROUGH_SLEEPING_BANDS,
+    SUPPORT_END_REASONS,
+    SUPPORT_NEEDS,
+    TENANCY_END_REASONS,
+    TENURES,
+    Client,
+)
+from app.clients.outcomes_page import outcomes_context, quarter_from_request
+
+bp = Blueprint("clients", __name__, url_prefix="/clients", template_folder="templates")
+REGISTER_ROLES = (ROLE_ADMIN, ROLE_LEAD)
+OUTCOME_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, ROLE_TASKFORCE, ROLE_MHCLG)
+
+
+@bp.context_processor
+def _labels():
+    return {"age_bands": AGE_BANDS, "genders": GENDERS, "rough_bands": ROUGH_SLEEPING_BANDS,
+            "support_reasons": SUPPORT_END_REASONS, "end_reasons": TENANCY_END_REASONS,
+            "tenures": TENURES, "client_columns": spreadsheet.CLIENT_COLUMNS,
+            "tenancy_columns": spreadsheet.TENANCY_COLUMNS}
+
+
+NAVIGATION = [
+    ("clients.register_home", "Clients", REGISTER_ROLES),
+    ("clients.programme_outcomes", "Outcomes", OUTCOME_ROLES),
+]
+
+
+def _client_or_403(reference: str) -> Client:
+    """The client a URL names. A lead gets 403 for any reference outside their authority's
+    prefix, whether or not it exists; others get 404 for a missing one."""
+    if current_user.role == ROLE_LEAD:
+        own = current_user.authority
+        if own is None or not reference.upper().startswith(f"{own.prefix}-"):
+            abort(403)
+    client = service.client_by_reference(reference.upper())
+    if client is None:
+        abort(404)
+    check_owned(client.authority_id)
+    return client
+
+
+@bp.route("/")
+@roles_required(*REGISTER_ROLES)
+def register_home():
+    if current_user.role == ROLE_LEAD:
+        return redirect(url_for("clients.register", gss=current_user.authority.gss_code))
+    from app.programme.service import authorities
+
+    return render_template("clients/home.html", authorities=authorities())
+
+
+@bp.route("/<gss>/")
+@roles_required(*REGISTER_ROLES)
+def register(gss):
+    authority = authority_or_403(gss)
+    status, need = request.args.get("status") or "", request.args.get("need") or ""
+    reference = (request.args.get("reference") or "")[:30]
+    clients = service.clients_for(authority.id, status, need, reference)
+    return render_template("clients/register.html", authority=authority, clients=clients,
+                           status=status, need=need, reference=reference,
+                           statuses=service.STATUS_FILTERS, needs=SUPPORT_NEEDS)
+
+
+@bp.route("/<gss>/new", methods=["GET", "POST"])
+@roles_required(*REGISTER_ROLES)
+def add_client(gss):
+    authority = authority_or_403(gss)
+    form = ClientForm()
+    if form.validate_on_submit():
+        try:
+            client = service.create_client(authority, form.values())
+        except service.ClientRuleError as error:
+            apply_rule_errors(form, error.errors)
+        else:
+            service.commit()
+            flash(f"Client {client.reference} added")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/client_form.html", form=form, authority=authority, client=None)
+
+
+@bp.route("/client/<reference>")
+@roles_required(*REGISTER_ROLES)
+def show_client(reference):
+    client = _client_or_403(reference)
+    return render_template("clients/client.html", client=client, authority=client.authority)
+
+
+@bp.route("/client/<reference>/edit", methods=["GET", "POST"])
+@roles_required(*REGISTER_ROLES)
+def edit_client(reference):
+    client = _client_or_403(reference)
+    form = ClientForm(obj=client) if request.method == "GET" else ClientForm()
+    if request.method == "GET":
+        form.support_needs.data = client.support_needs
+    if form.validate_on_submit():
+        try:
+            service.update_client(client, form.values())
+        except service.ClientRuleError as error:
+            service.rollback()
+            apply_rule_errors(form, error.errors)
+        else:
+            flash(f"Client {client.reference} updated")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/client_form.html", form=form, authority=client.authority,
+                           client=client)
+
+
+@bp.route("/client/<reference>/tenancy", methods=["GET", "POST"])
+@roles_required(*REGISTER_ROLES)
+def add_tenancy(reference):
+    client = _client_or_403(reference)
+    form = TenancyForm()
+    if form.validate_on_submit():
+        try:
+            service.add_tenancy(client, form.start_date.data, form.tenure.data,
+                                form.end_date.data, form.end_reason.data or None)
+        except service.ClientRuleError as error:
+            service.rollback()
+            apply_rule_errors(form, error.errors)
+        else:
+            flash(f"Tenancy recorded for {client.reference}")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/tenancy_form.html", form=form, client=client)
+
+
+@bp.route("/client/<reference>/tenancy/<int:tenancy_id>/end", methods=["GET", "POST"])
+@roles_required(*REGISTER_ROLES)
+def end_tenancy(reference, tenancy_id):
+    client = _client_or_403(reference)
+    tenancy = next((t for t in client.tenancies if t.id == tenancy_id), None)
+    if tenancy is None:
+        abort(404)
+    form = EndTenancyForm()
+    if form.validate_on_submit():
+        try:
+            service.end_tenancy(tenancy, form.end_date.data, form.end_reason.data)
+        except service.ClientRuleError as error:
+            service.rollback()
+            apply_rule_errors(form, error.errors)
+        else:
+            flash(f"Tenancy end recorded for {client.reference}")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/end_tenancy.html", form=form, client=client, tenancy=tenancy)
+
+
+@bp.route("/client/<reference>/support-ended", methods=["GET", "POST"])
+@roles_required(*REGISTER_ROLES)
+def end_support(reference):
+    client = _client_or_403(reference)
+    form = EndSupportForm()
+    if form.validate_on_submit():
+        try:
+            service.end_support(client, form.ended_on.data, form.reason.data)
+        except service.ClientRuleError as error:
+            service.rollback()
+            apply_rule_errors(form, error.errors)
+        else:
+            flash(f"End of support recorded for {client.reference}")
+            return redirect(url_for("clients.show_client", reference=client.reference))
+    return render_template("clients/end_support.html", form=form, client=client)
+
+
+@bp.route("/client/<reference>/erase", methods=["GET", "POST"])
+@roles_required(ROLE_ADMIN)
+def erase_client(reference):
+    client = _client_or_403(reference)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        gss = client.authority.gss_code
+        erased = service.erase_client(client)
+        flash(f"Client {erased} erased: their records are deleted")
+        return redirect(url_for("clients.register", gss=gss))
+    return render_template("clients/erase.html", form=form, client=client)
+
+
+@bp.route("/<gss>/upload", methods=["GET", "POST"])
+@roles_required(*REGISTER_ROLES)
+def upload(gss):
+    authority = authority_or_403(gss)
+    form = UploadForm()
+    cell_errors = []
+    if form.validate_on_submit():
+        result = spreadsheet.import_workbook(authority, request.files.get("workbook"))
+        if result.errors:
+            cell_errors = result.errors
+            form.workbook.errors = ["The file was not saved: fix the errors listed below"]
+        else:
+            flash(f"Uploaded {result.clients_added} clients and {result.tenancies_added} tenancies")
+            return redirect(url_for("clients.register", gss=gss))
+    return render_template("clients/upload.html", form=form, authority=authority,
+                           cell_errors=cell_errors)
+
+
+@bp.route("/<gss>/download")
+@roles_required(*REGISTER_ROLES)
+def download(gss):
+    authority = authority_or_403(gss)
+    stream = spreadsheet.register_workbook(authority)
+    return send_file(stream, as_attachment=True,
+                     download_name=f"client-register-{authority.prefix.lower()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/outcomes")
+@roles_required(*OUTCOME_ROLES)
+def programme_outcomes():
+    if current_user.role == ROLE_LEAD:
+        return redirect(url_for("clients.authority_outcomes", gss=current_user.authority.gss_code))
+    quarter = quarter_from_request()
+    return render_template("clients/outcomes.html", **outcomes_context(quarter, None))
+
+
+@bp.route("/outcomes/<gss>")
+@roles_required(*OUTCOME_ROLES)
+def authority_outcomes(gss):
+    authority = authority_or_403(gss)
+    quarter = quarter_from_request()
+    return render_template("clients/outcomes.html", **outcomes_context(quarter, authority))
+

@@ -1,0 +1,147 @@
+"""The ledger: grant received from MHCLG, payments to authorities, and finance's forecasts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.accounts import audit
+from app.extensions import db
+from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt
+from app.programme import service as programme_service
+from app.programme.models import Authority
+from app.returns.models import STATUS_APPROVED, MonthlyReturn, ReturnSpendLine
+
+
+def _commit(write):
+    try:
+        result = write()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def receipts() -> list[GrantReceipt]:
+    return list(db.session.scalars(select(GrantReceipt).order_by(GrantReceipt.received_on, GrantReceipt.id)))
+
+
+def received_total_pence() -> int:
+    return int(db.session.scalar(select(func.coalesce(func.sum(GrantReceipt.amount_pence), 0))))
+
+
+def add_receipt(financial_year: str, received_on: date, amount_pence: int, note: str,
+                actor: str) -> GrantReceipt:
+    def write():
+        receipt = GrantReceipt(financial_year=financial_year, received_on=received_on,
+                               amount_pence=amount_pence, note=note, created_at=audit.utcnow(),
+                               created_by=actor)
+        db.session.add(receipt)
+        db.session.flush()
+        audit.record("grant_receipt", receipt.id, "create",
+                     {"financial_year": (None, financial_year), "received_on": (None, received_on),
+                      "amount_pence": (None, amount_pence)}, actor=actor)
+        return receipt
+
+    return _commit(write)
+
+
+def payments(authority_id: int | None = None) -> list[AuthorityPayment]:
+    query = select(AuthorityPayment).order_by(AuthorityPayment.paid_on, AuthorityPayment.id)
+    if authority_id is not None:
+        query = query.where(AuthorityPayment.authority_id == authority_id)
+    return list(db.session.scalars(query))
+
+
+def payment_references() -> set[str]:
+    return set(db.session.scalars(select(AuthorityPayment.reference)))
+
+
+def add_payment(authority: Authority, paid_on: date, amount_pence: int, reference: str,
+                quarter: str, actor: str) -> AuthorityPayment:
+    def write():
+        payment = AuthorityPayment(authority_id=authority.id, paid_on=paid_on, amount_pence=amount_pence,
+                                   reference=reference, quarter=quarter, created_at=audit.utcnow(),
+                                   created_by=actor)
+        db.session.add(payment)
+        db.session.flush()
+        audit.record("authority_payment", payment.id, "create",
+                     {"authority": (None, authority.gss_code), "paid_on": (None, paid_on),
+                      "amount_pence": (None, amount_pence), "reference": (None, reference),
+                      "quarter": (None, quarter)}, actor=actor)
+        return payment
+
+    return _commit(write)
+
+
+@dataclass
+class PaidRow:
+    authority: Authority
+    paid_pence: int
+    approved_pence: int
+
+    @property
+    def owed_pence(self) -> int:
+        """Positive: BCC owes the authority; negative: BCC has paid ahead."""
+        return self.approved_pence - self.paid_pence
+
+
+def paid_against_approved(authority_id: int | None = None) -> list[PaidRow]:
+    """Paid to date against approved spend to date, per authority (two GROUP BY queries)."""
+    paid = dict(db.session.execute(
+        select(AuthorityPayment.authority_id, func.sum(AuthorityPayment.amount_pence))
+        .group_by(AuthorityPayment.authority_id)).all())
+    approved = dict(db.session.execute(
+        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
+        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+        .where(MonthlyReturn.status == STATUS_APPROVED)
+        .group_by(MonthlyReturn.authority_id)).all())
+    return [PaidRow(a, int(paid.get(a.id) or 0), int(approved.get(a.id) or 0))
+            for a in programme_service.authorities() if authority_id in (None, a.id)]
+
+
+def forecast_for(authority: Authority, financial_year: str) -> ForecastOutturn | None:
+    return db.session.scalar(select(ForecastOutturn).where(
+        ForecastOutturn.authority_id == authority.id, ForecastOutturn.financial_year == financial_year))
+
+
+def set_forecast(authority: Authority, financial_year: str, forecast_pence: int, note: str,
+                 actor: str) -> ForecastOutturn:
+    """Enter (or replace) finance's forecast outturn for an authority and year."""
+    def write():
+        forecast = db.session.scalar(select(ForecastOutturn).where(
+            ForecastOutturn.authority_id == authority.id,
+            ForecastOutturn.financial_year == financial_year))
+        old = forecast.forecast_pence if forecast else None
+        if forecast is None:
+            forecast = ForecastOutturn(authority_id=authority.id, financial_year=financial_year)
+            db.session.add(forecast)
+        forecast.forecast_pence = forecast_pence
+        forecast.note = note
+        forecast.entered_at = audit.utcnow()
+        forecast.entered_by = actor
+        db.session.flush()
+        audit.record("forecast_outturn", f"{authority.gss_code} {financial_year}",
+                     "create" if old is None else "update",
+                     {"forecast_pence": (old, forecast_pence), "note": (None, note)}, actor=actor)
+        return forecast
+
+    return _commit(write)
+
+
+def clear_forecast(authority: Authority, financial_year: str, actor: str) -> bool:
+    def write():
+        forecast = db.session.scalar(select(ForecastOutturn).where(
+            ForecastOutturn.authority_id == authority.id,
+            ForecastOutturn.financial_year == financial_year))
+        if forecast is None:
+            return False
+        audit.record("forecast_outturn", f"{authority.gss_code} {financial_year}", "delete",
+                     {"forecast_pence": (forecast.forecast_pence, None)}, actor=actor)
+        db.session.delete(forecast)
+        return True
+
+    return _commit(write)

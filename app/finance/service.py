@@ -1,0 +1,372 @@
+"""Spend against profile: the one place that computes finance figures.
+
+Rules (our rules where the domain is silent):
+- Actual spend is the spend on approved monthly returns only. Spend on submitted but
+  unapproved returns is "unverified" and is always reported separately.
+- Variance = actual to date - profile to date (positive is overspend, negative underspend),
+  both for the financial year of the quarter, up to the quarter's end.
+- Variance percent = variance / profile to date x 100, a percentage (12.5 means 12.5%).
+- RAG: |variance %| <= RAG_GREEN_MAX_PERCENT is green, <= RAG_AMBER_MAX_PERCENT amber, else
+  red (edges inclusive, compared exactly in whole pence). When the profile to date is zero
+  the percent is None and the RAG is green if nothing was spent and red if anything was
+  (spend against no profile is beyond any band).
+- Allocation per authority and strand = the sum of the profile version's lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select
+
+from app.extensions import db
+from app.finance.models import ForecastOutturn
+from app.periods import FinancialYear, Month, Quarter
+from app.programme import service as programme_service
+from app.programme.models import STRANDS, Authority, ProfileLine, ProfileVersion
+from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn, ReturnSpendLine
+
+TOTAL = "total"
+FIGURE_KEYS = (*STRANDS, TOTAL)
+RAG_GREEN, RAG_AMBER, RAG_RED = "green", "amber", "red"
+RAG_LABELS = {RAG_GREEN: "Green", RAG_AMBER: "Amber", RAG_RED: "Red"}
+
+
+# ---- RAG ---------------------------------------------------------------------------------
+
+def _bands() -> tuple[int, int]:
+    return (current_app.config["RAG_GREEN_MAX_PERCENT"], current_app.config["RAG_AMBER_MAX_PERCENT"])
+
+
+def rag_status(variance_percent: float | None) -> str:
+    """RAG from a variance percentage (None: no profile, see rag_for_pence)."""
+    if variance_percent is None:
+        return RAG_RED
+    green, amber = _bands()
+    size = abs(variance_percent)
+    if size <= green:
+        return RAG_GREEN
+    if size <= amber:
+        return RAG_AMBER
+    return RAG_RED
+
+
+def rag_for_pence(variance_pence: int, profile_to_date_pence: int) -> str:
+    """RAG compared exactly in integers: |variance| x 100 <= band x profile."""
+    if profile_to_date_pence == 0:
+        return RAG_GREEN if variance_pence == 0 else RAG_RED
+    green, amber = _bands()
+    scaled = abs(variance_pence) * 100
+    base = abs(profile_to_date_pence)
+    if scaled <= green * base:
+        return RAG_GREEN
+    if scaled <= amber * base:
+        return RAG_AMBER
+    return RAG_RED
+
+
+def variance_percent(variance_pence: int, profile_to_date_pence: int) -> float | None:
+    if profile_to_date_pence == 0:
+        return None
+    return variance_pence * 100 / profile_to_date_pence
+
+
+# ---- actual spend ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MonthSpend:
+    authority_id: int
+    month: str  # 2019-07
+    strand: str
+    approved_pence: int
+    unverified_pence: int
+
+
+def _approved(amount):
+    return func.coalesce(func.sum(case((MonthlyReturn.status == STATUS_APPROVED, amount), else_=0)), 0)
+
+
+def actual_spend_by_month(authority_id: int | None = None) -> list[MonthSpend]:
+    """Spend per authority, month and strand: approved (actual) and submitted (unverified)."""
+    amount = ReturnSpendLine.amount_pence
+    query = (
+        select(
+            MonthlyReturn.authority_id, MonthlyReturn.month, ReturnSpendLine.strand,
+            _approved(amount),
+            func.coalesce(func.sum(case((MonthlyReturn.status == STATUS_SUBMITTED, amount), else_=0)), 0),
+        )
+        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+        .where(MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED)))
+        .group_by(MonthlyReturn.authority_id, MonthlyReturn.month, ReturnSpendLine.strand)
+        .order_by(MonthlyReturn.authority_id, MonthlyReturn.month, ReturnSpendLine.strand)
+    )
+    if authority_id is not None:
+        query = query.where(MonthlyReturn.authority_id == authority_id)
+    return [MonthSpend(a, m, s, int(ap), int(un)) for a, m, s, ap, un in db.session.execute(query)]
+
+
+# ---- spend against profile ---------------------------------------------------------------
+
+@dataclass
+class Figures:
+    """One strand's (or the total's) figures for one row."""
+
+    year_profile_pence: int = 0
+    profile_to_date_pence: int = 0
+    actual_to_date_pence: int = 0
+    cumulative_profile_pence: int = 0
+    cumulative_actual_pence: int = 0
+    allocation_pence: int = 0
+    unverified_pence: int = 0  # submitted, not approved, year to date: never in actual
+    cumulative_unverified_pence: int = 0
+
+    SUMMED = ("year_profile_pence", "profile_to_date_pence", "actual_to_date_pence",
+              "cumulative_profile_pence", "cumulative_actual_pence", "allocation_pence",
+              "unverified_pence", "cumulative_unverified_pence")
+
+    @property
+    def variance_pence(self) -> int:
+        return self.actual_to_date_pence - self.profile_to_date_pence
+
+    @property
+    def variance_percent(self) -> float | None:
+        return variance_percent(self.variance_pence, self.profile_to_date_pence)
+
+    @property
+    def remaining_allocation_pence(self) -> int:
+        return self.allocation_pence - self.cumulative_actual_pence
+
+    @property
+    def rag(self) -> str:
+        return rag_for_pence(self.variance_pence, self.profile_to_date_pence)
+
+    def add(self, other: Figures) -> None:
+        for name in self.SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class SpendRow:
+    authority: Authority | None  # None for the programme row
+    figures: dict[str, Figures] = field(default_factory=lambda: {key: Figures() for key in FIGURE_KEYS})
+
+    @property
+    def label(self) -> str:
+        return self.authority.name if self.authority else "Programme"
+
+    @property
+    def hf_support(self) -> Figures:
+        return self.figures["hf_support"]
+
+    @property
+    def other_support(self) -> Figures:
+        return self.figures["other_support"]
+
+    @property
+    def total(self) -> Figures:
+        return self.figures[TOTAL]
+
+
+@dataclass
+class SpendAgainstProfile:
+    quarter: Quarter
+    profile_version: ProfileVersion | None
+    rows: list[SpendRow]  # one per authority, by name
+    programme: SpendRow
+
+    @property
+    def all_rows(self) -> list[SpendRow]:
+        return [*self.rows, self.programme]
+
+    def row_for(self, authority_id: int) -> SpendRow:
+        return next(row for row in self.rows if row.authority.id == authority_id)
+
+
+def _month_range(quarter: Quarter) -> tuple[str, str]:
+    """(first month of the quarter's financial year, last month of the quarter) as 'YYYY-MM'."""
+    return str(quarter.year.months()[0]), str(quarter.months()[-1])
+
+
+def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | None = None,
+                          authority_id: int | None = None) -> SpendAgainstProfile:
+    """Every authority (or one) and the programme, for the quarter. Two GROUP BY queries."""
+    version = profile_version or programme_service.current_profile_version()
+    year = str(quarter.year)
+    first_month, last_month = _month_range(quarter)
+    authorities = programme_service.authorities()
+    if authority_id is not None:
+        authorities = [a for a in authorities if a.id == authority_id]
+    rows = {a.id: SpendRow(a) for a in authorities}
+
+    def put(authority, strand, **values):
+        if authority in rows and strand in STRANDS:
+            for name, value in values.items():
+                setattr(rows[authority].figures[strand], name, int(value or 0))
+
+    if version is not None:
+        amount = ProfileLine.amount_pence
+        in_year = ProfileLine.financial_year == year
+        to_quarter = ProfileLine.quarter <= quarter.slug
+        profile = db.session.execute(
+            select(
+                ProfileLine.authority_id, ProfileLine.strand,
+                func.sum(case((in_year, amount), else_=0)),
+                func.sum(case((and_(in_year, to_quarter), amount), else_=0)),
+                func.sum(case((to_quarter, amount), else_=0)),
+                func.sum(amount),
+            )
+            .where(ProfileLine.version_id == version.id)
+            .group_by(ProfileLine.authority_id, ProfileLine.strand)
+        )
+        for authority, strand, year_pence, to_date, cumulative, allocation in profile:
+            put(authority, strand, year_profile_pence=year_pence, profile_to_date_pence=to_date,
+                cumulative_profile_pence=cumulative, allocation_pence=allocation)
+
+    amount = ReturnSpendLine.amount_pence
+    approved = MonthlyReturn.status == STATUS_APPROVED
+    submitted = MonthlyReturn.status == STATUS_SUBMITTED
+    in_year = MonthlyReturn.month >= first_month
+    spend = db.session.execute(
+        select(
+            MonthlyReturn.authority_id, ReturnSpendLine.strand,
+            func.sum(case((and_(approved, in_year), amount), else_=0)),
+            func.sum(case((approved, amount), else_=0)),
+            func.sum(case((and_(submitted, in_year), amount), else_=0)),
+            func.sum(case((submitted, amount), else_=0)),
+        )
+        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+        .where(MonthlyReturn.month <= last_month,
+               MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED)))
+        .group_by(MonthlyReturn.authority_id, ReturnSpendLine.strand)
+    )
+    for authority, strand, to_date, cumulative, unverified, cumulative_unverified in spend:
+        put(authority, strand, actual_to_date_pence=to_date, cumulative_actual_pence=cumulative,
+            unverified_pence=unverified, cumulative_unverified_pence=cumulative_unverified)
+
+    programme_row = SpendRow(None)
+    for row in rows.values():
+        for strand in STRANDS:
+            row.total.add(row.figures[strand])
+        for key in FIGURE_KEYS:
+            programme_row.figures[key].add(row.figures[key])
+    return SpendAgainstProfile(quarter, version, list(rows.values()), programme_row)
+
+
+# ---- periods of the grant ----------------------------------------------------------------
+
+def grant_quarters() -> list[Quarter]:
+    """Every quarter of the grant's profiled financial years, first to last."""
+    years = programme_service.programme_financial_years()
+    return [q for year in years for q in FinancialYear.parse(year).quarters]
+
+
+def latest_ended_quarter(today: date | None = None) -> Quarter | None:
+    """The latest quarter of the grant that has ended (the first one if none has)."""
+    quarters = grant_quarters()
+    if not quarters:
+        return None
+    today = today or date.today()
+    ended = [q for q in quarters if q.end_date < today]
+    return ended[-1] if ended else quarters[0]
+
+
+# ---- chart -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    label: str
+    cumulative_profile_pence: int
+    cumulative_actual_pence: int
+
+
+def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list[SeriesPoint]:
+    """Cumulative profile and approved spend at the end of each grant quarter up to `quarter`."""
+    quarters = [q for q in grant_quarters() if q <= quarter]
+    if not quarters:
+        return []
+    version = programme_service.current_profile_version()
+    profile_by_quarter: dict[str, int] = {}
+    if version is not None:
+        query = (select(ProfileLine.quarter, func.sum(ProfileLine.amount_pence))
+                 .where(ProfileLine.version_id == version.id, ProfileLine.quarter <= quarter.slug)
+                 .group_by(ProfileLine.quarter))
+        if authority_id is not None:
+            query = query.where(ProfileLine.authority_id == authority_id)
+        profile_by_quarter = {slug: int(total) for slug, total in db.session.execute(query)}
+    query = (select(MonthlyReturn.month, func.sum(ReturnSpendLine.amount_pence))
+             .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+             .where(MonthlyReturn.status == STATUS_APPROVED,
+                    MonthlyReturn.month <= str(quarter.months()[-1]))
+             .group_by(MonthlyReturn.month))
+    if authority_id is not None:
+        query = query.where(MonthlyReturn.authority_id == authority_id)
+    actual_by_quarter: dict[str, int] = {}
+    for month, total in db.session.execute(query):
+        slug = Month.parse(month).quarter.slug
+        actual_by_quarter[slug] = actual_by_quarter.get(slug, 0) + int(total)
+    before_start = sum(total for slug, total in actual_by_quarter.items() if slug < quarters[0].slug)
+    points, profile_sum, actual_sum = [], 0, before_start
+    for q in quarters:
+        profile_sum += profile_by_quarter.get(q.slug, 0)
+        actual_sum += actual_by_quarter.get(q.slug, 0)
+        points.append(SeriesPoint(q.label, profile_sum, actual_sum))
+    return points
+
+
+# ---- forecast outturn --------------------------------------------------------------------
+
+@dataclass
+class ForecastRow:
+    authority: Authority
+    allocation_pence: int  # the authority's profile for the year
+    actual_to_date_pence: int  # approved spend in the year so far
+    remaining_profile_pence: int  # profile of the year's quarters not yet ended
+    forecast_pence: int
+    entered_by_finance: bool
+    note: str = ""
+
+    @property
+    def projected_variance_pence(self) -> int:
+        """Positive: projected overspend; negative: projected underspend."""
+        return self.forecast_pence - self.allocation_pence
+
+
+def forecast_outturn(financial_year: FinancialYear, today: date | None = None) -> list[ForecastRow]:
+    """Per authority: finance's forecast if entered, else actual to date + remaining profile."""
+    today = today or date.today()
+    year = str(financial_year)
+    remaining_quarters = [q.slug for q in financial_year.quarters if q.end_date >= today]
+    version = programme_service.current_profile_version()
+    profile: dict[int, tuple[int, int]] = {}
+    if version is not None:
+        amount = ProfileLine.amount_pence
+        remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else False
+        query = (select(ProfileLine.authority_id, func.sum(amount),
+                        func.sum(case((remaining, amount), else_=0)))
+                 .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)
+                 .group_by(ProfileLine.authority_id))
+        profile = {a: (int(total), int(rest)) for a, total, rest in db.session.execute(query)}
+    months = financial_year.months()
+    actual = dict(db.session.execute(
+        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
+        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+        .where(MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month >= str(months[0]),
+               MonthlyReturn.month <= str(months[-1]))
+        .group_by(MonthlyReturn.authority_id)
+    ).all())
+    entered = {f.authority_id: f for f in db.session.scalars(
+        select(ForecastOutturn).where(ForecastOutturn.financial_year == year))}
+    rows = []
+    for authority in programme_service.authorities():
+        allocation, remaining = profile.get(authority.id, (0, 0))
+        actual_pence = int(actual.get(authority.id) or 0)
+        finance = entered.get(authority.id)
+        rows.append(ForecastRow(
+            authority=authority, allocation_pence=allocation, actual_to_date_pence=actual_pence,
+            remaining_profile_pence=remaining,
+            forecast_pence=finance.forecast_pence if finance else actual_pence + remaining,
+            entered_by_finance=finance is not None, note=finance.note if finance else "",
+        ))
+    return rows

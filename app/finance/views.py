@@ -1,0 +1,189 @@
+"""Finance pages: summary, authority drill-down, profile history, ledger, forecasts, downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.access import (
+    BCC_STAFF,
+    EVERYONE,
+    ROLE_LEAD,
+    authority_or_403,
+    is_role,
+    roles_required,
+)
+from app.finance import export, ledger, service, tables
+from app.finance import profile as profile_changes
+from app.finance.chart import chart
+from app.periods import FinancialYear, PeriodError, Quarter
+from app.programme import service as programme_service
+
+bp = Blueprint("finance", __name__, template_folder="templates")
+NAVIGATION = [("finance.summary", "Finance", None)]
+
+
+def chosen_quarter() -> Quarter:
+    """The quarter in ?quarter=2019-20-Q3, default the latest ended quarter of the grant."""
+    quarters = service.grant_quarters()
+    if not quarters:
+        abort(404)
+    text = request.args.get("quarter")
+    if not text:
+        return service.latest_ended_quarter()
+    try:
+        quarter = Quarter.parse(text)
+    except PeriodError:
+        abort(404)
+    if quarter not in quarters:
+        abort(404)
+    return quarter
+
+
+def chosen_year() -> FinancialYear:
+    years = programme_service.programme_financial_years()
+    text = request.args.get("year")
+    if not text:
+        current = str(FinancialYear.containing(date.today()))
+        return FinancialYear.parse(current if current in years else years[-1])
+    if text not in years:
+        abort(404)
+    return FinancialYear.parse(text)
+
+
+def _authority_link(authority) -> str:
+    return url_for("finance.authority", gss_code=authority.gss_code, quarter=request.args.get("quarter"))
+
+
+def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.Table]:
+    """What the summary page shows the current user (programme level only for taskforce/mhclg)."""
+    result = result or service.spend_against_profile(quarter)
+    series = series if series is not None else service.cumulative_series(quarter)
+    staff = is_role(*BCC_STAFF)
+    return [tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
+            tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}")]
+
+
+@bp.route("/finance")
+@roles_required(*EVERYONE)
+def summary():
+    if current_user.role == ROLE_LEAD:
+        return redirect(url_for("finance.authority", gss_code=current_user.authority.gss_code,
+                                quarter=request.args.get("quarter")))
+    quarter = chosen_quarter()
+    result = service.spend_against_profile(quarter)
+    series = service.cumulative_series(quarter)
+    spend, cumulative = programme_tables(quarter, result, series)
+    programme = programme_service.get_programme()
+    return render_template(
+        "finance/summary.html", quarter=quarter, quarters=service.grant_quarters(), result=result,
+        programme=programme, received_pence=ledger.received_total_pence(), spend_table=spend,
+        cumulative_table=cumulative, chart=chart(series), staff=is_role(*BCC_STAFF),
+    )
+
+
+@bp.route("/finance/authorities/<gss_code>")
+@roles_required(*BCC_STAFF, ROLE_LEAD)
+def authority(gss_code: str):
+    found = authority_or_403(gss_code)
+    quarter = chosen_quarter()
+    result = service.spend_against_profile(quarter, authority_id=found.id)
+    series = service.cumulative_series(quarter, authority_id=found.id)
+    return render_template(
+        "finance/authority.html", authority=found, quarter=quarter, quarters=service.grant_quarters(),
+        result=result, row=result.row_for(found.id),
+        spend_table=tables.spend_table(result, programme=False),
+        months_table=tables.months_table(found), paid_table=tables.paid_table(found.id),
+        cumulative_table=tables.cumulative_table(series, f"{found.name} cumulative profile and actual"),
+        chart=chart(series), staff=is_role(*BCC_STAFF),
+    )
+
+
+@bp.route("/finance/profile")
+@roles_required(*BCC_STAFF)
+def profile_history():
+    return render_template("finance/profile_history.html",
+                           versions_table=tables.versions_table(profile_changes.versions()),
+                           authorities=programme_service.authorities())
+
+
+@bp.route("/finance/ledger")
+@roles_required(*BCC_STAFF)
+def ledger_page():
+    return render_template("finance/ledger.html", receipts_table=tables.receipts_table(),
+                           payments_table=tables.payments_table(), paid_table=tables.paid_table())
+
+
+@bp.route("/finance/forecast")
+@roles_required(*BCC_STAFF)
+def forecast():
+    year = chosen_year()
+    rows = service.forecast_outturn(year)
+    link = lambda a: url_for("finance.edit_forecast", gss_code=a.gss_code, year=str(year))  # noqa: E731
+    return render_template("finance/forecast.html", year=year,
+                           years=programme_service.programme_financial_years(),
+                           forecast_table=tables.forecast_table(str(year), rows, link=link))
+
+
+# ---- downloads ---------------------------------------------------------------------------
+
+def _download_table(name: str) -> export.Table:
+    """The named table, as the current user may see it (403 otherwise)."""
+    staff = is_role(*BCC_STAFF)
+    gss_code = request.args.get("authority")
+    if gss_code:
+        if not (staff or current_user.role == ROLE_LEAD):
+            abort(403)
+        found = authority_or_403(gss_code)
+        quarter = chosen_quarter()
+        by_authority = {
+            "spend-against-profile": lambda: tables.spend_table(
+                service.spend_against_profile(quarter, authority_id=found.id), programme=False),
+            "spend-by-month": lambda: tables.months_table(found),
+            "paid-against-approved": lambda: tables.paid_table(found.id),
+            "cumulative": lambda: tables.cumulative_table(
+                service.cumulative_series(quarter, authority_id=found.id),
+                f"{found.name} cumulative profile and actual"),
+        }
+        if name not in by_authority:
+            abort(404)
+        return by_authority[name]()
+    if current_user.role == ROLE_LEAD:
+        abort(403)
+    if name in ("spend-against-profile", "cumulative"):
+        spend, cumulative = programme_tables(chosen_quarter())
+        return spend if name == "spend-against-profile" else cumulative
+    if not staff:
+        abort(403)
+    staff_tables = {
+        "forecast-outturn": lambda: tables.forecast_table(
+            str(chosen_year()), service.forecast_outturn(chosen_year())),
+        "profile-versions": lambda: tables.versions_table(profile_changes.versions()),
+        "grant-receipts": tables.receipts_table,
+        "payments": tables.payments_table,
+        "paid-against-approved": tables.paid_table,
+    }
+    if name not in staff_tables:
+        abort(404)
+    return staff_tables[name]()
+
+
+@bp.route("/finance/download/<name>.<file_format>")
+@roles_required(*EVERYONE)
+def download(name: str, file_format: str):
+    if file_format not in ("xlsx", "csv"):
+        abort(404)
+    table = _download_table(name)
+    filename = f"{table.name}.{file_format}"
+    if file_format == "csv":
+        body, mimetype = export.to_csv(table).encode("utf-8-sig"), "text/csv"
+    else:
+        body = export.to_xlsx([table])
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+from app.finance import views_changes  # noqa: E402,F401  (registers the form routes on bp)

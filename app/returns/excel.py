@@ -1,0 +1,168 @@
+"""The Excel template for a monthly return, and reading a filled-in one back.
+
+The template has the authority and month filled in, input cells unlocked on a protected
+sheet with data validation, and a hidden sheet that names the template and its version.
+Uploads are read with read_only=True and never evaluated: a formula is an error.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from app.periods import Month
+from app.programme.models import Authority
+from app.returns.validation import COUNT, FTE, MONEY, NARRATIVE_MAX_CHARS, ReturnField, display_value
+
+SHEET_NAME = "Monthly return"
+MARKER_SHEET = "template_info"
+MARKER = "hfm-monthly-return"
+TEMPLATE_VERSION = "1"
+FIRST_INPUT_ROW = 8
+INPUT_COLUMN = "B"
+INPUT_FILL = PatternFill("solid", fgColor="FFF7BF")
+
+
+def input_cells(fields: list[ReturnField]) -> dict[str, str]:
+    """{field name: cell reference} of the input cells, one row per field."""
+    return {field.name: f"{INPUT_COLUMN}{FIRST_INPUT_ROW + index}" for index, field in enumerate(fields)}
+
+
+def build_template(authority: Authority, month: Month, fields: list[ReturnField],
+                   values: dict | None = None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    sheet.column_dimensions["A"].width = 52
+    sheet.column_dimensions["B"].width = 60
+    sheet["A1"] = "Housing First monthly return"
+    sheet["A1"].font = Font(bold=True, size=14)
+    for row, (label, value) in enumerate(
+        (("Authority", authority.name), ("GSS code", authority.gss_code), ("Month", month.label)), start=3
+    ):
+        sheet[f"A{row}"] = label
+        sheet[f"B{row}"] = value
+        sheet[f"B{row}"].data_type = "s"
+    sheet["A6"] = ("Fill in the yellow cells, then upload this file. Money in pounds and pence; "
+                   "support workers to one decimal place. Type figures, not formulas.")
+    sheet["A6"].font = Font(italic=True)
+    cells = input_cells(fields)
+    validations = {
+        COUNT: DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
+                              error="Enter a whole number, 0 or more", showErrorMessage=True),
+        MONEY: DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                              error="Enter an amount in pounds and pence, 0 or more",
+                              showErrorMessage=True),
+        FTE: DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                            error="Enter full-time equivalents, like 12.5", showErrorMessage=True),
+        "text": DataValidation(type="textLength", operator="lessThanOrEqual",
+                               formula1=str(NARRATIVE_MAX_CHARS),
+                               error=f"Use {NARRATIVE_MAX_CHARS} characters or fewer",
+                               showErrorMessage=True),
+    }
+    for validation in validations.values():
+        sheet.add_data_validation(validation)
+    for field in fields:
+        ref = cells[field.name]
+        row = int(ref[1:])
+        sheet[f"A{row}"] = field.label
+        cell = sheet[ref]
+        cell.protection = Protection(locked=False)
+        cell.fill = INPUT_FILL
+        if field.kind == MONEY:
+            cell.number_format = "£#,##0.00"
+        elif field.kind == FTE:
+            cell.number_format = "0.0"
+        if values and values.get(field.name) not in (None, ""):
+            shown = display_value(field, values[field.name])
+            if field.kind == "text":
+                cell.value = shown
+                cell.data_type = "s"  # user text never becomes a formula
+            else:
+                cell.value = float(shown) if "." in shown else int(shown)
+        validations[field.kind if field.kind in validations else "text"].add(ref)
+    sheet.protection.sheet = True
+    sheet.protection.formatCells = False
+    marker = workbook.create_sheet(MARKER_SHEET)
+    marker["A1"], marker["B1"] = MARKER, TEMPLATE_VERSION
+    marker["A2"], marker["B2"] = "authority", authority.gss_code
+    marker["A3"], marker["B3"] = "month", str(month)
+    marker.sheet_state = "hidden"
+    marker.protection.sheet = True
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class UploadResult:
+    raw: dict  # field name -> the cell's value
+    errors: list[str]  # each names its cell
+    formula_fields: tuple[str, ...] = ()
+
+    @property
+    def unreadable(self) -> bool:
+        """The file itself is wrong (not just some cells)."""
+        return bool(self.errors) and not self.formula_fields
+
+
+def read_upload(data: bytes, filename: str, authority: Authority, month: Month,
+                fields: list[ReturnField], max_bytes: int) -> UploadResult:
+    """The input cells of an uploaded template, or the reasons it cannot be used."""
+    if not filename.lower().endswith(".xlsx"):
+        return UploadResult({}, ["The file must be an Excel workbook (.xlsx); download the template "
+                                 "and upload it without changing its type"])
+    if len(data) > max_bytes:
+        return UploadResult({}, [f"The file must be smaller than {max_bytes // (1024 * 1024)} MB"])
+    try:
+        workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        return UploadResult({}, ["The file is not a workbook this service can read; "
+                                 "download the template again and fill it in"])
+    try:
+        return _read_cells(workbook, authority, month, fields)
+    except Exception:  # a damaged sheet inside a valid zip: the user's file, not our fault
+        return UploadResult({}, ["The file is not a workbook this service can read; "
+                                 "download the template again and fill it in"])
+    finally:
+        workbook.close()
+
+
+def _read_cells(workbook, authority, month, fields) -> UploadResult:
+    if SHEET_NAME not in workbook.sheetnames or MARKER_SHEET not in workbook.sheetnames:
+        return UploadResult({}, [f"The file is not the monthly return template: it has no "
+                                 f"'{SHEET_NAME}' sheet from this service; download the template"])
+    marker = {row[0]: row[1] for row in workbook[MARKER_SHEET].iter_rows(min_row=1, max_row=3,
+                                                                       max_col=2, values_only=True)}
+    if marker.get(MARKER) != TEMPLATE_VERSION:
+        return UploadResult({}, ["The file is an old or changed version of the template; "
+                                 "download the template again"])
+    if marker.get("authority") != authority.gss_code or marker.get("month") != str(month):
+        return UploadResult({}, [f"The file is the template for another authority or month; "
+                                 f"download the template for {authority.name}, {month.label}"])
+    sheet = workbook[SHEET_NAME]
+    cells = input_cells(fields)
+    last_row = FIRST_INPUT_ROW + len(fields) - 1
+    by_row = {}
+    for row in sheet.iter_rows(min_row=FIRST_INPUT_ROW, max_row=last_row, min_col=2, max_col=2):
+        for cell in row:
+            if hasattr(cell, "row"):
+                by_row[cell.row] = cell
+    raw, errors, formula_fields = {}, [], []
+    for field in fields:
+        ref = cells[field.name]
+        cell = by_row.get(int(ref[1:]))
+        if cell is None:
+            raw[field.name] = None
+        elif cell.data_type == "f":
+            errors.append(f"Cell {ref} ({field.label}) holds a formula; type the figure itself")
+            formula_fields.append(field.name)
+        else:
+            raw[field.name] = cell.value
+    return UploadResult(raw, errors, tuple(formula_fields))

@@ -1,0 +1,255 @@
+"""Monthly return pages: a lead's months, the return form, finance's review list,
+the reporting rate, and the Excel template and upload.
+
+Who sees what: leads reach only their own authority; admin and finance see every
+authority; taskforce and MHCLG users see only the reporting rate (no figures, no narratives).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.access import (
+    ROLE_ADMIN,
+    ROLE_FINANCE,
+    ROLE_LEAD,
+    ROLE_MHCLG,
+    ROLE_TASKFORCE,
+    authority_or_403,
+    roles_required,
+    visible_authorities,
+)
+from app.clients.service import month_figures
+from app.periods import FinancialYear, Month, PeriodError
+from app.returns import excel, rates, service
+from app.returns.forms import DecisionForm, ReasonForm, UploadForm, return_form_class
+from app.returns.models import STATUS_LABELS
+from app.returns.validation import display_value
+
+bp = Blueprint("returns", __name__, template_folder="templates")
+RETURN_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD)
+RATE_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_TASKFORCE, ROLE_MHCLG)
+NAVIGATION = [
+    ("returns.index", "Monthly returns", RETURN_ROLES),
+    ("returns.review", "Review returns", (ROLE_ADMIN, ROLE_FINANCE)),
+    ("returns.reporting_rate", "Reporting rate", RATE_ROLES),
+]
+TAG_CLASSES = {"not_started": "govuk-tag--grey", "draft": "govuk-tag--light-blue",
+               "submitted": "govuk-tag--blue", "approved": "govuk-tag--green",
+               "returned": "govuk-tag--orange"}
+
+
+@bp.app_context_processor
+def _return_tags():
+    return {"return_status_labels": STATUS_LABELS, "return_tag_classes": TAG_CLASSES}
+
+
+def _authority_and_month(gss: str, month_text: str):
+    authority = authority_or_403(gss)  # 403 first: a lead learns nothing about other authorities
+    try:
+        month = Month.parse(month_text)
+    except PeriodError:
+        abort(404)
+    if not service.is_return_month(month):
+        abort(404)
+    return authority, month
+
+
+@bp.route("/returns")
+@roles_required(*RETURN_ROLES)
+def index():
+    if current_user.role == ROLE_LEAD:
+        return redirect(url_for("returns.months", gss=current_user.authority.gss_code))
+    return render_template("returns/index.html", authorities=visible_authorities(),
+                           waiting=service.waiting_counts())
+
+
+@bp.route("/returns/<gss>")
+@roles_required(*RETURN_ROLES)
+def months(gss: str):
+    authority = authority_or_403(gss)
+    return render_template("returns/months.html", authority=authority,
+                           rows=service.months_for_authority(authority))
+
+
+def _form_for(monthly_return, formdata=None):
+    fields = service.fields()
+    form_class = return_form_class(fields)
+    if formdata is not None:
+        return form_class(formdata=formdata), fields
+    values = service.stored_values(monthly_return, fields)
+    form = form_class(formdata=None, data={f.name: display_value(f, values[f.name]) for f in fields})
+    form.version.data = str(monthly_return.version if monthly_return else 0)
+    form.warnings_comment.data = monthly_return.warnings_comment if monthly_return else ""
+    return form, fields
+
+
+def _render_return(authority, month, monthly_return, form, fields, warnings, status=200,
+                   reason_form=None, keep_typed=False):
+    """keep_typed: show the lead's refused form even if the return is now locked, so
+    nothing they typed is lost silently."""
+    can_edit = current_user.role == ROLE_LEAD and service.month_has_ended(month) and (
+        keep_typed or service.status_of(monthly_return) in service.EDITABLE_STATUSES)
+    version = str(monthly_return.version if monthly_return else 0)
+    return render_template(
+        "returns/return.html", authority=authority, month=month, monthly_return=monthly_return,
+        status=service.status_of(monthly_return), is_late=service.is_late(monthly_return),
+        due_date=service.due_date(month), month_ended=service.month_has_ended(month),
+        form=form, fields=fields, can_edit=can_edit, warnings=warnings,
+        values=service.stored_values(monthly_return, fields), display_value=display_value,
+        decision_form=DecisionForm(formdata=None, version=version),
+        reason_form=reason_form or ReasonForm(formdata=None, version=version),
+        client_figures=_client_figures(authority, month),
+    ), status
+
+
+def _client_figures(authority, month):
+    """The client register's figures for the month, read-only: nobody types what it knows."""
+    if not service.month_has_ended(month):
+        return None
+    return month_figures(authority.id, month)
+
+
+@bp.route("/returns/<gss>/<month_text>", methods=["GET", "POST"])
+@roles_required(*RETURN_ROLES)
+def edit(gss: str, month_text: str):
+    authority, month = _authority_and_month(gss, month_text)
+    monthly_return = service.get_return(authority.id, month)
+    if request.method == "GET":
+        form, fields = _form_for(monthly_return)
+        values = service.stored_values(monthly_return, fields)
+        warnings = service.warnings_for(authority.id, month, values, fields) if monthly_return else []
+        return _render_return(authority, month, monthly_return, form, fields, warnings)
+    if current_user.role != ROLE_LEAD:
+        abort(403)
+    form, fields = _form_for(monthly_return, request.form)
+    if not form.validate_on_submit():
+        return _render_return(authority, month, monthly_return, form, fields, [], 400)
+    submitting = bool(form.submit_return.data)
+    try:
+        version = int(form.version.data or 0)
+    except ValueError:
+        version = -1
+    try:
+        outcome = service.save(authority, month, request.form.to_dict(), version, submit=submitting)
+    except service.ReturnStateError as error:
+        form.form_errors.append(f"{error}. Your figures below were not saved")
+        return _render_return(authority, month, monthly_return, form, fields, [], 409, keep_typed=True)
+    except service.StaleReturn as stale:
+        changed = ", ".join(stale.changed_fields) or "the status of the return"
+        form.form_errors.append(
+            "Someone else saved this return while you were editing it. They changed: "
+            f"{changed}. Your figures are below and have not been saved; check them and "
+            "save again to replace theirs")
+        form.version.data = str(stale.current_version)
+        fresh = service.get_return(authority.id, month)
+        return _render_return(authority, month, fresh, form, fields, [], 409, keep_typed=True)
+    if outcome.errors:
+        for name, message in outcome.errors.items():
+            if name is None:
+                form.form_errors.append(message)
+            else:
+                getattr(form, name).errors = [message]
+        return _render_return(authority, month, monthly_return, form, fields, outcome.warnings, 400)
+    if submitting:
+        flash(f"The {month.label} return was submitted", "success")
+        return redirect(url_for("returns.months", gss=gss))
+    flash(f"The {month.label} return was saved as a draft", "success")
+    return redirect(url_for("returns.edit", gss=gss, month_text=str(month)))
+
+
+@bp.route("/returns/<gss>/<month_text>/<decision>", methods=["POST"])
+@roles_required(ROLE_ADMIN, ROLE_FINANCE)
+def decide(gss: str, month_text: str, decision: str):
+    authority, month = _authority_and_month(gss, month_text)
+    if decision not in ("approve", "send-back", "reopen"):
+        abort(404)
+    if decision == "reopen" and current_user.role != ROLE_ADMIN:
+        abort(403)
+    monthly_return = service.get_return(authority.id, month)
+    form = DecisionForm() if decision == "approve" else ReasonForm()
+    if not form.validate_on_submit():
+        fields = service.fields()
+        page_form, _ = _form_for(monthly_return)
+        page_form.form_errors.extend(message for errors in form.errors.values() for message in errors)
+        return _render_return(authority, month, monthly_return, page_form, fields, [], 400,
+                              reason_form=form if decision != "approve" else None)
+    try:
+        if decision == "approve":
+            service.approve(monthly_return, form.version.data)
+            flash(f"{authority.name}, {month.label}: approved and locked", "success")
+        elif decision == "send-back":
+            service.send_back(monthly_return, form.version.data, form.reason.data.strip())
+            flash(f"{authority.name}, {month.label}: returned to the lead", "success")
+        else:
+            service.reopen(monthly_return, form.version.data, form.reason.data.strip())
+            flash(f"{authority.name}, {month.label}: reopened", "success")
+    except service.ReturnStateError as error:
+        flash(str(error))
+    except service.StaleReturn:
+        flash("The return changed while you were looking at it; check it again before deciding")
+    return redirect(url_for("returns.edit", gss=gss, month_text=str(month)))
+
+
+@bp.route("/returns/<gss>/<month_text>/template.xlsx")
+@roles_required(*RETURN_ROLES)
+def template(gss: str, month_text: str):
+    authority, month = _authority_and_month(gss, month_text)
+    fields = service.fields()
+    values = service.stored_values(service.get_return(authority.id, month), fields)
+    content = excel.build_template(authority, month, fields, values)
+    filename = f"monthly-return-{authority.gss_code}-{month}.xlsx"
+    return current_app.response_class(
+        content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/returns/<gss>/<month_text>/upload", methods=["GET", "POST"])
+@roles_required(ROLE_LEAD)
+def upload(gss: str, month_text: str):
+    authority, month = _authority_and_month(gss, month_text)
+    form = UploadForm()
+    status = 200
+    if form.validate_on_submit():
+        uploaded = request.files.get("workbook")
+        if uploaded is None or not uploaded.filename:
+            form.workbook.errors = ["Select the filled-in template to upload"]
+        else:
+            data = uploaded.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+            try:
+                errors = service.upload(authority, month, data, uploaded.filename)
+            except service.ReturnStateError as error:
+                errors = [str(error)]
+            if not errors:
+                flash(f"The figures from {uploaded.filename} were saved as a draft; check them "
+                      "and submit the return", "success")
+                return redirect(url_for("returns.edit", gss=gss, month_text=str(month)))
+            form.form_errors.extend(errors)
+        status = 400
+    return render_template("returns/upload.html", authority=authority, month=month, form=form), status
+
+
+@bp.route("/returns/review")
+@roles_required(ROLE_ADMIN, ROLE_FINANCE)
+def review():
+    return render_template("returns/review.html", returns=service.waiting_for_review(),
+                           is_late=service.is_late)
+
+
+@bp.route("/returns/reporting-rate")
+@roles_required(*RATE_ROLES)
+def reporting_rate():
+    now_month = Month.containing(service._now().date())
+    latest = min(now_month, service.last_month())
+    opening = min(service.latest_return_month() or latest, latest)
+    years = sorted({m.financial_year for m in service.return_months()}, reverse=True)
+    try:
+        year = FinancialYear.parse(request.args["year"]) if "year" in request.args else opening.financial_year
+    except PeriodError:
+        abort(404)
+    if year not in years:
+        abort(404)
+    months = [m for m in year.months() if service.first_month() <= m <= latest]
+    return render_template("returns/reporting_rate.html", rate=service.reporting_rate(months),
+                           year=year, years=years, labels=rates.RATE_LABELS)

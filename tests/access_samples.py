@@ -1,0 +1,110 @@
+"""The table behind tests/test_access_matrix.py: who may call each endpoint.
+
+ROUTES maps "endpoint" (or "endpoint METHOD") to the roles that get access. Endpoints whose
+URL names an authority's object are tried by the Birmingham lead on Coventry's object too,
+and must answer 403 (set "scoped": False for a URL whose parameter is not an authority's).
+SAMPLE_BUILDERS make objects for Birmingham ("own") and Coventry ("other") and give the
+values for each URL parameter.
+"""
+
+from __future__ import annotations
+
+ANON = "anonymous"
+ROLES = ("admin", "finance", "lead", "taskforce", "mhclg")
+EVERYONE = set(ROLES)
+ADMIN = {"admin"}
+BCC = {"admin", "finance"}
+
+PUBLIC = {"accounts.login", "programme.health"}
+
+ROUTES: dict[str, dict] = {
+    "programme.home": {"roles": EVERYONE},
+    "programme.overview": {"roles": EVERYONE},
+    "programme.health": {"roles": EVERYONE},
+    "accounts.login": {"roles": EVERYONE},
+    "accounts.logout": {"roles": EVERYONE},
+    "accounts.users": {"roles": ADMIN},
+    "accounts.create_user": {"roles": ADMIN},
+    "accounts.unlock_user": {"roles": ADMIN, "scoped": False},
+    "accounts.audit_log": {"roles": ADMIN},
+    "returns.index": {"roles": BCC | {"lead"}},
+    "returns.months": {"roles": BCC | {"lead"}},
+    "returns.edit GET": {"roles": BCC | {"lead"}},
+    "returns.edit POST": {"roles": {"lead"}},  # BCC read returns; only the lead types figures
+    "returns.decide": {"roles": BCC},  # sample decision: approve
+    "returns.template": {"roles": BCC | {"lead"}},
+    "returns.upload": {"roles": {"lead"}},
+    "returns.review": {"roles": BCC},
+    "returns.reporting_rate": {"roles": {"admin", "finance", "taskforce", "mhclg"}},
+    "clients.register_home": {"roles": {"admin", "lead"}},
+    "clients.register": {"roles": {"admin", "lead"}},
+    "clients.add_client": {"roles": {"admin", "lead"}},
+    "clients.show_client": {"roles": {"admin", "lead"}},
+    "clients.edit_client": {"roles": {"admin", "lead"}},
+    "clients.add_tenancy": {"roles": {"admin", "lead"}},
+    "clients.end_tenancy": {"roles": {"admin", "lead"}},
+    "clients.end_support": {"roles": {"admin", "lead"}},
+    "clients.erase_client": {"roles": ADMIN},
+    "clients.upload": {"roles": {"admin", "lead"}},
+    "clients.download": {"roles": {"admin", "lead"}},
+    "clients.programme_outcomes": {"roles": EVERYONE},
+    "clients.authority_outcomes": {"roles": EVERYONE},
+    "finance.summary": {"roles": EVERYONE},
+    "finance.authority": {"roles": BCC | {"lead"}},
+    "finance.profile_history": {"roles": BCC},
+    "finance.ledger_page": {"roles": BCC},
+    "finance.forecast": {"roles": BCC},
+    # a lead gets 403 without ?authority= (programme-level tables are not theirs)
+    "finance.download": {"roles": {"admin", "finance", "taskforce", "mhclg"}, "scoped": False},
+    "finance.reprofile": {"roles": BCC},
+    "finance.move_allocation": {"roles": BCC},
+    "finance.add_receipt": {"roles": BCC},
+    "finance.add_payment": {"roles": BCC},
+    "finance.edit_forecast": {"roles": BCC},
+    "finance.clear_forecast": {"roles": BCC},
+}
+
+
+def expected_for(endpoint: str, method: str) -> dict | None:
+    return ROUTES.get(f"{endpoint} {method}") or ROUTES.get(endpoint)
+
+
+def _own():
+    from tests.conftest import LEAD_GSS
+
+    return _values(LEAD_GSS)
+
+
+def _other():
+    from tests.conftest import OTHER_GSS
+
+    return _values(OTHER_GSS)
+
+
+def _values(gss: str) -> dict:
+    from app.accounts.service import get_user_by_email
+
+    return {
+        "gss": gss,
+        "user_id": get_user_by_email("finance@test.invalid").id,
+        "month_text": "2019-07", "decision": "approve",
+        "gss_code": gss, "year": "2019-20", "name": "spend-against-profile", "file_format": "csv",
+        **_client_sample(gss),
+    }
+
+
+def _client_sample(gss: str) -> dict:
+    """A client with an open tenancy in the authority: URL values reference, tenancy_id."""
+    from datetime import date
+
+    from app.clients import service
+    from app.programme.service import authority_by_gss
+
+    client = service.create_client(authority_by_gss(gss), {
+        "referral_date": date(2019, 5, 1), "accepted_date": date(2019, 5, 1),
+        "age_band": "25_34", "gender": "male", "rough_sleeping_band": "1_2y"})
+    service.add_tenancy(client, date(2019, 6, 1), "council")
+    return {"reference": client.reference, "tenancy_id": client.tenancies[0].id}
+
+
+SAMPLE_BUILDERS = {"own": _own, "other": _other}

@@ -1,0 +1,50 @@
+"""Returns fixtures: a settable clock and a filled-in return form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from app.returns import service
+
+MONTH = "2021-05"  # due 10 June 2021
+URL = f"/returns/E08000025/{MONTH}"
+OTHER_URL = f"/returns/E08000026/{MONTH}"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.set(datetime) moves the service's clock; it starts on 5 June 2021 (on time)."""
+
+    class Clock:
+        now = datetime(2021, 6, 5, 12, 0)
+
+        def set(self, moment: datetime) -> None:
+            self.now = moment
+
+    state = Clock()
+    monkeypatch.setattr(service, "_now", lambda: state.now)
+    return state
+
+
+def good_figures(**changes) -> dict:
+    figures = {
+        "referrals_received": "12",
+        "referrals_declined": "2",
+        "hf_support": "20000.00",
+        "other_0": "1500.50",
+        "other_1": "800",
+        "other_2": "700",
+        "other_3": "600",
+        "other_4": "500",
+        "other_5": "400",
+        "other_6": "0",
+        "support_workers_fte": "12.5",
+        "progress_narrative": "Three people housed this month.",
+        "issues_narrative": "Few one-bedroom properties.",
+        "warnings_comment": "",
+        "version": "0",
+    }
+    figures.update(changes)
+    return figures
