@@ -22,7 +22,7 @@ ROUTES: dict[str, dict] = {
     "programme.overview": {"roles": EVERYONE},
     "programme.health": {"roles": EVERYONE},
     "accounts.login": {"roles": EVERYONE},
-    "accounts.logout": {"roles": EVERYONE},
+    "accounts.logout": {"roles": EVERYONE, "signs_out": True},
     "accounts.users": {"roles": ADMIN},
     "accounts.create_user": {"roles": ADMIN},
     "accounts.unlock_user": {"roles": ADMIN, "scoped": False},
@@ -49,6 +49,15 @@ ROUTES: dict[str, dict] = {
     "clients.download": {"roles": {"admin", "lead"}},
     "clients.programme_outcomes": {"roles": EVERYONE},
     "clients.authority_outcomes": {"roles": EVERYONE},
+    "registers.services": {"roles": EVERYONE},
+    "registers.risks": {"roles": EVERYONE},
+    "registers.risk": {"roles": EVERYONE},
+    "registers.add_service": {"roles": {"admin", "lead"}},
+    "registers.edit_service": {"roles": {"admin", "lead"}},
+    "registers.add_risk": {"roles": {"admin", "lead"}},
+    "registers.edit_risk": {"roles": {"admin", "lead"}},
+    "registers.close_risk": {"roles": {"admin", "lead"}},
+    "registers.reopen_risk": {"roles": {"admin", "lead"}},
     "finance.summary": {"roles": EVERYONE},
     "finance.authority": {"roles": BCC | {"lead"}},
     "finance.profile_history": {"roles": BCC},
@@ -90,7 +99,26 @@ def _values(gss: str) -> dict:
         "month_text": "2019-07", "decision": "approve",
         "gss_code": gss, "year": "2019-20", "name": "spend-against-profile", "file_format": "csv",
         **_client_sample(gss),
+        **_register_samples(gss),
     }
+
+
+def _register_samples(gss: str) -> dict:
+    from datetime import date
+
+    from app.programme.service import authority_by_gss
+    from app.registers import service
+
+    authority_id = authority_by_gss(gss).id
+    entry = service.create_service(service.ServiceValues(
+        authority_id=authority_id, provider_name=f"Sample provider {gss}", service_type="nursing",
+        contract_value_pence=100, start_date=date(2020, 4, 1), end_date=date(2021, 3, 31),
+        capacity_people=1, status="active"), actor="test")
+    risk = service.create_risk(service.RiskValues(
+        kind="risk", authority_id=authority_id, title=f"Sample risk {gss}", description="d",
+        likelihood=1, impact=1, owner_role="Lead", mitigation="m", review_date=date(2030, 1, 1)),
+        actor="test")
+    return {"service_id": entry.id, "risk_id": risk.id}
 
 
 def _client_sample(gss: str) -> dict:
