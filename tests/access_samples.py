@@ -71,6 +71,11 @@ ROUTES: dict[str, dict] = {
     "finance.add_payment": {"roles": BCC},
     "finance.edit_forecast": {"roles": BCC},
     "finance.clear_forecast": {"roles": BCC},
+    "reporting.reports": {"roles": EVERYONE},
+    "reporting.run_page": {"roles": EVERYONE, "scoped": False},
+    "reporting.download": {"roles": {"admin", "finance", "taskforce", "mhclg"}, "scoped": False},
+    "reporting.generate": {"roles": ADMIN},
+    "reporting.jobs_page": {"roles": ADMIN},
 }
 
 
@@ -98,6 +103,7 @@ def _values(gss: str) -> dict:
         "user_id": get_user_by_email("finance@test.invalid").id,
         "month_text": "2019-07", "decision": "approve",
         "gss_code": gss, "year": "2019-20", "name": "spend-against-profile", "file_format": "csv",
+        "run_id": _report_run_sample(),
         **_client_sample(gss),
         **_register_samples(gss),
     }
@@ -136,3 +142,11 @@ def _client_sample(gss: str) -> dict:
 
 
 SAMPLE_BUILDERS = {"own": _own, "other": _other}
+
+
+def _report_run_sample() -> int:
+    """A finished MHCLG report run: every reader may open it and all but leads download it."""
+    from app.periods import Quarter
+    from app.reporting import service
+
+    return service.run_quarterly(Quarter.parse("2019-20-Q2"), "mhclg", "test").id

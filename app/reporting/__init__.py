@@ -1,0 +1,1 @@
+"""The quarterly report: figures, workbook, runs, scheduler and reminders."""

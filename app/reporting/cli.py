@@ -1,0 +1,65 @@
+"""`hfm report quarterly` and `hfm scheduler`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from app.periods import PeriodError, Quarter
+from app.reporting.models import STATUS_SUCCEEDED, TRIGGERED_BY_CLI, VARIANTS
+
+
+@click.group("report")
+def report_cli():
+    """The quarterly report."""
+
+
+@report_cli.command("quarterly")
+@click.option("--quarter", "quarter_text", required=True, help="the quarter, like 2021-22-Q2")
+@click.option("--variant", type=click.Choice(VARIANTS), default=None,
+              help="one variant (default: both)")
+def report_quarterly(quarter_text, variant):
+    """Write the quarter's workbook(s) to REPORTS_DIR as a new version and print the path(s)."""
+    from app.reporting import service
+    from app.reporting.figures import ReportError
+
+    try:
+        quarter = Quarter.parse(quarter_text)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), param_hint="--quarter") from error
+    failed = False
+    for one_variant in [variant] if variant else list(VARIANTS):
+        try:
+            run = service.run_quarterly(quarter, one_variant, TRIGGERED_BY_CLI)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from error
+        if run.status == STATUS_SUCCEEDED:
+            click.echo(str(service.reports_dir() / run.file_name))
+        else:
+            failed = True
+            click.echo(f"{quarter.label} {one_variant} v{run.version} failed: {run.error}", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("scheduler")
+@click.option("--no-catch-up", is_flag=True, help="do not produce missed reports on start")
+def scheduler_command(no_catch_up):
+    """Run the scheduler (reports and reminders) in this process until stopped."""
+    from app.reporting.scheduler import catch_up, make_scheduler
+
+    app = current_app._get_current_object()
+    scheduler = make_scheduler(app)
+    if not no_catch_up:
+        click.echo("Catching up on missed quarterly reports...")
+        catch_up(app)
+    for job in scheduler.get_jobs():
+        click.echo(f"Scheduled: {job.name} ({job.trigger})")
+    click.echo(f"Scheduler running in {app.config['SCHEDULER_TIMEZONE']}; stop with Ctrl-C")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped")
+
+
+COMMANDS = [report_cli, scheduler_command]

@@ -1,0 +1,123 @@
+"""Reminders to leads whose monthly return is due soon or late: written to an outbox, once
+per lead, month and kind, and sent by SMTP when SMTP_HOST is set (otherwise admins see
+them in the outbox). A reminder holds only the lead's address and the month."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import date
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.audit import utcnow
+from app.accounts.models import ROLE_LEAD, User
+from app.extensions import db
+from app.formatting import format_date
+from app.reporting.models import KIND_DUE_SOON, KIND_LATE, ReminderOutbox
+
+SENDER = "housing-first-monitor@birmingham.gov.uk.invalid"
+
+
+def _outstanding(today: date):
+    from app.returns.service import outstanding_returns
+
+    return outstanding_returns(today)
+
+
+def reminder_kind(due_date: date, is_late: bool, today: date) -> str | None:
+    if is_late:
+        return KIND_LATE
+    if 0 <= (due_date - today).days <= current_app.config["REMINDER_DAYS_BEFORE"]:
+        return KIND_DUE_SOON
+    return None
+
+
+def _body(authority_name: str, month_label: str, due_date: date, kind: str) -> str:
+    if kind == KIND_LATE:
+        return (f"The monthly return for {authority_name} for {month_label} was due by "
+                f"{format_date(due_date)} and has not been submitted. Please submit it as soon "
+                "as you can.")
+    return (f"The monthly return for {authority_name} for {month_label} is due by "
+            f"{format_date(due_date)}.")
+
+
+def _leads_by_authority() -> dict[int, list[User]]:
+    leads: dict[int, list[User]] = {}
+    query = select(User).where(User.role == ROLE_LEAD, User.is_active_account.is_(True),
+                               User.authority_id.is_not(None)).order_by(User.email)
+    for user in db.session.scalars(query):
+        leads.setdefault(user.authority_id, []).append(user)
+    return leads
+
+
+def write_reminders(today: date) -> list[ReminderOutbox]:
+    """Add the reminders due today to the outbox; one per lead, month and kind, ever."""
+    leads = _leads_by_authority()
+    existing = {(row.to_address, row.month, row.kind) for row in db.session.execute(
+        select(ReminderOutbox.to_address, ReminderOutbox.month, ReminderOutbox.kind))}
+    added = []
+    for row in _outstanding(today):
+        kind = reminder_kind(row.due_date, row.is_late, today)
+        if kind is None:
+            continue
+        for lead in leads.get(row.authority.id, []):
+            key = (lead.email, str(row.month), kind)
+            if key in existing:
+                continue
+            existing.add(key)
+            reminder = ReminderOutbox(
+                authority_id=row.authority.id, lead_user_id=lead.id, to_address=lead.email,
+                month=str(row.month), due_date=row.due_date, kind=kind, created_at=utcnow(),
+                body=_body(row.authority.name, row.month.label, row.due_date, kind))
+            db.session.add(reminder)
+            added.append(reminder)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another scheduler wrote the same reminders at the same moment
+        db.session.rollback()
+        return []
+    return added
+
+
+def send_unsent() -> int:
+    """Send the outbox's unsent reminders by SMTP, when SMTP_HOST is set."""
+    host = current_app.config["SMTP_HOST"]
+    if not host:
+        return 0
+    sent = 0
+    unsent = db.session.scalars(select(ReminderOutbox).where(ReminderOutbox.sent_at.is_(None)))
+    with smtplib.SMTP(host, timeout=30) as smtp:
+        for reminder in unsent:
+            message = EmailMessage()
+            message["From"], message["To"] = SENDER, reminder.to_address
+            message["Subject"] = ("Monthly return late" if reminder.kind == KIND_LATE
+                                  else "Monthly return due soon")
+            message.set_content(reminder.body)
+            try:
+                smtp.send_message(message)
+            except smtplib.SMTPException as error:
+                reminder.send_error = str(error)
+                continue
+            reminder.sent_at, reminder.send_error = utcnow(), ""
+            sent += 1
+    db.session.commit()
+    return sent
+
+
+def send_reminders(today: date) -> list[str]:
+    """The daily reminder job."""
+    added = write_reminders(today)
+    sent = send_unsent()
+    lines = [f"{row.to_address}: {row.month} {row.kind}" for row in added]
+    lines.append(f"{len(added)} reminders written, {sent} sent"
+                 + ("" if current_app.config["SMTP_HOST"] else " (no SMTP_HOST: kept in the outbox)"))
+    return lines
+
+
+def outbox(limit: int = 200) -> list[ReminderOutbox]:
+    return list(db.session.scalars(
+        select(ReminderOutbox).order_by(ReminderOutbox.created_at.desc(), ReminderOutbox.id.desc())
+        .limit(limit)))

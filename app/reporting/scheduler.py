@@ -1,0 +1,59 @@
+"""`hfm scheduler`: APScheduler 3 in its own process, never inside the web workers.
+
+It only wires the plain job functions of jobs.py to times (SCHEDULER_TIMEZONE, Europe/London):
+- the quarterly report, both variants, at REPORT_HOUR:00 on REPORT_DAY of January, April,
+  July and October (the month after each quarter ends);
+- the reminders, every day at REMINDER_HOUR:00.
+On start it catches up itself (run_due_reports(now)): APScheduler only re-fires a missed
+run within misfire_grace_time, and replace_existing drops an overdue one. Each job is
+also guarded in the database, so a second scheduler started by mistake produces nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+from app.extensions import db
+from app.reporting import jobs
+
+
+def _in_app(app: Flask, name: str, job):
+    def run() -> None:
+        with app.app_context():
+            try:
+                jobs.record_job(name, job)
+            finally:
+                db.session.remove()
+
+    return run
+
+
+def make_scheduler(app: Flask) -> BlockingScheduler:
+    config = app.config
+    timezone = config["SCHEDULER_TIMEZONE"]
+    scheduler = BlockingScheduler(timezone=timezone)
+    scheduler.add_job(
+        _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(datetime.now(jobs.timezone()))),
+        CronTrigger(month="1,4,7,10", day=config["REPORT_DAY"], hour=config["REPORT_HOUR"],
+                    timezone=timezone),
+        id="quarterly-reports", name=jobs.JOB_REPORTS, coalesce=True, max_instances=1,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        _in_app(app, jobs.JOB_REMINDERS,
+                lambda: jobs.send_reminders(datetime.now(jobs.timezone()).date())),
+        CronTrigger(hour=config["REMINDER_HOUR"], timezone=timezone),
+        id="return-reminders", name=jobs.JOB_REMINDERS, coalesce=True, max_instances=1,
+        misfire_grace_time=3600,
+    )
+    return scheduler
+
+
+def catch_up(app: Flask) -> None:
+    """Produce every report whose day has passed without a successful scheduled run."""
+    _in_app(app, jobs.JOB_REPORTS,
+            lambda: jobs.run_due_reports(datetime.now(jobs.timezone())))()

@@ -1,0 +1,149 @@
+"""The scheduler's jobs, called directly with a given time; two schedulers at once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.extensions import db
+from app.periods import Quarter
+from app.reporting import jobs, workbook
+from app.reporting.models import JobRun, ReportRun
+from app.reporting.scheduler import make_scheduler
+
+LONDON = ZoneInfo("Europe/London")
+AFTER_Q3_REPORT = datetime(2019, 1, 20, 9, 0, tzinfo=LONDON)  # 2018-19 Q1, Q2 and Q3 are due
+DUE = ["2018-19-Q1", "2018-19-Q2", "2018-19-Q3"]
+
+
+def scheduled_runs() -> Counter:
+    runs = db.session.query(ReportRun).filter(ReportRun.triggered_by == "scheduler").all()
+    return Counter((run.quarter, run.variant, run.status) for run in runs)
+
+
+def test_quarters_are_due_from_report_hour_on_report_day(loaded):
+    just_before = datetime(2019, 1, 15, 6, 59, tzinfo=LONDON)
+    assert [q.slug for q in jobs.due_quarters(just_before)] == DUE[:2]
+    on_time = datetime(2019, 1, 15, 7, 0, tzinfo=LONDON)
+    assert [q.slug for q in jobs.due_quarters(on_time)] == DUE
+    # British Summer Time: 07:00 in London on 15 July is 06:00 UTC
+    assert jobs.report_moment(Quarter.parse("2019-20-Q1")).astimezone(ZoneInfo("UTC")).hour == 6
+
+
+def test_catch_up_runs_each_missed_report_once(loaded, reports_path):
+    lines = jobs.run_due_reports(AFTER_Q3_REPORT)
+    assert len(lines) == 6
+    assert scheduled_runs() == Counter(
+        {(quarter, variant, "succeeded"): 1 for quarter in DUE for variant in ("taskforce", "mhclg")})
+    assert len(list(reports_path.glob("*.xlsx"))) == 6
+    assert jobs.run_due_reports(AFTER_Q3_REPORT) == []  # nothing twice
+
+
+def test_a_failed_scheduled_run_is_tried_again_on_the_next_start(loaded, reports_path, monkeypatch):
+    real_build = workbook.build
+    monkeypatch.setattr(workbook, "build", lambda figures, variant: 1 / 0)
+    jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    assert scheduled_runs() == Counter({("2018-19-Q1", "taskforce", "failed"): 1,
+                                        ("2018-19-Q1", "mhclg", "failed"): 1})
+    monkeypatch.setattr(workbook, "build", real_build)
+    jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    runs = db.session.query(ReportRun).filter(ReportRun.status == "succeeded").all()
+    assert sorted((run.variant, run.version) for run in runs) == [("mhclg", 2), ("taskforce", 2)]
+
+
+def test_an_interrupted_scheduled_run_releases_its_claim(loaded, reports_path):
+    jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    run = db.session.query(ReportRun).filter_by(variant="mhclg").one()
+    run.status, run.started_at = "running", datetime(2018, 7, 16, 6, 0)
+    db.session.query(ReportRun).filter(ReportRun.id != run.id).delete()
+    db.session.commit()
+    jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    assert scheduled_runs()[("2018-19-Q1", "mhclg", "failed")] == 1
+    assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1
+
+
+def test_two_schedulers_at_once_produce_each_report_exactly_once(app, loaded, reports_path):
+    start = threading.Barrier(2)
+    failures = []
+
+    def scheduler():
+        with app.app_context():
+            try:
+                start.wait()
+                jobs.run_due_reports(AFTER_Q3_REPORT)
+            except Exception as error:  # reported below
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    db.session.rollback()
+    assert scheduled_runs() == Counter(
+        {(quarter, variant, "succeeded"): 1 for quarter in DUE for variant in ("taskforce", "mhclg")})
+    assert len(list(reports_path.glob("*.xlsx"))) == 6
+
+
+def test_each_job_run_is_recorded(loaded):
+    done = jobs.record_job(jobs.JOB_REMINDERS, lambda: ["2 reminders written"])
+    failed = jobs.record_job(jobs.JOB_REPORTS, lambda: 1 / 0)
+    assert (done.status, done.summary) == ("succeeded", "2 reminders written")
+    assert failed.status == "failed" and "ZeroDivisionError" in failed.error
+    assert failed.duration_ms is not None and failed.finished_at is not None
+    last = jobs.last_runs()
+    assert last[jobs.JOB_REPORTS].id == failed.id and last[jobs.JOB_REMINDERS].id == done.id
+    assert db.session.query(JobRun).count() == 2
+
+
+def test_the_scheduler_wires_the_jobs_at_the_configured_times(app):
+    scheduler = make_scheduler(app)
+    by_id = {job.id: job for job in scheduler.get_jobs()}
+    reports = by_id["quarterly-reports"].trigger
+    after = datetime(2021, 7, 1, tzinfo=LONDON)
+    assert reports.get_next_fire_time(None, after) == datetime(2021, 7, 15, 7, 0, tzinfo=LONDON)
+    assert reports.get_next_fire_time(None, datetime(2021, 7, 16, tzinfo=LONDON)) == datetime(
+        2021, 10, 15, 7, 0, tzinfo=LONDON)
+    reminders = by_id["return-reminders"].trigger
+    assert reminders.get_next_fire_time(None, after) == datetime(2021, 7, 1, 8, 0, tzinfo=LONDON)
+
+
+def test_hfm_scheduler_catches_up_then_starts(loaded, runner, monkeypatch, reports_path):
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    monkeypatch.setattr(BlockingScheduler, "start", lambda self: None)
+    monkeypatch.setattr(jobs, "due_quarters", lambda now: [Quarter.parse("2018-19-Q1")])
+    result = runner.invoke(args=["scheduler"])
+    assert result.exit_code == 0, result.output
+    assert "Scheduled: quarterly reports" in result.output
+    assert jobs.last_runs()[jobs.JOB_REPORTS].status == "succeeded"
+    assert scheduled_runs()[("2018-19-Q1", "taskforce", "succeeded")] == 1
+
+
+@pytest.fixture(autouse=True)
+def _london(app):
+    assert app.config["SCHEDULER_TIMEZONE"] == "Europe/London"
+
+
+def test_a_second_claim_of_a_scheduled_report_is_refused_by_the_database(loaded):
+    from app.reporting import service
+
+    quarter = Quarter.parse("2018-19-Q1")
+    first = service.claim_run(quarter, "taskforce", "scheduler")
+    with pytest.raises(service.AlreadyClaimed):
+        service.claim_run(quarter, "taskforce", "scheduler")
+    # a person's run of the same quarter is simply the next version
+    assert service.claim_run(quarter, "taskforce", "admin@test.invalid").version == first.version + 1
+
+
+def test_no_reports_are_due_after_the_programme_ends(loaded):
+    quarters = jobs.due_quarters(datetime(2030, 1, 1, tzinfo=LONDON))
+    assert quarters[0].slug == "2018-19-Q1" and quarters[-1].slug == "2022-23-Q4"
+    assert len(quarters) == 20

@@ -1,0 +1,252 @@
+"""Produced workbooks, opened with openpyxl: figures by label equal the service functions'
+answers for hand-built data; sheets, charts, formats, print set-up and suppression."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl.chart import BarChart, LineChart
+
+from app.clients import service as clients
+from app.reporting import service
+from app.reporting.workbook import MONEY_FORMAT, PERCENT_FORMAT
+from tests.reporting.conftest import QUARTER, find_cell, open_book, value_at
+
+TASKFORCE_SHEETS = ["Summary", "Units and clients", "Outcomes", "Finance", "Services commissioned",
+                    "Risks and opportunities", "Returns", "Narrative", "Definitions"]
+MHCLG_SHEETS = ["Summary", "Units and clients", "Outcomes", "Finance", "Risks"]
+
+
+def produce(variant: str, reports_path):
+    run = service.run_quarterly(QUARTER, variant, "test@test.invalid")
+    assert run.status == "succeeded", run.error
+    return open_book(reports_path / run.file_name)
+
+
+@pytest.fixture
+def taskforce_book(report_data, reports_path):
+    return produce("taskforce", reports_path)
+
+
+@pytest.fixture
+def mhclg_book(report_data, reports_path):
+    return produce("mhclg", reports_path)
+
+
+def test_taskforce_units_equal_the_clients_service(taskforce_book):
+    sheet = taskforce_book["Units and clients"]
+    rows = clients.units_against_target(QUARTER)
+    assert len(rows) == 7
+    for row in rows:
+        name = row.authority.name
+        assert value_at(sheet, name, "Housed to date").value == row.housed_to_date
+        assert value_at(sheet, name, "Housed in quarter").value == row.housed_in_quarter
+        assert value_at(sheet, name, "Currently housed").value == row.currently_housed
+        assert value_at(sheet, name, "Target to date").value == row.target_to_date
+        percent = value_at(sheet, name, "Percentage of target")
+        assert percent.value == pytest.approx(row.percent_of_target / 100)
+        assert percent.number_format == PERCENT_FORMAT
+    # counted in the test: Birmingham 6 + 1, Coventry 2
+    assert value_at(sheet, "Birmingham", "Housed to date").value == 7
+    assert value_at(sheet, "Birmingham", "Currently housed").value == 6
+    assert value_at(sheet, "Coventry", "Housed in quarter").value == 1
+    assert value_at(sheet, "Programme total", "Housed to date").value == 9
+    # 2021-22 is the fourth year: capped at three years of units
+    assert value_at(sheet, "Birmingham", "Target to date").value == 300
+
+
+def test_taskforce_outcomes_equal_the_clients_service(taskforce_book):
+    sheet = taskforce_book["Outcomes"]
+    outcomes = clients.outcomes(QUARTER)
+    assert value_at(sheet, "Sustained at 6 months", "Numerator").value == outcomes.sustainment_6.numerator
+    assert value_at(sheet, "Sustained at 6 months", "Denominator").value == outcomes.sustainment_6.denominator
+    assert value_at(sheet, "Sustained at 12 months", "Rate").value == pytest.approx(
+        outcomes.sustainment_12.rate)
+    assert value_at(sheet, "Eviction", "Tenancies").value == 1
+    assert value_at(sheet, "Accepted and waiting", "People").value == outcomes.waiting == 1
+    for label, count in outcomes.tenancy_bands.items():
+        assert value_at(sheet, label, "Tenancies").value == count
+
+
+def test_taskforce_sheets_layout_and_print_setup(taskforce_book):
+    assert taskforce_book.sheetnames == TASKFORCE_SHEETS
+    for sheet in taskforce_book.worksheets:
+        assert sheet["A1"].value == "West Midlands Housing First pilot" or sheet["A1"].value
+        assert find_cell(sheet, "Quarter: 2021-22 Q2", column=1)
+        assert find_cell(sheet, "Accountable body: Birmingham City Council", column=1)
+        assert sheet.freeze_panes is not None, sheet.title
+        assert sheet.print_title_rows and sheet.print_title_rows.startswith("$1:$"), sheet.title
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.column_dimensions["A"].width > 8
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formula in {sheet.title}!{cell.coordinate}"
+    properties = taskforce_book.properties
+    assert "2021-22 Q2" in properties.title
+    assert properties.creator == "Birmingham City Council"
+    assert properties.subject == "Quarterly report for 2021-22 Q2"
+
+
+def test_charts_are_native(taskforce_book):
+    units_charts = taskforce_book["Units and clients"]._charts
+    assert any(isinstance(chart, BarChart) for chart in units_charts)
+    finance_charts = taskforce_book["Finance"]._charts
+    assert any(isinstance(chart, LineChart) for chart in finance_charts)
+
+
+def test_services_and_risks_with_formula_like_text_written_as_text(taskforce_book):
+    services = taskforce_book["Services commissioned"]
+    provider = find_cell(services, '=HYPERLINK("http://evil.invalid")')
+    assert provider.data_type == "s"
+    value = value_at(services, "Birmingham", "Contract value")
+    assert value.value == pytest.approx(12345.67)
+    assert value.number_format == MONEY_FORMAT
+    risks = taskforce_book["Risks and opportunities"]
+    for text in ("+Housing supply falls short", "-1 fewer homes than planned", "=Programme manager",
+                 "@Next Steps\tAccommodation Programme acquisitions"):
+        assert find_cell(risks, text).data_type == "s"
+    rag = value_at(risks, "Risk", "RAG")
+    assert rag.value == "Red"
+    assert rag.fill.fgColor.rgb.endswith("FFC7CE")
+    assert value_at(risks, "Risk", "Score").value == 20
+    assert find_cell(risks, "Extra move-on homes")
+
+
+def test_mhclg_variant_suppresses_small_numbers(mhclg_book):
+    assert mhclg_book.sheetnames == MHCLG_SHEETS
+    units = mhclg_book["Units and clients"]
+    assert value_at(units, "Coventry", "Housed to date").value == "fewer than 5"
+    assert value_at(units, "Coventry", "Housed to date").data_type == "s"
+    assert value_at(units, "Coventry", "Percentage of target").value == "suppressed"
+    # the total would reveal Coventry's figure by subtraction: a second cell is hidden
+    assert value_at(units, "Birmingham", "Housed to date").value == "suppressed"
+    assert value_at(units, "Programme total", "Housed to date").value == 9
+    # Coventry housed 1 in the quarter (hidden), but its percentage of target comes from
+    # housed to date: hidden with that, and shown where only the quarter's count is hidden
+    assert value_at(units, "Coventry", "Housed in quarter").value == "fewer than 5"
+    assert value_at(units, "Dudley", "Percentage of target").value == 0
+    assert value_at(units, "Dudley", "Housed to date").value == 0
+    outcomes = mhclg_book["Outcomes"]
+    assert value_at(outcomes, "Eviction", "Tenancies").value == "fewer than 5"
+    risks = mhclg_book["Risks"]
+    assert find_cell(risks, "+Housing supply falls short")
+    with pytest.raises(AssertionError):
+        find_cell(risks, "Extra move-on homes")  # opportunities are the Taskforce's
+    assert any(isinstance(chart, BarChart) for chart in units._charts)
+    assert any(isinstance(chart, LineChart) for chart in mhclg_book["Finance"]._charts)
+
+
+def test_dates_are_dates_and_labels_keep_their_order(taskforce_book):
+    from datetime import datetime
+
+    services = taskforce_book["Services commissioned"]
+    start = value_at(services, "Birmingham", "Start date")
+    assert start.value == datetime(2019, 4, 1) and start.number_format == "d mmmm yyyy"
+    outcomes = taskforce_book["Outcomes"]
+    bands = [find_cell(outcomes, label).row for label in clients.outcomes(QUARTER).tenancy_bands]
+    assert bands == sorted(bands) and len(bands) == 5
+
+
+def test_returns_sheet_equals_the_reporting_rate(taskforce_book):
+    from app.returns.service import reporting_rate
+
+    sheet = taskforce_book["Returns"]
+    rate = reporting_rate(QUARTER.months())
+    for row in rate.rows:
+        for key, label in (("on_time", "On time"), ("late", "Late"), ("missing", "Missing"),
+                           ("approved", "Approved")):
+            assert value_at(sheet, row.authority.name, label).value == row.counts[key]
+    assert value_at(sheet, "Birmingham", "July 2021").value == "Approved (late)"
+    assert value_at(sheet, "Birmingham", "August 2021").value == "On time"
+    assert value_at(sheet, "Coventry", "August 2021").value == "Missing"
+    assert value_at(sheet, "All authorities", "Missing").value == rate.totals()["missing"]
+
+
+def test_narrative_sheet_holds_the_returns_words_as_text(taskforce_book):
+    sheet = taskforce_book["Narrative"]
+    progress = value_at(sheet, "Birmingham", "Progress")
+    assert progress.value == "Seven people housed"
+    formula_like = find_cell(sheet, "=SUM(A1:A9)")
+    assert formula_like.data_type == "s"
+    assert find_cell(sheet, "-Voids are slow").data_type == "s"
+    assert find_cell(sheet, "Coventry progress")
+    with pytest.raises(AssertionError):
+        find_cell(sheet, "Draft words")  # drafts are not reported
+
+
+SECTIONS = (("total", "HF Support and Other Support together"), ("hf_support", "HF Support:"),
+            ("other_support", "Other Support:"))
+
+
+@pytest.mark.parametrize("quarter_slug", ["2021-22-Q2", "2020-21-Q2"])
+def test_finance_sheet_equals_spend_against_profile(report_data, reports_path, quarter_slug):
+    from app.finance import service as finance
+    from app.periods import Quarter
+
+    quarter = Quarter.parse(quarter_slug)
+    run = service.run_quarterly(quarter, "taskforce", "test")
+    sheet = open_book(reports_path / run.file_name)["Finance"]
+    answer = finance.spend_against_profile(quarter)
+    for key, section in SECTIONS:
+        for row in answer.all_rows:
+            figures = row.figures[key]
+            for label, pence in (("Year profile", figures.year_profile_pence),
+                                 ("Profile to date", figures.profile_to_date_pence),
+                                 ("Actual to date", figures.actual_to_date_pence),
+                                 ("Variance", figures.variance_pence),
+                                 ("Cumulative actual", figures.cumulative_actual_pence),
+                                 ("Allocation", figures.allocation_pence),
+                                 ("Remaining allocation", figures.remaining_allocation_pence)):
+                cell = value_at(sheet, row.label, label, section=section)
+                assert cell.value == pytest.approx(pence / 100), (section, row.label, label)
+                assert cell.number_format == MONEY_FORMAT
+            rag = value_at(sheet, row.label, "RAG", section=section)
+            assert rag.value == figures.rag.title()
+            percent = value_at(sheet, row.label, "Variance %", section=section)
+            if figures.variance_percent is None:
+                assert percent.value is None
+            else:
+                assert percent.value == pytest.approx(figures.variance_percent / 100)
+                assert percent.number_format == PERCENT_FORMAT
+    # counted in the test: Birmingham's approved July spend, £25,000 + £4,321.99
+    if quarter_slug == "2021-22-Q2":
+        assert value_at(sheet, "Birmingham", "Actual to date", section="HF Support and").value == 29321.99
+    for row in finance.forecast_outturn(quarter.year):
+        assert value_at(sheet, row.authority.name, "Forecast outturn",
+                        section="Forecast outturn").value == pytest.approx(
+            row.forecast_pence / 100)
+    series = finance.cumulative_series(quarter)
+    for point in series:
+        cell = value_at(sheet, point.label, "Cumulative actual spend", section="Cumulative")
+        assert cell.value == pytest.approx(point.cumulative_actual_pence / 100)
+    assert any(isinstance(chart, LineChart) for chart in sheet._charts) == bool(series)
+
+
+def test_summary_shows_the_finance_rag_as_colour_and_word(taskforce_book):
+    from app.finance import service as finance
+
+    total = finance.spend_against_profile(QUARTER).programme.total
+    sheet = taskforce_book["Summary"]
+    rag = value_at(sheet, "Variance from profile", "RAG")
+    assert rag.value == total.rag.title()
+    assert rag.fill.fgColor.rgb.endswith({"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}[total.rag])
+    assert value_at(sheet, "Housed to date", "Value").value == 9
+    # one open risk scores 4 x 5 = 20: red (the opportunity is not a risk)
+    assert value_at(sheet, "Open risks rated red", "Value").value == 1
+    assert value_at(sheet, "Open risks rated red", "RAG").value == "Red"
+    assert value_at(sheet, "Open risks rated amber", "Value").value == 0
+
+
+def test_a_percentage_is_hidden_only_with_the_count_it_comes_from(report_data, reports_path):
+    from app.reporting import workbook
+
+    run = service.run_quarterly(QUARTER, "mhclg", "test")
+    figures = service.frozen_figures(run)
+    walsall = next(row for row in figures["units_against_target"] if row["authority"]["name"] == "Walsall")
+    walsall.update(housed_in_quarter=2, housed_to_date=30, currently_housed=28, percent_of_target=31.25)
+    figures["units_programme"].update(housed_in_quarter=4, housed_to_date=39, currently_housed=35)
+    units = workbook.build(figures, "mhclg")["Units and clients"]
+    assert value_at(units, "Walsall", "Housed in quarter").value == "fewer than 5"
+    assert value_at(units, "Walsall", "Percentage of target").value == pytest.approx(0.3125)
+    assert value_at(units, "Coventry", "Percentage of target").value == "suppressed"
