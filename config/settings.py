@@ -62,6 +62,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REPORT_HOUR": _env_int("REPORT_HOUR", 7),
         "REMINDER_HOUR": _env_int("REMINDER_HOUR", 8),
         "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),
+        "REMINDER_LOOKBACK_MONTHS": _env_int("REMINDER_LOOKBACK_MONTHS", 3),
         "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/London"),
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),

@@ -28,8 +28,11 @@ def _outstanding(today: date):
 
 
 def reminder_kind(due_date: date, is_late: bool, today: date) -> str | None:
+    """Due soon, late, or nothing. Returns late by more than REMINDER_LOOKBACK_MONTHS are not
+    reminded: they show on the reporting-rate page, and a flood of old reminders helps nobody."""
     if is_late:
-        return KIND_LATE
+        lookback_days = 31 * current_app.config["REMINDER_LOOKBACK_MONTHS"]
+        return KIND_LATE if (today - due_date).days <= lookback_days else None
     if 0 <= (due_date - today).days <= current_app.config["REMINDER_DAYS_BEFORE"]:
         return KIND_DUE_SOON
     return None

@@ -81,3 +81,16 @@ def test_reminders_are_sent_by_smtp_when_configured(app, users, monkeypatch):
     assert {message["To"] for message in sent} == {BIR, COV}
     reminders.send_reminders(date(2021, 8, 8))
     assert len(sent) == len(rows)  # sent once
+
+
+def test_returns_late_beyond_the_lookback_are_not_reminded(app):
+    from datetime import date
+
+    from app.reporting.reminders import reminder_kind
+
+    today = date(2021, 10, 20)
+    assert reminder_kind(date(2021, 10, 10), True, today) == "late"
+    assert reminder_kind(date(2021, 7, 20), True, today) == "late"  # 92 days: within 3 months
+    assert reminder_kind(date(2021, 7, 10), True, today) is None  # 102 days: beyond
+    app.config["REMINDER_LOOKBACK_MONTHS"] = 12
+    assert reminder_kind(date(2021, 7, 10), True, today) == "late"
