@@ -1,0 +1,74 @@
+"""The home page's headline figures for a quarter, from the other areas' service functions.
+
+Nothing is computed here: each figure comes from the one function that owns it (clients'
+outcomes and unit targets, finance's spend against profile, returns' review queue), so the
+dashboard and the quarterly report always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.clients import service as clients
+from app.clients.suppression import suppress_count
+from app.finance import service as finance
+from app.periods import Quarter
+from app.returns import service as returns
+
+
+def default_quarter(today: date | None = None) -> Quarter:
+    """The quarter of the latest month with a return, if it has ended; else the last ended one."""
+    today = today or date.today()
+    last_ended = Quarter.containing(today).previous()
+    latest = returns.latest_return_month()
+    if latest is not None and latest.quarter <= last_ended:
+        return latest.quarter
+    return min(last_ended, returns.last_month().quarter)
+
+
+def quarter_choices() -> list[Quarter]:
+    first = returns.first_month().quarter
+    last = min(Quarter.containing(date.today()).previous(), returns.last_month().quarter)
+    quarters = [first]
+    while quarters[-1] < last:
+        quarters.append(quarters[-1].next())
+    return quarters
+
+
+@dataclass
+class Headlines:
+    quarter: Quarter
+    scope: str  # "the programme" or an authority's name
+    housed_to_date: object  # a suppression Cell: prints "fewer than 5" when hidden
+    currently_housed: object
+    waiting: object
+    target_to_date: float
+    percent_of_target: float | None
+    sustainment_12: object  # clients' Sustainment (numerator, denominator, rate)
+    spend: object  # finance's Figures for the total strand
+    waiting_for_review: int | None
+
+
+def headlines(quarter: Quarter, authority=None, suppress: bool = False,
+              show_review_queue: bool = False) -> Headlines:
+    authority_id = authority.id if authority else None
+    outcomes = clients.outcomes(quarter, authority_id)
+    units = clients.units_against_target(quarter)
+    unit_row = (next(row for row in units if row.authority.id == authority_id) if authority
+                else clients.programme_units_row(units))
+    spend = finance.spend_against_profile(quarter)
+    spend_row = spend.row_for(authority_id) if authority else spend.programme
+    sustainment = outcomes.sustainment_12
+    return Headlines(
+        quarter=quarter,
+        scope=authority.name if authority else "the programme",
+        housed_to_date=suppress_count(outcomes.housed_to_date, suppress),
+        currently_housed=suppress_count(outcomes.currently_housed, suppress),
+        waiting=suppress_count(outcomes.waiting, suppress),
+        target_to_date=unit_row.target_to_date,
+        percent_of_target=unit_row.percent_of_target,
+        sustainment_12=None if suppress and 0 < sustainment.denominator < 5 else sustainment,
+        spend=spend_row.total,
+        waiting_for_review=len(returns.waiting_for_review()) if show_review_queue else None,
+    )
