@@ -49,6 +49,22 @@ class Headlines:
     spend: object  # finance's Figures for the total strand
     waiting_for_review: int | None
 
+    # Since the grant began: the profile ends with the last tranche year (2020-21) while
+    # legacy support is spent later, so the cumulative view is the one that means something.
+    @property
+    def cumulative_variance_pence(self) -> int:
+        return self.spend.cumulative_actual_pence - self.spend.cumulative_profile_pence
+
+    @property
+    def cumulative_variance_percent(self) -> float | None:
+        return finance.variance_percent(self.cumulative_variance_pence,
+                                        self.spend.cumulative_profile_pence)
+
+    @property
+    def cumulative_rag(self) -> str:
+        return finance.rag_for_pence(self.cumulative_variance_pence,
+                                     self.spend.cumulative_profile_pence)
+
 
 def headlines(quarter: Quarter, authority=None, suppress: bool = False,
               show_review_queue: bool = False) -> Headlines:

@@ -42,9 +42,9 @@ def test_spend_cards_match_finance_and_an_unknown_quarter_is_404(signed_in):
 
     page = signed_in("finance").get("/?quarter=2019-20-Q3").get_data(as_text=True)
     total = spend_against_profile(Quarter.parse("2019-20-Q3")).programme.total
-    assert format_money(total.profile_to_date_pence) in _card(page, "profile-to-date")
-    # three quarters of the £3m tranche; the rounding gives early quarters the odd pennies
-    assert 0 <= total.profile_to_date_pence - 225_000_000 < 7 * 2 * 3
+    assert format_money(total.cumulative_profile_pence) in _card(page, "profile-to-date")
+    # 2018-19's £1.44m and three quarters of the £3m tranche (early quarters take odd pennies)
+    assert 0 <= total.cumulative_profile_pence - 369_000_000 < 7 * 2 * 7
     assert "waiting for review" in page
     assert signed_in("finance").get("/?quarter=2030-31-Q1").status_code == 404
     assert signed_in("finance").get("/?quarter=nonsense").status_code == 404
