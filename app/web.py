@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, abort, g, render_template, send_from_directory, session
+from flask import Flask, Request, abort, g, render_template, request, send_from_directory, session
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 
 from app.accounts import service as account_service
 from app.extensions import login_manager
@@ -14,8 +16,27 @@ from app.formatting import format_date, format_datetime, format_money, format_pe
 from app.forms_common import error_list
 from app.navigation import navigation_for
 
+# NUL and the other C0 control characters but tab, line feed and carriage return: nobody
+# types them, PostgreSQL cannot store NUL and openpyxl cannot write any of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class CleanFormRequest(Request):
+    """Form text without invisible control characters (pasted from word processors): they are
+    dropped before any validation, so what the person can see is what is checked and kept."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form and any(CONTROL_CHARACTERS.search(value) for _, value in form.items(multi=True)):
+            self.__dict__["form"] = ImmutableMultiDict(
+                (CONTROL_CHARACTERS.sub("", key), CONTROL_CHARACTERS.sub("", value))
+                for key, value in form.items(multi=True)
+            )
+
 
 def init_app(app: Flask) -> None:
+    app.request_class = CleanFormRequest
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see this page"
@@ -35,6 +56,10 @@ def init_app(app: Flask) -> None:
     def _per_request():
         g.csp_nonce = secrets.token_urlsafe(16)
         session.modified = True  # slide the idle timeout on every request
+        # an address holding a control character names nothing of ours
+        query = [value for _, value in request.args.items(multi=True)]
+        if any(CONTROL_CHARACTERS.search(text) for text in [request.path, *query]):
+            abort(400)
 
     @app.context_processor
     def _layout_context():
@@ -73,7 +98,8 @@ def init_app(app: Flask) -> None:
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
 
-    for code, title in ((403, "You do not have permission to see this page"),
+    for code, title in ((400, "There is a problem with what was sent"),
+                        (403, "You do not have permission to see this page"),
                         (404, "Page not found"),
                         (413, "The file is too large"),
                         (429, "Too many attempts"),

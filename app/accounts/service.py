@@ -42,6 +42,8 @@ def normalise_email(email: str) -> str:
 
 
 def get_user_by_email(email: str) -> User | None:
+    if "\x00" in (email or ""):  # no account has one, and PostgreSQL refuses NUL in a query
+        return None
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 

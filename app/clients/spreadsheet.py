@@ -1,17 +1,17 @@
 """Excel upload of clients and tenancies (all or nothing, errors by cell) and the register
-download. Uploads are read with openpyxl in read_only mode, formulas are refused, and the
-file may be at most MAX_UPLOAD_BYTES. In the download, user text starting with =, +, -, @,
+download. Uploads are opened by app.uploads (size at most MAX_UPLOAD_BYTES, no zip bomb,
+macros or external links; openpyxl in read_only mode), formulas are refused by cell and a
+sheet may hold at most MAX_UPLOAD_ROWS rows. In the download, user text starting with =, +, -, @,
 tab or CR is written as text (cell.data_type = "s"), never as a formula."""
 
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from app.clients import service
@@ -25,6 +25,7 @@ from app.clients.models import (
     TENURES,
 )
 from app.extensions import db
+from app.uploads import NOT_A_WORKBOOK, UploadError, open_workbook_safely, rows_within
 
 CLIENT_COLUMNS = ["Local case reference", "Referral date", "Accepted date", "Age band", "Gender",
                   "Support needs", "Time sleeping rough", "Support ended", "Support end reason"]
@@ -38,6 +39,8 @@ CLIENT_FIELD_COLUMNS = {
 TENANCY_FIELD_COLUMNS = {"start_date": "Start date", "tenure": "Tenure", "end_date": "End date",
                          "end_reason": "End reason"}
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_UPLOAD_ROWS = 2000  # data rows per sheet (the setting MAX_UPLOAD_ROWS overrides it)
+MAX_COLUMNS = 50  # columns read per row: the upload has 9 (a cell at XFD must not cost 16,384)
 
 
 @dataclass
@@ -57,17 +60,24 @@ class ImportResult:
 class _Sheet:
     """One sheet's rows as {column name: (value, cell name)} with errors collected."""
 
-    def __init__(self, worksheet, name: str, columns: list[str], result: ImportResult):
+    def __init__(self, worksheet, name: str, columns: list[str], result: ImportResult,
+                 max_rows: int):
         self.name, self.result, self.rows = name, result, []
-        rows = worksheet.iter_rows()
+        rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
         header = next(rows, None)
+        rows = rows_within(rows, max_rows, f"The {name} sheet")
         found = {str(c.value).strip().lower(): i for i, c in enumerate(header or ())
                  if c.value is not None}
         missing = [column for column in columns if column.lower() not in found]
         if missing:
             self.error("A1", f"Row 1 must name the columns; missing: {', '.join(missing)}")
             return
+        known = {found[column.lower()] for column in columns}
         for row_number, row in enumerate(rows, start=2):
+            for index, cell in enumerate(row):
+                if index not in known and getattr(cell, "data_type", None) == "f":
+                    self.error(f"{get_column_letter(index + 1)}{row_number}",
+                               "Delete this formula: the upload takes values only")
             values = {}
             for column in columns:
                 index = found[column.lower()]
@@ -120,18 +130,10 @@ class _Sheet:
 
 
 def _read_upload(file_storage, result: ImportResult):
-    if file_storage is None or not file_storage.filename:
-        result.errors.append(CellError("", "", "Select an Excel workbook (.xlsx) to upload"))
-        return None
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    content = file_storage.stream.read(limit + 1)
-    if len(content) > limit:
-        result.errors.append(CellError("", "", f"The file must be smaller than {limit // 1024:,} KB"))
-        return None
     try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        result.errors.append(CellError("", "", "The file must be an Excel workbook (.xlsx)"))
+        return open_workbook_safely(file_storage, current_app.config["MAX_UPLOAD_BYTES"])
+    except UploadError as error:
+        result.errors.append(CellError("", "", error.message))
         return None
 
 
@@ -145,9 +147,16 @@ def import_workbook(authority, file_storage) -> ImportResult:
         if "Clients" not in workbook.sheetnames:
             result.errors.append(CellError("Clients", "", "The workbook needs a sheet named Clients"))
             return result
-        clients = _Sheet(workbook["Clients"], "Clients", CLIENT_COLUMNS, result)
-        tenancies = (_Sheet(workbook["Tenancies"], "Tenancies", TENANCY_COLUMNS, result)
+        max_rows = current_app.config.get("MAX_UPLOAD_ROWS", MAX_UPLOAD_ROWS)
+        clients = _Sheet(workbook["Clients"], "Clients", CLIENT_COLUMNS, result, max_rows)
+        tenancies = (_Sheet(workbook["Tenancies"], "Tenancies", TENANCY_COLUMNS, result, max_rows)
                      if "Tenancies" in workbook.sheetnames else None)
+    except UploadError as error:
+        result.errors.append(CellError("", "", error.message))
+        return result
+    except Exception:  # a damaged sheet inside a valid zip: the user's file, not our fault
+        result.errors.append(CellError("", "", NOT_A_WORKBOOK))
+        return result
     finally:
         workbook.close()
     parsed_clients = [_client_values(clients, row) for row in clients.rows]

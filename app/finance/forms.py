@@ -13,9 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.formatting import MoneyError, parse_money
+from app.formatting import MoneyError, format_money, parse_money
 from app.forms_common import RequiredDate, SafeGovDateField
 from app.programme.models import STRAND_LABELS, STRANDS
+
+MAX_AMOUNT_PENCE = 20_000_000_00  # amounts are stored in 32-bit integer columns (to £21.4m)
 
 
 class Money:
@@ -32,6 +34,8 @@ class Money:
             raise ValidationError(self.message) from None
         if pence < 0 or (pence == 0 and not self.allow_zero):
             raise ValidationError(self.message)
+        if pence > MAX_AMOUNT_PENCE:
+            raise ValidationError(f"Enter an amount of {format_money(MAX_AMOUNT_PENCE)} or less")
         field.pence = pence
 
 

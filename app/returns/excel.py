@@ -7,18 +7,18 @@ Uploads are read with read_only=True and never evaluated: a formula is an error.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from werkzeug.datastructures import FileStorage
 
 from app.periods import Month
 from app.programme.models import Authority
 from app.returns.validation import COUNT, FTE, MONEY, NARRATIVE_MAX_CHARS, ReturnField, display_value
+from app.uploads import UploadError, open_workbook_safely, rows_within
 
 SHEET_NAME = "Monthly return"
 MARKER_SHEET = "template_info"
@@ -27,6 +27,8 @@ TEMPLATE_VERSION = "1"
 FIRST_INPUT_ROW = 8
 INPUT_COLUMN = "B"
 INPUT_FILL = PatternFill("solid", fgColor="FFF7BF")
+TEMPLATE_MAX_ROWS = 200  # the template uses about 20; an upload with more rows is not it
+TEMPLATE_MAX_COLUMNS = 26  # columns A to Z are checked for formulas
 
 
 def input_cells(fields: list[ReturnField]) -> dict[str, str]:
@@ -114,19 +116,17 @@ class UploadResult:
 
 def read_upload(data: bytes, filename: str, authority: Authority, month: Month,
                 fields: list[ReturnField], max_bytes: int) -> UploadResult:
-    """The input cells of an uploaded template, or the reasons it cannot be used."""
-    if not filename.lower().endswith(".xlsx"):
-        return UploadResult({}, ["The file must be an Excel workbook (.xlsx); download the template "
-                                 "and upload it without changing its type"])
-    if len(data) > max_bytes:
-        return UploadResult({}, [f"The file must be smaller than {max_bytes // (1024 * 1024)} MB"])
+    """The input cells of an uploaded template, or the reasons it cannot be used.
+
+    The file goes through app.uploads (size, zip bomb, macros, external links) first."""
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        return UploadResult({}, ["The file is not a workbook this service can read; "
-                                 "download the template again and fill it in"])
+        workbook = open_workbook_safely(FileStorage(BytesIO(data), filename=filename), max_bytes)
+    except UploadError as error:
+        return UploadResult({}, [error.message])
     try:
         return _read_cells(workbook, authority, month, fields)
+    except UploadError as error:
+        return UploadResult({}, [error.message])
     except Exception:  # a damaged sheet inside a valid zip: the user's file, not our fault
         return UploadResult({}, ["The file is not a workbook this service can read; "
                                  "download the template again and fill it in"])
@@ -148,6 +148,14 @@ def _read_cells(workbook, authority, month, fields) -> UploadResult:
                                  f"download the template for {authority.name}, {month.label}"])
     sheet = workbook[SHEET_NAME]
     cells = input_cells(fields)
+    stray = []  # formulas outside the input cells: the template has none
+    for row in rows_within(sheet.iter_rows(max_col=TEMPLATE_MAX_COLUMNS), TEMPLATE_MAX_ROWS,
+                           f"The '{SHEET_NAME}' sheet"):  # thousands of rows are not the template
+        stray.extend(cell.coordinate for cell in row if getattr(cell, "data_type", None) == "f"
+                     and cell.coordinate not in cells.values())
+    if stray:
+        return UploadResult({}, [f"Cell {', '.join(stray[:5])} holds a formula; the template has no "
+                                 "formulas: delete it, type figures only, and upload again"])
     last_row = FIRST_INPUT_ROW + len(fields) - 1
     by_row = {}
     for row in sheet.iter_rows(min_row=FIRST_INPUT_ROW, max_row=last_row, min_col=2, max_col=2):

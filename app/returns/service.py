@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -257,10 +258,11 @@ def save(authority: Authority, month: Month, raw: dict, read_version: int, submi
     try:
         monthly_return = _write(authority, month, monthly_return, values, comment, return_fields_, submit)
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # IntegrityError: another person created it meanwhile
         db.session.rollback()
         fresh = get_return(authority.id, month)
-        raise StaleReturn(changed_since(fresh, int(read_version or 0)), fresh.version) from None
+        raise StaleReturn(changed_since(fresh, int(read_version or 0)),
+                          fresh.version if fresh else 0) from None
     return SaveOutcome({}, warnings, monthly_return)
 
 
@@ -353,12 +355,20 @@ def upload(authority: Authority, month: Month, data: bytes, filename: str) -> li
 
 # ---- finance and admin decisions --------------------------------------------------------
 
+def _version_read(read_version) -> int:
+    """The version a form carried; text that is not a number matches no version (-1)."""
+    try:
+        return int(read_version or 0)
+    except (TypeError, ValueError):
+        return -1
+
+
 def _transition(monthly_return: MonthlyReturn, read_version: int, allowed_from: tuple[str, ...],
                 new_status: str, action: str, reason_field: str | None, reason: str) -> None:
     if monthly_return is None or monthly_return.status not in allowed_from:
         raise ReturnStateError(f"This return is {status_label(monthly_return)}, so it cannot be {action}")
-    if int(read_version or 0) != monthly_return.version:
-        raise StaleReturn(changed_since(monthly_return, int(read_version or 0)), monthly_return.version)
+    if _version_read(read_version) != monthly_return.version:
+        raise StaleReturn(changed_since(monthly_return, _version_read(read_version)), monthly_return.version)
     old_status, old_version = monthly_return.status, monthly_return.version
     monthly_return.status = new_status
     monthly_return.updated_at = _now()
