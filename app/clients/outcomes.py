@@ -27,6 +27,10 @@ month arithmetic):
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -205,8 +209,34 @@ def _by_reason(reason_column, date_column, start: date | None, end: date, author
     return db.session.execute(query.group_by(Client.authority_id, reason_column)).all()
 
 
+_reused: ContextVar[dict | None] = ContextVar("reused_outcomes", default=None)
+
+
+@contextmanager
+def reuse_outcomes() -> Iterator[None]:
+    """Within the block, a repeated period_outcomes(start, end, authority_id) answers with a
+    copy of the first answer instead of running the same queries again. For reading one
+    consistent picture that writes nothing meanwhile (the quarterly report asks for the
+    quarter's outcomes three times: programme, by authority, units against target)."""
+    token = _reused.set({})
+    try:
+        yield
+    finally:
+        _reused.reset(token)
+
+
 def period_outcomes(start: date, end: date, authority_id: int | None = None) -> dict[int, Outcomes]:
     """Outcomes for [start, end] per authority id (only authorities with clients)."""
+    reused = _reused.get()
+    if reused is None:
+        return _period_outcomes(start, end, authority_id)
+    key = (start, end, authority_id)
+    if key not in reused:
+        reused[key] = _period_outcomes(start, end, authority_id)
+    return copy.deepcopy(reused[key])
+
+
+def _period_outcomes(start: date, end: date, authority_id: int | None) -> dict[int, Outcomes]:
     result: dict[int, Outcomes] = {}
 
     def row_for(key: int) -> Outcomes:

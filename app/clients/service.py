@@ -30,6 +30,7 @@ from app.clients.models import (
     Tenancy,
 )
 from app.clients.outcomes import Outcomes, period_outcomes, programme_total
+from app.clients.outcomes import reuse_outcomes as reuse_outcomes  # for the report's figures()
 from app.extensions import db
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
@@ -90,11 +91,16 @@ def outcomes_by_authority(quarter: Quarter) -> dict[int, Outcomes]:
     }
 
 
-def target_to_date(units_per_year: int, quarter: Quarter) -> float:
+_UNSET = object()
+
+
+def target_to_date(units_per_year: int, quarter: Quarter, programme=_UNSET) -> float:
     """The cumulative unit target for the financial year the quarter is in (targets are set
     per year): the first year's percentage of a year's units (25% by March 2019), then a
-    year's units for each following year, capped at three years of units."""
-    programme = programme_service.get_programme()
+    year's units for each following year, capped at three years of units. Pass the
+    programme when calling it per authority (one query, not one per row)."""
+    if programme is _UNSET:
+        programme = programme_service.get_programme()
     first = FinancialYear.parse(programme.first_financial_year if programme else "2018-19")
     percent = programme.first_year_target_percent if programme else 25
     years_after_first = quarter.year.start_year - first.start_year
@@ -124,9 +130,10 @@ def units_against_target(quarter: Quarter) -> list[UnitsRow]:
     """Per authority (by name): people housed (first tenancy begun) to date against the
     cumulative unit target. The programme row is programme_units_row()."""
     figures = outcomes_by_authority(quarter)
+    programme = programme_service.get_programme()
     return [
         UnitsRow(authority, authority.units_per_year,
-                 target_to_date(authority.units_per_year, quarter),
+                 target_to_date(authority.units_per_year, quarter, programme),
                  figures[authority.id].housed_in_quarter, figures[authority.id].housed_to_date,
                  figures[authority.id].currently_housed)
         for authority in programme_service.authorities()

@@ -209,7 +209,7 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
         amount = ProfileLine.amount_pence
         in_year = ProfileLine.financial_year == year
         to_quarter = ProfileLine.quarter <= quarter.slug
-        profile = db.session.execute(
+        query = (
             select(
                 ProfileLine.authority_id, ProfileLine.strand,
                 func.sum(case((in_year, amount), else_=0)),
@@ -220,6 +220,9 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
             .where(ProfileLine.version_id == version.id)
             .group_by(ProfileLine.authority_id, ProfileLine.strand)
         )
+        if authority_id is not None:  # one authority's page reads only its own rows
+            query = query.where(ProfileLine.authority_id == authority_id)
+        profile = db.session.execute(query)
         for authority, strand, year_pence, to_date, cumulative, allocation in profile:
             put(authority, strand, year_profile_pence=year_pence, profile_to_date_pence=to_date,
                 cumulative_profile_pence=cumulative, allocation_pence=allocation)
@@ -228,7 +231,7 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
     approved = MonthlyReturn.status == STATUS_APPROVED
     submitted = MonthlyReturn.status == STATUS_SUBMITTED
     in_year = MonthlyReturn.month >= first_month
-    spend = db.session.execute(
+    query = (
         select(
             MonthlyReturn.authority_id, ReturnSpendLine.strand,
             func.sum(case((and_(approved, in_year), amount), else_=0)),
@@ -241,6 +244,9 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
                MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED)))
         .group_by(MonthlyReturn.authority_id, ReturnSpendLine.strand)
     )
+    if authority_id is not None:
+        query = query.where(MonthlyReturn.authority_id == authority_id)
+    spend = db.session.execute(query)
     for authority, strand, to_date, cumulative, unverified, cumulative_unverified in spend:
         put(authority, strand, actual_to_date_pence=to_date, cumulative_actual_pence=cumulative,
             unverified_pence=unverified, cumulative_unverified_pence=cumulative_unverified)

@@ -91,6 +91,13 @@ def _spend_row(row) -> dict:
 
 def figures(quarter: Quarter) -> dict:
     """Every figure of `quarter`'s report, as plain data (see the module's docstring)."""
+    # The quarter's client outcomes are asked for three times (programme, by authority,
+    # units against target): within this block they are computed once (issue 9's profile).
+    with clients.reuse_outcomes():
+        return _gather(quarter)
+
+
+def _gather(quarter: Quarter) -> dict:
     programme = programme_service.get_programme()
     if programme is None:
         raise ReportError("The programme is not loaded: run `hfm programme load` first")
