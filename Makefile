@@ -30,7 +30,7 @@ browser:
 
 database: setup
 	mkdir -p instance reports
-	$(BIN)/hfm db upgrade heads
+	$(BIN)/hfm db upgrade
 	$(BIN)/hfm programme load
 	$(BIN)/hfm demo seed
 

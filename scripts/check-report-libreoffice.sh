@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export HFM_ENV=development DATABASE_URL="sqlite:///$work/check.sqlite" REPORTS_DIR="$work/reports"
 mkdir -p "$REPORTS_DIR"
-.venv/bin/hfm db upgrade heads >/dev/null 2>&1
+.venv/bin/hfm db upgrade >/dev/null 2>&1
 .venv/bin/hfm programme load >/dev/null
 .venv/bin/hfm demo seed >/dev/null
 for variant in taskforce mhclg; do

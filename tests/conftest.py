@@ -72,7 +72,7 @@ def _migrated(database_url, reports_dir):
 
     app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         db.engine.dispose()
     return database_url
 

@@ -251,7 +251,7 @@ def scale(authority_count: int = 300, years: int = 10, client_count: int = 250_0
             db.session.scalar(select(func.count()).select_from(Authority)):
         raise ScaleError("The database already has a programme: `hfm demo scale` only fills an "
                          "empty database (create a new one, for example DATABASE_URL="
-                         "sqlite:///bench/national.db, and run `hfm db upgrade heads` first)")
+                         "sqlite:///bench/national.db, and run `hfm db upgrade` first)")
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "programme.toml"

@@ -17,7 +17,7 @@ from app.formatting import MoneyError, format_money, parse_money
 from app.forms_common import RequiredDate, SafeGovDateField
 from app.programme.models import STRAND_LABELS, STRANDS
 
-MAX_AMOUNT_PENCE = 20_000_000_00  # amounts are stored in 32-bit integer columns (to £21.4m)
+MAX_AMOUNT_PENCE = 1_000_000_000_00  # £1bn: far above any grant, and a typo guard
 
 
 class Money:

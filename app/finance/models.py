@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Pence, db
 from app.programme.models import Authority
 
 
@@ -17,7 +17,7 @@ class GrantReceipt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     financial_year: Mapped[str] = mapped_column(String(7))  # 2019-20
     received_on: Mapped[date]
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[Pence]
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(254))
@@ -29,7 +29,7 @@ class AuthorityPayment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
     paid_on: Mapped[date]
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[Pence]
     reference: Mapped[str] = mapped_column(String(100))
     quarter: Mapped[str] = mapped_column(String(10))  # 2019-20-Q3
     created_at: Mapped[datetime]
@@ -45,7 +45,7 @@ class ForecastOutturn(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"))
     financial_year: Mapped[str] = mapped_column(String(7))
-    forecast_pence: Mapped[int]
+    forecast_pence: Mapped[Pence]
     note: Mapped[str] = mapped_column(String(1000), default="")
     entered_at: Mapped[datetime]
     entered_by: Mapped[str] = mapped_column(String(254))

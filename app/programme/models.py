@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Pence, db
 
 STRAND_HF = "hf_support"
 STRAND_OTHER = "other_support"
@@ -22,7 +22,7 @@ class Programme(db.Model):
     grant_type: Mapped[str] = mapped_column(String(100))
     accountable_body: Mapped[str] = mapped_column(String(200))
     oversight: Mapped[str] = mapped_column(String(200))
-    grant_total_pence: Mapped[int]
+    grant_total_pence: Mapped[Pence]
     first_financial_year: Mapped[str] = mapped_column(String(7))
     first_year_target_percent: Mapped[int]
     other_support_categories: Mapped[str] = mapped_column(String(2000))  # newline separated
@@ -41,7 +41,7 @@ class GrantTranche(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
     financial_year: Mapped[str] = mapped_column(String(7))
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[Pence]
     note: Mapped[str] = mapped_column(String(500), default="")
 
 
@@ -51,8 +51,8 @@ class Authority(db.Model):
     gss_code: Mapped[str] = mapped_column(String(9), unique=True)
     prefix: Mapped[str] = mapped_column(String(3), unique=True)
     units_per_year: Mapped[int]
-    hf_support_pence: Mapped[int]
-    other_support_pence: Mapped[int]
+    hf_support_pence: Mapped[Pence]
+    other_support_pence: Mapped[Pence]
     other_support_note: Mapped[str] = mapped_column(String(500), default="")
 
     @property
@@ -82,6 +82,6 @@ class ProfileLine(db.Model):
     financial_year: Mapped[str] = mapped_column(String(7))  # 2019-20
     quarter: Mapped[str] = mapped_column(String(10))  # 2019-20-Q3
     strand: Mapped[str] = mapped_column(String(20))
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[Pence]
 
     version: Mapped[ProfileVersion] = relationship(back_populates="lines")

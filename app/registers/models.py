@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Pence, db
 from app.programme.models import Authority
 
 # Services commissioned ----------------------------------------------------------------
@@ -48,7 +48,7 @@ class Service(db.Model):
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
     provider_name: Mapped[str] = mapped_column(String(200))
     service_type: Mapped[str] = mapped_column(String(30))
-    contract_value_pence: Mapped[int]
+    contract_value_pence: Mapped[Pence]
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     capacity_people: Mapped[int]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Pence, db
 from app.programme.models import Authority
 
 STATUS_NOT_STARTED = "not_started"  # no row yet
@@ -71,6 +71,6 @@ class ReturnSpendLine(db.Model):
                                            index=True)
     strand: Mapped[str] = mapped_column(String(20))  # app.programme.models.STRANDS
     category: Mapped[str] = mapped_column(String(100), default="")
-    amount_pence: Mapped[int]
+    amount_pence: Mapped[Pence]
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="spend_lines")

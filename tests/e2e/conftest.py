@@ -56,7 +56,7 @@ def live_server(tmp_path_factory):
         "LOGIN_RATE_LIMIT": "1000 per minute",
     })
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         load_programme(app.config["PROGRAMME_FILE"])
         for email, role, gss in E2E_USERS.values():
             create_user(email, role, gss, password=PASSWORD, actor="e2e")
