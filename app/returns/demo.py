@@ -1,8 +1,9 @@
 """Synthetic monthly returns for `hfm demo seed`: April 2018 to September 2021.
 
 Spend lags the profile in 2018-19 (mobilisation, 55-70%), catches up in 2019-20 and
-2020-21 (about 100-108%), with Sandwell about 12% over and Dudley about 20% under in
-2020-21; 2021-22 is legacy support at about 40% of the 2020-21 monthly profile. Most
+2020-21 (about 96-108%), with Sandwell about 12% over and Dudley about 20% under in
+2020-21; 2021-22 is legacy support at about 12% of the 2020-21 monthly profile (so the
+programme stays within the £9.6m grant). Most
 returns are approved, the latest submitted, a couple returned, a few late. Deterministic:
 each authority draws from its own seeded random.Random. A second run adds nothing.
 """
@@ -78,7 +79,9 @@ def _spend_factor(rng: random.Random, gss: str, month: Month) -> float:
     if year == 2020 and gss in LATEST_YEAR_FACTOR:
         return LATEST_YEAR_FACTOR[gss] + rng.uniform(-0.01, 0.01)
     if year >= 2021:
-        return 0.40 * LATEST_YEAR_FACTOR.get(gss, 1.0) + rng.uniform(-0.02, 0.02)
+        return 0.12 * LATEST_YEAR_FACTOR.get(gss, 1.0) + rng.uniform(-0.01, 0.01)
+    if year == 2020:
+        return rng.uniform(0.96, 1.04)
     return rng.uniform(0.99, 1.08)
 
 

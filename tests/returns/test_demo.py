@@ -32,3 +32,13 @@ def test_demo_returns(loaded):
     assert 0.78 <= _ratio("E08000027", "2020-21") <= 0.82  # Dudley under
     assert "0 added" in demo.seed()[0]
     assert db.session.scalar(select(func.count()).select_from(MonthlyReturn)) == 294
+
+
+def test_demo_spend_stays_within_the_grant(loaded):
+    """Legacy support is paid from what is left: by September 2021 the programme has spent
+    less than the £9.6m grant, and more than 90% of it."""
+    from app.returns.models import ReturnSpendLine
+
+    demo.seed()
+    spent = db.session.scalar(select(func.sum(ReturnSpendLine.amount_pence)))
+    assert 0.9 * 960_000_000 < spent < 960_000_000
