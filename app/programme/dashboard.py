@@ -69,8 +69,9 @@ class Headlines:
 def headlines(quarter: Quarter, authority=None, suppress: bool = False,
               show_review_queue: bool = False) -> Headlines:
     authority_id = authority.id if authority else None
-    outcomes = clients.outcomes(quarter, authority_id)
-    units = clients.units_against_target(quarter)
+    with clients.reuse_outcomes():  # outcomes and unit targets read the same period once
+        outcomes = clients.outcomes(quarter, authority_id)
+        units = clients.units_against_target(quarter)
     unit_row = (next(row for row in units if row.authority.id == authority_id) if authority
                 else clients.programme_units_row(units))
     spend = finance.spend_against_profile(quarter)
