@@ -16,13 +16,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_settings(overrides))
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
 
-    app.jinja_loader = ChoiceLoader([
-        PackageLoader("app"),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("app"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.trim_blocks = True
     WTFormsHelpers(app)
@@ -33,7 +37,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
-        app, extensions.db, directory=str(_migrations_dir()), render_as_batch=True,
+        app,
+        extensions.db,
+        directory=str(_migrations_dir()),
+        render_as_batch=True,
         compare_type=True,
     )
     extensions.csrf.init_app(app)

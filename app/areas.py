@@ -11,7 +11,14 @@ import importlib.util
 from types import ModuleType
 
 AREAS = (
-    "programme", "accounts", "returns", "clients", "finance", "registers", "reporting", "demo",
+    "programme",
+    "accounts",
+    "returns",
+    "clients",
+    "finance",
+    "registers",
+    "reporting",
+    "demo",
 )
 
 

@@ -18,6 +18,11 @@ def navigation_for(user) -> list[dict]:
             if roles is not None and user.role not in roles:
                 continue
             href = url_for(endpoint)
-            items.append({"href": href, "text": text,
-                          "active": request.path == href or request.path.startswith(href + "/")})
+            items.append(
+                {
+                    "href": href,
+                    "text": text,
+                    "active": request.path == href or request.path.startswith(href + "/"),
+                }
+            )
     return items

@@ -98,12 +98,14 @@ def init_app(app: Flask) -> None:
                 return send_from_directory(folder, filename, max_age=3600)
         abort(404)
 
-    for code, title in ((400, "There is a problem with what was sent"),
-                        (403, "You do not have permission to see this page"),
-                        (404, "Page not found"),
-                        (413, "The file is too large"),
-                        (429, "Too many attempts"),
-                        (500, "Sorry, there is a problem with the service")):
+    for code, title in (
+        (400, "There is a problem with what was sent"),
+        (403, "You do not have permission to see this page"),
+        (404, "Page not found"),
+        (413, "The file is too large"),
+        (429, "Too many attempts"),
+        (500, "Sorry, there is a problem with the service"),
+    ):
         app.register_error_handler(code, _error_page(code, title))
 
 

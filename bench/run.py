@@ -44,11 +44,19 @@ BIN = Path(sys.executable).parent
 HFM = str(BIN / "hfm")
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "demo-password-not-for-live-use"
-TARGETS = {"pilot_report_s": 1.0, "national_report_s": 20.0, "national_peak_mb": 300.0,
-           "doubling_ratio": 2.2, "limit_ratio": 2.0, "p95_ms": 100.0, "p99_ms": 250.0}
+TARGETS = {
+    "pilot_report_s": 1.0,
+    "national_report_s": 20.0,
+    "national_peak_mb": 300.0,
+    "doubling_ratio": 2.2,
+    "limit_ratio": 2.0,
+    "p95_ms": 100.0,
+    "p99_ms": 250.0,
+}
 
 
 # ---- databases -----------------------------------------------------------------------------
+
 
 def hfm(url: str, *args: str) -> str:
     env = {**os.environ, "DATABASE_URL": url, "HFM_ENV": "development"}
@@ -103,24 +111,42 @@ def prepare(kind: str, clients: int, args) -> str:
             hfm(url, "programme", "load")
             hfm(url, "demo", "seed")
         else:
-            hfm(url, "demo", "scale", "--authorities", str(args.authorities),
-                "--years", str(args.years), "--clients", str(clients))
+            hfm(
+                url,
+                "demo",
+                "scale",
+                "--authorities",
+                str(args.authorities),
+                "--years",
+                str(args.years),
+                "--clients",
+                str(clients),
+            )
         print(f"  made {name} on {args.backend} in {time.monotonic() - started:.1f} s", flush=True)
     return url
 
 
 # ---- measuring the report (in a subprocess per database) -------------------------------------
 
+
 def measure_report(url: str, repeat: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "_report", url, str(repeat)],
-                         env={**os.environ, "HFM_ENV": "development"}, cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "_report", url, str(repeat)],
+        env={**os.environ, "HFM_ENV": "development"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise SystemExit(f"measuring the report on {url} failed:\n{out.stderr}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    memory = subprocess.run([sys.executable, __file__, "_memory", url],
-                            env={**os.environ, "HFM_ENV": "development"}, cwd=ROOT,
-                            capture_output=True, text=True)
+    memory = subprocess.run(
+        [sys.executable, __file__, "_memory", url],
+        env={**os.environ, "HFM_ENV": "development"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if memory.returncode:
         raise SystemExit(f"measuring memory on {url} failed:\n{memory.stderr}")
     result.update(json.loads(memory.stdout.strip().splitlines()[-1]))
@@ -168,12 +194,22 @@ def _report_child(url: str, repeat: int) -> None:
             sql_seconds, distinct = _sql_alone(db.engine, statements)
             cells, write_seconds = _write_only_same_cells(path)
             rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "quarter": quarter.slug, "report_seconds": statistics.median(times),
-        "report_seconds_all": times, "statements": counts[0], "distinct_selects": distinct,
-        "sql_alone_seconds": sql_seconds, "cells": cells, "write_only_seconds": write_seconds,
-        "limit_seconds": sql_seconds + write_seconds, "peak_rss_mb": rss_mb,
-    }))
+    print(
+        json.dumps(
+            {
+                "quarter": quarter.slug,
+                "report_seconds": statistics.median(times),
+                "report_seconds_all": times,
+                "statements": counts[0],
+                "distinct_selects": distinct,
+                "sql_alone_seconds": sql_seconds,
+                "cells": cells,
+                "write_only_seconds": write_seconds,
+                "limit_seconds": sql_seconds + write_seconds,
+                "peak_rss_mb": rss_mb,
+            }
+        )
+    )
 
 
 def _sql_alone(engine, statements) -> tuple[float, int]:
@@ -235,10 +271,11 @@ def _memory_child(url: str) -> None:
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             assert run.status == "succeeded", run.error
-    print(json.dumps({"python_peak_mb": peak / 2 ** 20, "rss_before_report_mb": before_mb}))
+    print(json.dumps({"python_peak_mb": peak / 2**20, "rss_before_report_mb": before_mb}))
 
 
 # ---- page latency -----------------------------------------------------------------------------
+
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
@@ -269,10 +306,12 @@ class Browser:
 
     def sign_in(self, email: str) -> None:
         _, page = self.request("/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
-            re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        status, _ = self.request("/login", {"csrf_token": token.group(1), "email": email,
-                                            "password": PASSWORD})
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+            r'name="csrf_token"[^>]*value="([^"]+)"', page
+        )
+        status, _ = self.request(
+            "/login", {"csrf_token": token.group(1), "email": email, "password": PASSWORD}
+        )
         if status != 302:
             raise SystemExit(f"signing in as {email} failed (status {status})")
 
@@ -285,16 +324,34 @@ def free_port() -> int:
 
 def load_test(url: str, gss: str, month: str, duration: float, concurrency: int) -> dict:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "HFM_ENV": "production",
-           "SECRET_KEY": secrets.token_hex(32), "LOGIN_RATE_LIMIT": "1000 per minute",
-           "SHOW_SYNTHETIC_BANNER": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "HFM_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SHOW_SYNTHETIC_BANNER": "1",
+    }
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "app:create_app()"], env=env, cwd=ROOT)
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}"
-    pages = {"finance summary (dashboard)": "/finance",
-             "return form": f"/returns/{gss}/{month}",
-             "authority finance table": f"/finance/authorities/{gss}"}
+    pages = {
+        "finance summary (dashboard)": "/finance",
+        "return form": f"/returns/{gss}/{month}",
+        "authority finance table": f"/finance/authorities/{gss}",
+    }
     try:
         for _ in range(100):
             try:
@@ -339,10 +396,13 @@ def load_test(url: str, gss: str, month: str, duration: float, concurrency: int)
     result = {"duration_s": duration, "concurrency": concurrency, "pages": {}}
     for name, values in [*samples.items(), ("all pages", every)]:
         result["pages"][name] = {
-            "path": pages.get(name, ""), "requests": len(values),
+            "path": pages.get(name, ""),
+            "requests": len(values),
             "errors": errors.get(name, sum(errors.values())),
-            "p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95),
-            "p99_ms": percentile(values, 99), "per_second": len(values) / duration,
+            "p50_ms": percentile(values, 50),
+            "p95_ms": percentile(values, 95),
+            "p99_ms": percentile(values, 99),
+            "per_second": len(values) / duration,
         }
     return result
 
@@ -357,69 +417,101 @@ def percentile(values: list[float], percent: float) -> float | None:
 
 # ---- the run ------------------------------------------------------------------------------------
 
+
 def verdicts(results: dict) -> list[tuple[str, str, bool | None]]:
     rows = []
     reports = results["reports"]
     for backend in ("sqlite", "postgresql"):
         pilot = reports.get(f"{backend} pilot")
         if pilot:
-            rows.append((f"{backend}: pilot report < 1 s", f"{pilot['report_seconds']:.2f} s",
-                         pilot["report_seconds"] < TARGETS["pilot_report_s"]))
-        sizes = sorted(int(k.rsplit(" ", 1)[1]) for k in reports
-                       if k.startswith(f"{backend} national"))
+            rows.append(
+                (
+                    f"{backend}: pilot report < 1 s",
+                    f"{pilot['report_seconds']:.2f} s",
+                    pilot["report_seconds"] < TARGETS["pilot_report_s"],
+                )
+            )
+        sizes = sorted(int(k.rsplit(" ", 1)[1]) for k in reports if k.startswith(f"{backend} national"))
         if not sizes:
             continue
         big = reports[f"{backend} national {sizes[-1]}"]
         rows += [
-            (f"{backend}: national {sizes[-1]:,} report < 20 s", f"{big['report_seconds']:.2f} s",
-             big["report_seconds"] < TARGETS["national_report_s"]),
-            (f"{backend}: national {sizes[-1]:,} peak memory < 300 MB",
-             f"{big['peak_rss_mb']:.0f} MB RSS (Python allocations {big['python_peak_mb']:.0f} MB)",
-             big["peak_rss_mb"] < TARGETS["national_peak_mb"]),
-            (f"{backend}: report <= 2 x limit", f"{big['report_seconds'] / big['limit_seconds']:.2f} x",
-             big["report_seconds"] <= TARGETS["limit_ratio"] * big["limit_seconds"]),
+            (
+                f"{backend}: national {sizes[-1]:,} report < 20 s",
+                f"{big['report_seconds']:.2f} s",
+                big["report_seconds"] < TARGETS["national_report_s"],
+            ),
+            (
+                f"{backend}: national {sizes[-1]:,} peak memory < 300 MB",
+                f"{big['peak_rss_mb']:.0f} MB RSS (Python allocations {big['python_peak_mb']:.0f} MB)",
+                big["peak_rss_mb"] < TARGETS["national_peak_mb"],
+            ),
+            (
+                f"{backend}: report <= 2 x limit",
+                f"{big['report_seconds'] / big['limit_seconds']:.2f} x",
+                big["report_seconds"] <= TARGETS["limit_ratio"] * big["limit_seconds"],
+            ),
         ]
         if len(sizes) > 1:
             small = reports[f"{backend} national {sizes[0]}"]
             ratio = big["report_seconds"] / small["report_seconds"]
-            rows.append((f"{backend}: doubling data <= 2.2 x time", f"{ratio:.2f} x",
-                         ratio <= TARGETS["doubling_ratio"]))
+            rows.append(
+                (
+                    f"{backend}: doubling data <= 2.2 x time",
+                    f"{ratio:.2f} x",
+                    ratio <= TARGETS["doubling_ratio"],
+                )
+            )
     load = results.get("pages")
     if load:
         every = load["pages"]["all pages"]
         for name, page in load["pages"].items():
             if name == "all pages":
                 continue
-            rows.append((f"{name}: p95 < 100 ms", f"{page['p95_ms']:.0f} ms",
-                         page["p95_ms"] < TARGETS["p95_ms"]))
-            rows.append((f"{name}: p99 < 250 ms", f"{page['p99_ms']:.0f} ms",
-                         page["p99_ms"] < TARGETS["p99_ms"]))
+            rows.append(
+                (f"{name}: p95 < 100 ms", f"{page['p95_ms']:.0f} ms", page["p95_ms"] < TARGETS["p95_ms"])
+            )
+            rows.append(
+                (f"{name}: p99 < 250 ms", f"{page['p99_ms']:.0f} ms", page["p99_ms"] < TARGETS["p99_ms"])
+            )
         rows.append(("pages: no errors", str(every["errors"]), every["errors"] == 0))
     return rows
 
 
 def markdown(results: dict) -> str:
-    lines = [f"# Benchmark results ({results['finished_at']})", "",
-             f"Machine: {results['machine']}", "",
-             "## Quarterly report", "",
-             "| Dataset | Quarter | Report (s) | SQL alone (s) | Write-only cells (s) | Limit (s) "
-             "| Report / limit | Cells | Statements | Peak RSS (MB) | Python peak (MB) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"# Benchmark results ({results['finished_at']})",
+        "",
+        f"Machine: {results['machine']}",
+        "",
+        "## Quarterly report",
+        "",
+        "| Dataset | Quarter | Report (s) | SQL alone (s) | Write-only cells (s) | Limit (s) "
+        "| Report / limit | Cells | Statements | Peak RSS (MB) | Python peak (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, r in results["reports"].items():
         lines.append(
             f"| {name} | {r['quarter']} | {r['report_seconds']:.2f} | {r['sql_alone_seconds']:.2f} "
             f"| {r['write_only_seconds']:.2f} | {r['limit_seconds']:.2f} "
             f"| {r['report_seconds'] / r['limit_seconds']:.2f} | {r['cells']:,} | {r['statements']} "
-            f"| {r['peak_rss_mb']:.0f} | {r['python_peak_mb']:.0f} |")
+            f"| {r['peak_rss_mb']:.0f} | {r['python_peak_mb']:.0f} |"
+        )
     load = results.get("pages")
     if load:
-        lines += ["", f"## Pages ({load['concurrency']} concurrent clients, {load['duration_s']:.0f} s, "
-                      f"gunicorn 2 workers, {load['dataset']})", "",
-                  "| Page | Requests | Per second | p50 (ms) | p95 (ms) | p99 (ms) | Errors |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"## Pages ({load['concurrency']} concurrent clients, {load['duration_s']:.0f} s, "
+            f"gunicorn 2 workers, {load['dataset']})",
+            "",
+            "| Page | Requests | Per second | p50 (ms) | p95 (ms) | p99 (ms) | Errors |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for name, p in load["pages"].items():
-            lines.append(f"| {name} | {p['requests']} | {p['per_second']:.1f} | {p['p50_ms']:.0f} "
-                         f"| {p['p95_ms']:.0f} | {p['p99_ms']:.0f} | {p['errors']} |")
+            lines.append(
+                f"| {name} | {p['requests']} | {p['per_second']:.1f} | {p['p50_ms']:.0f} "
+                f"| {p['p95_ms']:.0f} | {p['p99_ms']:.0f} | {p['errors']} |"
+            )
     lines += ["", "## Targets", "", "| Target | Measured | Met |", "|---|---|---|"]
     for target, measured, met in results["verdicts"]:
         lines.append(f"| {target} | {measured} | {'yes' if met else 'NO'} |")
@@ -437,17 +529,22 @@ def main(argv=None) -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-load", action="store_true", help="skip the page load test")
     parser.add_argument("--rebuild", action="store_true", help="remake the datasets")
-    parser.add_argument("--quick", action="store_true",
-                        help="small and short: 12,500 and 25,000 clients, 1 run, 10 s of load")
+    parser.add_argument(
+        "--quick", action="store_true", help="small and short: 12,500 and 25,000 clients, 1 run, 10 s of load"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.duration = "12500,25000", 1, 10
     sizes = [int(size) for size in args.sizes.split(",")]
     backends = ["sqlite"] + ([] if args.no_postgres or not postgres_reachable() else ["postgresql"])
-    results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
-                          f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
-               "started_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-               "options": vars(args), "targets": TARGETS, "reports": {}}
+    results = {
+        "machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "started_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "options": vars(args),
+        "targets": TARGETS,
+        "reports": {},
+    }
     urls = {}
     for backend in backends:
         args.backend = backend
@@ -463,8 +560,10 @@ def main(argv=None) -> None:
         name = f"{backend} national {sizes[-1]}"
         print(f"load test on {name}: {args.concurrency} clients, {args.duration:.0f} s", flush=True)
         gss = "E06900000"  # the first synthetic authority (app.demo.scale.gss_code(0))
-        results["pages"] = {"dataset": name, **load_test(urls[name], gss, "2023-03", args.duration,
-                                                        args.concurrency)}
+        results["pages"] = {
+            "dataset": name,
+            **load_test(urls[name], gss, "2023-03", args.duration, args.concurrency),
+        }
     results["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     results["verdicts"] = verdicts(results)
     (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")

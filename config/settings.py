@@ -37,9 +37,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         ),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "REPORTS_DIR": os.environ.get("REPORTS_DIR", str(PROJECT_ROOT / "reports")),
-        "PROGRAMME_FILE": os.environ.get(
-            "PROGRAMME_FILE", str(PROJECT_ROOT / "config" / "programme.toml")
-        ),
+        "PROGRAMME_FILE": os.environ.get("PROGRAMME_FILE", str(PROJECT_ROOT / "config" / "programme.toml")),
         "ASSETS_DIR": os.environ.get(
             "ASSETS_DIR", str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")
         ),

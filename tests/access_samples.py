@@ -101,8 +101,12 @@ def _values(gss: str) -> dict:
     return {
         "gss": gss,
         "user_id": get_user_by_email("finance@test.invalid").id,
-        "month_text": "2019-07", "decision": "approve",
-        "gss_code": gss, "year": "2019-20", "name": "spend-against-profile", "file_format": "csv",
+        "month_text": "2019-07",
+        "decision": "approve",
+        "gss_code": gss,
+        "year": "2019-20",
+        "name": "spend-against-profile",
+        "file_format": "csv",
         "run_id": _report_run_sample(),
         **_client_sample(gss),
         **_register_samples(gss),
@@ -116,14 +120,33 @@ def _register_samples(gss: str) -> dict:
     from app.registers import service
 
     authority_id = authority_by_gss(gss).id
-    entry = service.create_service(service.ServiceValues(
-        authority_id=authority_id, provider_name=f"Sample provider {gss}", service_type="nursing",
-        contract_value_pence=100, start_date=date(2020, 4, 1), end_date=date(2021, 3, 31),
-        capacity_people=1, status="active"), actor="test")
-    risk = service.create_risk(service.RiskValues(
-        kind="risk", authority_id=authority_id, title=f"Sample risk {gss}", description="d",
-        likelihood=1, impact=1, owner_role="Lead", mitigation="m", review_date=date(2030, 1, 1)),
-        actor="test")
+    entry = service.create_service(
+        service.ServiceValues(
+            authority_id=authority_id,
+            provider_name=f"Sample provider {gss}",
+            service_type="nursing",
+            contract_value_pence=100,
+            start_date=date(2020, 4, 1),
+            end_date=date(2021, 3, 31),
+            capacity_people=1,
+            status="active",
+        ),
+        actor="test",
+    )
+    risk = service.create_risk(
+        service.RiskValues(
+            kind="risk",
+            authority_id=authority_id,
+            title=f"Sample risk {gss}",
+            description="d",
+            likelihood=1,
+            impact=1,
+            owner_role="Lead",
+            mitigation="m",
+            review_date=date(2030, 1, 1),
+        ),
+        actor="test",
+    )
     return {"service_id": entry.id, "risk_id": risk.id}
 
 
@@ -134,9 +157,16 @@ def _client_sample(gss: str) -> dict:
     from app.clients import service
     from app.programme.service import authority_by_gss
 
-    client = service.create_client(authority_by_gss(gss), {
-        "referral_date": date(2019, 5, 1), "accepted_date": date(2019, 5, 1),
-        "age_band": "25_34", "gender": "male", "rough_sleeping_band": "1_2y"})
+    client = service.create_client(
+        authority_by_gss(gss),
+        {
+            "referral_date": date(2019, 5, 1),
+            "accepted_date": date(2019, 5, 1),
+            "age_band": "25_34",
+            "gender": "male",
+            "rough_sleeping_band": "1_2y",
+        },
+    )
     service.add_tenancy(client, date(2019, 6, 1), "council")
     return {"reference": client.reference, "tenancy_id": client.tenancies[0].id}
 

@@ -101,12 +101,14 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def app(_migrated, reports_dir):
-    app = create_app({
-        "ENV": "test",
-        "SQLALCHEMY_DATABASE_URI": _migrated,
-        "REPORTS_DIR": str(reports_dir),
-        "SERVER_NAME": None,
-    })
+    app = create_app(
+        {
+            "ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": _migrated,
+            "REPORTS_DIR": str(reports_dir),
+            "SERVER_NAME": None,
+        }
+    )
     app.test_client_class = IsolatedClient
     with app.app_context():
         limiter.reset()

@@ -52,8 +52,9 @@ def _is_login_redirect(response) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def _check(response, expectation: str, who: str, method: str, url: str,
-           signs_out: bool = False) -> str | None:
+def _check(
+    response, expectation: str, who: str, method: str, url: str, signs_out: bool = False
+) -> str | None:
     status = response.status_code
     if status >= 500:
         return f"{who} {method} {url}: server error {status}"
@@ -63,15 +64,21 @@ def _check(response, expectation: str, who: str, method: str, url: str,
         # an anonymous POST has no session, so its CSRF token is refused first: also safe
         if not (method != "GET" and status == 400):
             return f"{who} {method} {url}: expected a redirect to login, got {status}"
-    if expectation == "allow" and (status in (401, 403, 404)
-                                   or (_is_login_redirect(response) and not signs_out)):
+    if expectation == "allow" and (
+        status in (401, 403, 404) or (_is_login_redirect(response) and not signs_out)
+    ):
         return f"{who} {method} {url}: expected access, got {status}"
     return None
 
 
 def test_every_rule_has_an_entry(app):
-    missing = sorted({f"{method} {rule.endpoint}" for rule, method in _rules(app)
-                      if expected_for(rule.endpoint, method) is None})
+    missing = sorted(
+        {
+            f"{method} {rule.endpoint}"
+            for rule, method in _rules(app)
+            if expected_for(rule.endpoint, method) is None
+        }
+    )
     assert not missing, f"add these routes to tests/access_samples.py: {missing}"
 
 
@@ -94,8 +101,14 @@ def test_route_role_matrix(app, users, signed_in, role):
                 expectation = "allow" if role in table["roles"] else "deny"
             if expectation == "public":
                 continue
-            problem = _check(_call(client, method, url), expectation, role, method, url,
-                             signs_out=table.get("signs_out", False))
+            problem = _check(
+                _call(client, method, url),
+                expectation,
+                role,
+                method,
+                url,
+                signs_out=table.get("signs_out", False),
+            )
             if problem:
                 problems.append(problem)
     assert not problems, "\n".join(problems)

@@ -127,15 +127,13 @@ def test_demo_scale_fills_an_empty_database_and_refuses_one_with_data(runner):
     from app.clients.models import Client, Tenancy
     from app.returns.models import MonthlyReturn
 
-    made = runner.invoke(args=["demo", "scale", "--authorities", "2", "--years", "1",
-                               "--clients", "30"])
+    made = runner.invoke(args=["demo", "scale", "--authorities", "2", "--years", "1", "--clients", "30"])
     assert made.exit_code == 0, made.output
     assert "2 authorities" in made.output
     assert db.session.scalar(db.select(db.func.count()).select_from(MonthlyReturn)) == 2 * 12
     assert db.session.scalar(db.select(db.func.count()).select_from(Client)) == 30
     tenancies = db.session.scalar(db.select(db.func.count()).select_from(Tenancy))
-    again = runner.invoke(args=["demo", "scale", "--authorities", "2", "--years", "1",
-                                "--clients", "30"])
+    again = runner.invoke(args=["demo", "scale", "--authorities", "2", "--years", "1", "--clients", "30"])
     assert again.exit_code != 0
     assert "already has a programme" in again.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Client)) == 30

@@ -89,7 +89,18 @@ def is_role(*roles: str) -> bool:
 
 
 __all__ = [
-    "BCC_STAFF", "EVERYONE", "READERS", "ROLE_ADMIN", "ROLE_FINANCE", "ROLE_LEAD",
-    "ROLE_MHCLG", "ROLE_TASKFORCE", "authority_or_403", "can_see_authority", "check_owned",
-    "is_role", "roles_required", "visible_authorities",
+    "BCC_STAFF",
+    "EVERYONE",
+    "READERS",
+    "ROLE_ADMIN",
+    "ROLE_FINANCE",
+    "ROLE_LEAD",
+    "ROLE_MHCLG",
+    "ROLE_TASKFORCE",
+    "authority_or_403",
+    "can_see_authority",
+    "check_owned",
+    "is_role",
+    "roles_required",
+    "visible_authorities",
 ]

@@ -54,16 +54,26 @@ def record(
             continue
         rows.append(
             AuditEntry(
-                at=at, actor=actor_name, user_id=user_id, object_type=object_type,
-                object_id=str(object_id), action=action, field=field,
-                old_value=_as_text(old), new_value=_as_text(new),
+                at=at,
+                actor=actor_name,
+                user_id=user_id,
+                object_type=object_type,
+                object_id=str(object_id),
+                action=action,
+                field=field,
+                old_value=_as_text(old),
+                new_value=_as_text(new),
             )
         )
     if not changes:
         rows.append(
             AuditEntry(
-                at=at, actor=actor_name, user_id=user_id, object_type=object_type,
-                object_id=str(object_id), action=action,
+                at=at,
+                actor=actor_name,
+                user_id=user_id,
+                object_type=object_type,
+                object_id=str(object_id),
+                action=action,
             )
         )
     db.session.add_all(rows)

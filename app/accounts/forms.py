@@ -32,8 +32,10 @@ class CreateUserForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired(message="Enter an email address"),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                   message="Enter an email address in the correct format, like name@example.com"),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Enter an email address in the correct format, like name@example.com",
+            ),
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )

@@ -47,8 +47,13 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def create_user(email: str, role: str, authority_gss: str | None = None,
-                password: str | None = None, actor: str | None = None) -> User:
+def create_user(
+    email: str,
+    role: str,
+    authority_gss: str | None = None,
+    password: str | None = None,
+    actor: str | None = None,
+) -> User:
     email = normalise_email(email)
     if "@" not in email:
         raise AccountError("Enter an email address in the correct format, like name@example.com")
@@ -65,15 +70,20 @@ def create_user(email: str, role: str, authority_gss: str | None = None,
         raise AccountError("Only an authority lead is bound to an authority")
     if get_user_by_email(email):
         raise AccountError(f"A user with the email {email} already exists")
-    user = User(email=email, role=role, authority_id=authority.id if authority else None,
-                created_at=audit.utcnow())
+    user = User(
+        email=email, role=role, authority_id=authority.id if authority else None, created_at=audit.utcnow()
+    )
     if password is not None:
         _set_password_hash(user, password)
     db.session.add(user)
     db.session.flush()
-    audit.record("user", email, "create",
-                 {"role": (None, role), "authority": (None, authority.name if authority else None)},
-                 actor=actor)
+    audit.record(
+        "user",
+        email,
+        "create",
+        {"role": (None, role), "authority": (None, authority.name if authority else None)},
+        actor=actor,
+    )
     db.session.commit()
     return user
 
@@ -115,8 +125,13 @@ def authenticate(email: str, password: str) -> User | None:
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             user.locked_at = audit.utcnow()
-            audit.record("user", user.email, "lock", {"failed_logins": (None, user.failed_logins)},
-                         actor=audit.SYSTEM_ACTOR)
+            audit.record(
+                "user",
+                user.email,
+                "lock",
+                {"failed_logins": (None, user.failed_logins)},
+                actor=audit.SYSTEM_ACTOR,
+            )
         db.session.commit()
         return None
     user.failed_logins = 0

@@ -37,8 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               key_func=_login_rate_key)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_rate_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("programme.home"))
@@ -81,8 +80,9 @@ def create_user():
     ]
     if form.validate_on_submit():
         try:
-            service.create_user(form.email.data, form.role.data, form.authority.data or None,
-                                form.password.data)
+            service.create_user(
+                form.email.data, form.role.data, form.authority.data or None, form.password.data
+            )
         except service.AccountError as error:
             target = form.password if "assword" in str(error) else form.email
             target.errors.append(str(error))

@@ -72,8 +72,11 @@ def _tenancies(rng: random.Random, first_start: date, last_day: date) -> tuple[l
             end, reason = start + timedelta(days=rng.randint(120, 360)), "planned_move_on"
         elif roll < 0.45:  # a later end
             end = start + timedelta(days=rng.randint(370, 1400))
-            reason = "planned_move_on" if rng.random() < 0.5 else rng.choices(
-                UNPLANNED, weights=UNPLANNED_WEIGHTS)[0]
+            reason = (
+                "planned_move_on"
+                if rng.random() < 0.5
+                else rng.choices(UNPLANNED, weights=UNPLANNED_WEIGHTS)[0]
+            )
         else:
             end, reason = None, None
         if end is not None and end > last_day:
@@ -86,7 +89,8 @@ def _tenancies(rng: random.Random, first_start: date, last_day: date) -> tuple[l
             if start <= last_day and len(rows) < 3:
                 continue
         support_reason = {"died": "died", "planned_move_on": "planned"}.get(
-            reason, rng.choice(("disengaged", "moved_away", "other")))
+            reason, rng.choice(("disengaged", "moved_away", "other"))
+        )
         return rows, (end, support_reason)
 
 
@@ -111,8 +115,10 @@ def seed() -> list[str]:
         for _ in range(waiting):
             accepted = date(2021, 7, 1) + timedelta(days=rng.randint(0, 91))
             service.create_client(authority, _values(rng, accepted), actor=ACTOR)
-        lines.append(f"Clients: {authority.name}: {share} housed by 30 September 2021, "
-                     f"{waiting} accepted and waiting (synthetic)")
+        lines.append(
+            f"Clients: {authority.name}: {share} housed by 30 September 2021, "
+            f"{waiting} accepted and waiting (synthetic)"
+        )
         db.session.flush()
     db.session.commit()
     return lines

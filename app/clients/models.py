@@ -16,36 +16,59 @@ from app.extensions import db
 from app.programme.models import Authority
 
 AGE_BANDS = {
-    "18_24": "18 to 24", "25_34": "25 to 34", "35_44": "35 to 44",
-    "45_54": "45 to 54", "55_64": "55 to 64", "65_plus": "65 and over",
+    "18_24": "18 to 24",
+    "25_34": "25 to 34",
+    "35_44": "35 to 44",
+    "45_54": "45 to 54",
+    "55_64": "55 to 64",
+    "65_plus": "65 and over",
 }
 # ONS categories (Census 2021 sex/gender question) plus "Prefer not to say".
 GENDERS = {
-    "female": "Female", "male": "Male", "other": "Gender identity not listed",
+    "female": "Female",
+    "male": "Male",
+    "other": "Gender identity not listed",
     "prefer_not": "Prefer not to say",
 }
 SUPPORT_NEEDS = {
-    "mental_health": "Mental health", "drug_use": "Drug use", "alcohol": "Alcohol",
-    "offending": "Offending history", "physical_health": "Physical health",
-    "financial_exclusion": "Financial exclusion", "domestic_abuse": "Domestic abuse",
+    "mental_health": "Mental health",
+    "drug_use": "Drug use",
+    "alcohol": "Alcohol",
+    "offending": "Offending history",
+    "physical_health": "Physical health",
+    "financial_exclusion": "Financial exclusion",
+    "domestic_abuse": "Domestic abuse",
     "learning_disability": "Learning disability",
 }
 ROUGH_SLEEPING_BANDS = {
-    "under_6m": "Under 6 months", "6_12m": "6 to 12 months", "1_2y": "1 to 2 years",
-    "2_5y": "2 to 5 years", "5y_plus": "5 years or more",
+    "under_6m": "Under 6 months",
+    "6_12m": "6 to 12 months",
+    "1_2y": "1 to 2 years",
+    "2_5y": "2 to 5 years",
+    "5y_plus": "5 years or more",
 }
 TENURES = {
-    "council": "Council", "housing_association": "Housing association",
-    "private_rented": "Private rented", "programme_acquired": "Property acquired for the programme",
+    "council": "Council",
+    "housing_association": "Housing association",
+    "private_rented": "Private rented",
+    "programme_acquired": "Property acquired for the programme",
     "other": "Other",
 }
 TENANCY_END_REASONS = {
-    "planned_move_on": "Planned move-on", "eviction": "Eviction", "abandonment": "Abandonment",
-    "prison": "Prison", "hospital_care": "Hospital or care", "died": "Died", "other": "Other",
+    "planned_move_on": "Planned move-on",
+    "eviction": "Eviction",
+    "abandonment": "Abandonment",
+    "prison": "Prison",
+    "hospital_care": "Hospital or care",
+    "died": "Died",
+    "other": "Other",
 }
 SUPPORT_END_REASONS = {
-    "planned": "Planned", "disengaged": "Disengaged", "moved_away": "Moved away",
-    "died": "Died", "other": "Other",
+    "planned": "Planned",
+    "disengaged": "Disengaged",
+    "moved_away": "Moved away",
+    "died": "Died",
+    "other": "Other",
 }
 
 
@@ -80,7 +103,8 @@ class Client(db.Model):
         cascade="all, delete-orphan", order_by="ClientSupportNeed.need"
     )
     tenancies: Mapped[list[Tenancy]] = relationship(
-        back_populates="client", cascade="all, delete-orphan",
+        back_populates="client",
+        cascade="all, delete-orphan",
         order_by="Tenancy.start_date",
     )
 

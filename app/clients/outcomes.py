@@ -42,7 +42,10 @@ from app.clients.models import SUPPORT_END_REASONS, TENANCY_END_REASONS, Client,
 from app.extensions import db
 
 BAND_LABELS = (
-    "Under 6 months", "6 to 12 months", "12 to 24 months", "24 to 36 months",
+    "Under 6 months",
+    "6 to 12 months",
+    "12 to 24 months",
+    "24 to 36 months",
     "36 months and more",
 )
 SUSTAINMENT_DEFINITION = (
@@ -84,9 +87,11 @@ class Outcomes:
     waiting: int = 0
     exits_by_reason: dict[str, int] = field(default_factory=lambda: _empty_reasons(TENANCY_END_REASONS))
     exits_to_date_by_reason: dict[str, int] = field(
-        default_factory=lambda: _empty_reasons(TENANCY_END_REASONS))
+        default_factory=lambda: _empty_reasons(TENANCY_END_REASONS)
+    )
     support_endings_by_reason: dict[str, int] = field(
-        default_factory=lambda: _empty_reasons(SUPPORT_END_REASONS))
+        default_factory=lambda: _empty_reasons(SUPPORT_END_REASONS)
+    )
     sustainment_6: Sustainment = field(default_factory=lambda: Sustainment(6))
     sustainment_12: Sustainment = field(default_factory=lambda: Sustainment(12))
     tenancy_bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BAND_LABELS, 0))
@@ -96,11 +101,21 @@ class Outcomes:
         return sum(self.exits_by_reason.values())
 
     def add(self, other: Outcomes) -> None:
-        for name in ("accepted_in_quarter", "accepted_to_date", "housed_in_quarter",
-                     "housed_to_date", "currently_housed", "waiting"):
+        for name in (
+            "accepted_in_quarter",
+            "accepted_to_date",
+            "housed_in_quarter",
+            "housed_to_date",
+            "currently_housed",
+            "waiting",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("exits_by_reason", "exits_to_date_by_reason", "support_endings_by_reason",
-                     "tenancy_bands"):
+        for name in (
+            "exits_by_reason",
+            "exits_to_date_by_reason",
+            "support_endings_by_reason",
+            "tenancy_bands",
+        ):
             mine = getattr(self, name)
             for label, count in getattr(other, name).items():
                 mine[label] = mine.get(label, 0) + count
@@ -121,26 +136,38 @@ def _sustained_at(first_start, months: int):
     """SQL condition: on the N-month date of first_start the client (Client.id) was housed,
     or their latest tenancy begun by then had ended with a planned move-on."""
     housing = aliased(Tenancy)
-    housed = exists().where(
-        housing.client_id == Client.id,
-        on_or_before_anniversary(housing.start_date, first_start, months),
-        or_(housing.end_date.is_(None),
-            not_(on_or_before_anniversary(housing.end_date, first_start, months))),
-    ).correlate_except(housing)
+    housed = (
+        exists()
+        .where(
+            housing.client_id == Client.id,
+            on_or_before_anniversary(housing.start_date, first_start, months),
+            or_(
+                housing.end_date.is_(None),
+                not_(on_or_before_anniversary(housing.end_date, first_start, months)),
+            ),
+        )
+        .correlate_except(housing)
+    )
     # Nested EXISTS: name what each one correlates, or the innermost would not see the
     # client and first tenancy of the outer query.
     moved_on, later = aliased(Tenancy), aliased(Tenancy)
-    planned = exists().where(
-        moved_on.client_id == Client.id,
-        moved_on.end_reason == "planned_move_on",
-        moved_on.end_date.is_not(None),
-        on_or_before_anniversary(moved_on.end_date, first_start, months),
-        ~exists().where(
-            later.client_id == Client.id,
-            later.start_date > moved_on.start_date,
-            on_or_before_anniversary(later.start_date, first_start, months),
-        ).correlate_except(later),
-    ).correlate_except(moved_on)
+    planned = (
+        exists()
+        .where(
+            moved_on.client_id == Client.id,
+            moved_on.end_reason == "planned_move_on",
+            moved_on.end_date.is_not(None),
+            on_or_before_anniversary(moved_on.end_date, first_start, months),
+            ~exists()
+            .where(
+                later.client_id == Client.id,
+                later.start_date > moved_on.start_date,
+                on_or_before_anniversary(later.start_date, first_start, months),
+            )
+            .correlate_except(later),
+        )
+        .correlate_except(moved_on)
+    )
     return or_(housed, planned)
 
 
@@ -157,13 +184,18 @@ def _client_figures(start: date, end: date, authority_id: int | None):
         _count(Client.accepted_date <= end),
         _count(first_start.between(start, end)),
         _count(first_start <= end),
-        _count(and_(Client.accepted_date <= end,
-                    or_(first_start.is_(None), first_start > end),
-                    or_(Client.support_ended_on.is_(None), Client.support_ended_on > end))),
+        _count(
+            and_(
+                Client.accepted_date <= end,
+                or_(first_start.is_(None), first_start > end),
+                or_(Client.support_ended_on.is_(None), Client.support_ended_on > end),
+            )
+        ),
     ]
     for months in (6, 12):
-        eligible = and_(first_start.is_not(None),
-                        month_index(first_start) + months <= month_index(_literal(end)))
+        eligible = and_(
+            first_start.is_not(None), month_index(first_start) + months <= month_index(_literal(end))
+        )
         columns += [_count(and_(eligible, _sustained_at(first_start, months))), _count(eligible)]
     query = (
         select(*columns)
@@ -183,7 +215,11 @@ def _literal(day: date):
 def _tenancy_bands(end: date, authority_id: int | None):
     months = month_index(_literal(end)) - month_index(Tenancy.start_date)
     band = case(
-        (months < 6, 0), (months < 12, 1), (months < 24, 2), (months < 36, 3), else_=4,
+        (months < 6, 0),
+        (months < 12, 1),
+        (months < 24, 2),
+        (months < 36, 3),
+        else_=4,
     ).label("band")
     query = (
         select(Client.authority_id, band, func.count(func.distinct(Tenancy.client_id)))
@@ -246,23 +282,30 @@ def _period_outcomes(start: date, end: date, authority_id: int | None) -> dict[i
 
     for row in _client_figures(start, end, authority_id):
         figures = row_for(row[0])
-        (figures.accepted_in_quarter, figures.accepted_to_date, figures.housed_in_quarter,
-         figures.housed_to_date, figures.waiting) = (int(value) for value in row[1:6])
+        (
+            figures.accepted_in_quarter,
+            figures.accepted_to_date,
+            figures.housed_in_quarter,
+            figures.housed_to_date,
+            figures.waiting,
+        ) = (int(value) for value in row[1:6])
         figures.sustainment_6.numerator, figures.sustainment_6.denominator = int(row[6]), int(row[7])
-        figures.sustainment_12.numerator, figures.sustainment_12.denominator = (
-            int(row[8]), int(row[9]))
+        figures.sustainment_12.numerator, figures.sustainment_12.denominator = (int(row[8]), int(row[9]))
     for key, band, count in _tenancy_bands(end, authority_id):
         figures = row_for(key)
         figures.tenancy_bands[BAND_LABELS[int(band)]] += count
         figures.currently_housed += count
-    for key, reason, count in _by_reason(Tenancy.end_reason, Tenancy.end_date, start, end,
-                                         authority_id, Tenancy):
+    for key, reason, count in _by_reason(
+        Tenancy.end_reason, Tenancy.end_date, start, end, authority_id, Tenancy
+    ):
         row_for(key).exits_by_reason[TENANCY_END_REASONS.get(reason, reason)] += count
-    for key, reason, count in _by_reason(Tenancy.end_reason, Tenancy.end_date, None, end,
-                                         authority_id, Tenancy):
+    for key, reason, count in _by_reason(
+        Tenancy.end_reason, Tenancy.end_date, None, end, authority_id, Tenancy
+    ):
         row_for(key).exits_to_date_by_reason[TENANCY_END_REASONS.get(reason, reason)] += count
-    for key, reason, count in _by_reason(Client.support_end_reason, Client.support_ended_on,
-                                         start, end, authority_id, None):
+    for key, reason, count in _by_reason(
+        Client.support_end_reason, Client.support_ended_on, start, end, authority_id, None
+    ):
         row_for(key).support_endings_by_reason[SUPPORT_END_REASONS.get(reason, reason)] += count
     return result
 

@@ -85,36 +85,57 @@ def build_tables(quarter: Quarter, suppress: bool) -> list[Table]:
 
     main = _table(
         "People accepted and housed",
-        ["Accepted in quarter", "Accepted to date", "Housed in quarter",
-         "Housed to date (current and former)", "Accepted and waiting"],
+        [
+            "Accepted in quarter",
+            "Accepted to date",
+            "Housed in quarter",
+            "Housed to date (current and former)",
+            "Accepted and waiting",
+        ],
         names,
-        [[f.accepted_in_quarter, f.accepted_to_date, f.housed_in_quarter, f.housed_to_date,
-          f.waiting] for f in ordered],
+        [
+            [f.accepted_in_quarter, f.accepted_to_date, f.housed_in_quarter, f.housed_to_date, f.waiting]
+            for f in ordered
+        ],
         suppress,
         note="Housed: the person's first tenancy began (in the quarter, or by its end).",
     )
     main.headers += ["Unit target to date", "Housed to date as % of target"]
     for (_name, line), authority in zip(main.rows + [main.total], authorities + [None], strict=True):
-        target = (units[authority.id].target_to_date if authority
-                  else sum(row.target_to_date for row in units.values()))
+        target = (
+            units[authority.id].target_to_date
+            if authority
+            else sum(row.target_to_date for row in units.values())
+        )
         housed = line[3]
         line.append(Text(f"{target:g}"))
-        line.append(Text(SECONDARY_TEXT) if housed.hidden
-                     else Text(f"{100 * housed.value / target:.1f}%" if target else "n/a"))
+        line.append(
+            Text(SECONDARY_TEXT)
+            if housed.hidden
+            else Text(f"{100 * housed.value / target:.1f}%" if target else "n/a")
+        )
 
     bands = _table(
-        "Time in tenancy (tenancies open at the quarter's end)", list(BAND_LABELS) + ["Currently housed"],
-        names, [[f.tenancy_bands[label] for label in BAND_LABELS] for f in ordered], suppress,
+        "Time in tenancy (tenancies open at the quarter's end)",
+        list(BAND_LABELS) + ["Currently housed"],
+        names,
+        [[f.tenancy_bands[label] for label in BAND_LABELS] for f in ordered],
+        suppress,
         row_totals=True,
-        note=("Whole months from the tenancy's start to the quarter's last day: a tenancy that "
-              "began on 31 March has lasted exactly 6 months on 30 September and is in "
-              "\"6 to 12 months\". N months after a date is the same day N months later, or "
-              "that month's last day when it is shorter."),
+        note=(
+            "Whole months from the tenancy's start to the quarter's last day: a tenancy that "
+            "began on 31 March has lasted exactly 6 months on 30 September and is in "
+            '"6 to 12 months". N months after a date is the same day N months later, or '
+            "that month's last day when it is shorter."
+        ),
     )
     reasons = list(TENANCY_END_REASONS.values())
     exits = _table(
-        "Tenancies ended in the quarter, by reason", reasons + ["All exits"], names,
-        [[f.exits_by_reason[label] for label in reasons] for f in ordered], suppress,
+        "Tenancies ended in the quarter, by reason",
+        reasons + ["All exits"],
+        names,
+        [[f.exits_by_reason[label] for label in reasons] for f in ordered],
+        suppress,
         row_totals=True,
     )
     sustainment = _sustainment_table(names, ordered, suppress)
@@ -122,8 +143,15 @@ def build_tables(quarter: Quarter, suppress: bool) -> list[Table]:
 
 
 def _sustainment_table(names, ordered, suppress) -> Table:
-    body = [[f.sustainment_6.numerator, f.sustainment_6.denominator,
-             f.sustainment_12.numerator, f.sustainment_12.denominator] for f in ordered]
+    body = [
+        [
+            f.sustainment_6.numerator,
+            f.sustainment_6.denominator,
+            f.sustainment_12.numerator,
+            f.sustainment_12.denominator,
+        ]
+        for f in ordered
+    ]
     cells = suppress_table(body, column_totals=True, suppress=suppress)
 
     def line(c):
@@ -131,13 +159,23 @@ def _sustainment_table(names, ordered, suppress) -> Table:
 
     return Table(
         "Tenancy sustainment",
-        ["6 months: sustained (numerator)", "6 months: people (denominator)", "6 months: rate",
-         "12 months: sustained (numerator)", "12 months: people (denominator)", "12 months: rate"],
+        [
+            "6 months: sustained (numerator)",
+            "6 months: people (denominator)",
+            "6 months: rate",
+            "12 months: sustained (numerator)",
+            "12 months: people (denominator)",
+            "12 months: rate",
+        ],
         [(name, line(cells.body[i])) for i, name in enumerate(names)],
         ("Programme", line(cells.column_totals)),
-        note=" ".join([SUSTAINMENT_DEFINITION.format(months="N"),
-                       "N is 6 or 12. \"N months after\" is the same day N months later, or that "
-                       "month's last day when it is shorter."]),
+        note=" ".join(
+            [
+                SUSTAINMENT_DEFINITION.format(months="N"),
+                'N is 6 or 12. "N months after" is the same day N months later, or that '
+                "month's last day when it is shorter.",
+            ]
+        ),
     )
 
 
@@ -149,8 +187,12 @@ def outcomes_context(quarter: Quarter, authority) -> dict:
             table.rows = [row for row in table.rows if row[0] == authority.name]
             table.total = None
     return {
-        "quarter": quarter, "authority": authority, "tables": tables, "suppressed": suppress,
+        "quarter": quarter,
+        "authority": authority,
+        "tables": tables,
+        "suppressed": suppress,
         "threshold": suppression_threshold(),
-        "previous_quarter": quarter.previous(), "next_quarter": quarter.next(),
+        "previous_quarter": quarter.previous(),
+        "next_quarter": quarter.next(),
         "authorities": programme_service.authorities(),
     }

@@ -56,6 +56,7 @@ def today() -> date:
 
 # ---- outcomes (the agreed interface) -------------------------------------------------
 
+
 def month_figures(authority_id: int, month: Month) -> dict:
     """The monthly return's read-only client figures for one authority and month:
     accepted (accepted date in the month), housed (first tenancy began in the month),
@@ -76,8 +77,7 @@ def outcomes(quarter: Quarter, authority_id: int | None = None) -> Outcomes:
     Definitions: see app/clients/outcomes.py (also shown on the outcomes page)."""
     by_authority = period_outcomes(quarter.start_date, quarter.end_date, authority_id)
     if authority_id is not None:
-        return by_authority.get(authority_id) or Outcomes(
-            quarter.start_date, quarter.end_date, authority_id)
+        return by_authority.get(authority_id) or Outcomes(quarter.start_date, quarter.end_date, authority_id)
     return programme_total(quarter.start_date, quarter.end_date, by_authority)
 
 
@@ -132,30 +132,42 @@ def units_against_target(quarter: Quarter) -> list[UnitsRow]:
     figures = outcomes_by_authority(quarter)
     programme = programme_service.get_programme()
     return [
-        UnitsRow(authority, authority.units_per_year,
-                 target_to_date(authority.units_per_year, quarter, programme),
-                 figures[authority.id].housed_in_quarter, figures[authority.id].housed_to_date,
-                 figures[authority.id].currently_housed)
+        UnitsRow(
+            authority,
+            authority.units_per_year,
+            target_to_date(authority.units_per_year, quarter, programme),
+            figures[authority.id].housed_in_quarter,
+            figures[authority.id].housed_to_date,
+            figures[authority.id].currently_housed,
+        )
         for authority in programme_service.authorities()
     ]
 
 
 def programme_units_row(rows: list[UnitsRow]) -> UnitsRow:
-    return UnitsRow(None, sum(r.units_per_year for r in rows), sum(r.target_to_date for r in rows),
-                    sum(r.housed_in_quarter for r in rows), sum(r.housed_to_date for r in rows),
-                    sum(r.currently_housed for r in rows))
+    return UnitsRow(
+        None,
+        sum(r.units_per_year for r in rows),
+        sum(r.target_to_date for r in rows),
+        sum(r.housed_in_quarter for r in rows),
+        sum(r.housed_to_date for r in rows),
+        sum(r.currently_housed for r in rows),
+    )
 
 
 # ---- the register ----------------------------------------------------------------------
 
 STATUS_FILTERS = {
-    "waiting": "Accepted and waiting", "housed": "Housed now",
-    "not_housed": "Tenancy ended", "support_ended": "Support ended",
+    "waiting": "Accepted and waiting",
+    "housed": "Housed now",
+    "not_housed": "Tenancy ended",
+    "support_ended": "Support ended",
 }
 
 
-def clients_for(authority_id: int, status: str | None = None, need: str | None = None,
-                reference: str | None = None) -> list[Client]:
+def clients_for(
+    authority_id: int, status: str | None = None, need: str | None = None, reference: str | None = None
+) -> list[Client]:
     any_tenancy = exists().where(Tenancy.client_id == Client.id)
     open_tenancy = exists().where(Tenancy.client_id == Client.id, Tenancy.end_date.is_(None))
     query = select(Client).where(Client.authority_id == authority_id)
@@ -168,21 +180,26 @@ def clients_for(authority_id: int, status: str | None = None, need: str | None =
     elif status == "support_ended":
         query = query.where(Client.support_ended_on.is_not(None))
     if need in SUPPORT_NEEDS:
-        query = query.where(exists().where(ClientSupportNeed.client_id == Client.id,
-                                           ClientSupportNeed.need == need))
+        query = query.where(
+            exists().where(ClientSupportNeed.client_id == Client.id, ClientSupportNeed.need == need)
+        )
     if reference:
         text = reference.strip().upper()
-        query = query.where(or_(Client.reference.contains(text),
-                                func.upper(Client.local_case_reference).contains(text)))
+        query = query.where(
+            or_(Client.reference.contains(text), func.upper(Client.local_case_reference).contains(text))
+        )
     query = query.options(selectinload(Client.tenancies)).order_by(Client.number)
     return list(db.session.scalars(query))
 
 
 def register_rows(authority_id: int) -> list[Client]:
     """Every client of an authority with their needs and tenancies, in two extra queries."""
-    query = (select(Client).where(Client.authority_id == authority_id)
-             .options(selectinload(Client.needs), selectinload(Client.tenancies))
-             .order_by(Client.number))
+    query = (
+        select(Client)
+        .where(Client.authority_id == authority_id)
+        .options(selectinload(Client.needs), selectinload(Client.tenancies))
+        .order_by(Client.number)
+    )
     return list(db.session.scalars(query))
 
 
@@ -210,9 +227,11 @@ def check_client_values(values: dict, client: Client | None = None) -> dict[str,
     if local and not LOCAL_REFERENCE_PATTERN.match(local):
         errors["local_case_reference"] = (
             "Local case reference must be a short code of letters, numbers, - and /, "
-            "up to 20 characters, with no spaces")
+            "up to 20 characters, with no spaces"
+        )
     for name, choices, message in (
-        ("age_band", AGE_BANDS, "Select an age band"), ("gender", GENDERS, "Select a gender"),
+        ("age_band", AGE_BANDS, "Select an age band"),
+        ("gender", GENDERS, "Select a gender"),
         ("rough_sleeping_band", ROUGH_SLEEPING_BANDS, "Select how long they had slept rough"),
     ):
         if values.get(name) not in choices:
@@ -236,8 +255,14 @@ def check_client_values(values: dict, client: Client | None = None) -> dict[str,
     return errors
 
 
-CLIENT_FIELDS = ("local_case_reference", "referral_date", "accepted_date", "age_band", "gender",
-                 "rough_sleeping_band")
+CLIENT_FIELDS = (
+    "local_case_reference",
+    "referral_date",
+    "accepted_date",
+    "age_band",
+    "gender",
+    "rough_sleeping_band",
+)
 
 
 def _clean(values: dict) -> dict:
@@ -256,8 +281,14 @@ def create_client(authority: Authority, values: dict, actor: str | None = None) 
         raise ClientRuleError(errors)
     number, reference = _next_reference(authority)
     now = audit.utcnow()
-    client = Client(authority_id=authority.id, number=number, reference=reference,
-                    created_at=now, updated_at=now, **{k: values[k] for k in CLIENT_FIELDS})
+    client = Client(
+        authority_id=authority.id,
+        number=number,
+        reference=reference,
+        created_at=now,
+        updated_at=now,
+        **{k: values[k] for k in CLIENT_FIELDS},
+    )
     client.needs = [ClientSupportNeed(need=need) for need in values["support_needs"]]
     db.session.add(client)
     changes = {k: (None, values[k]) for k in CLIENT_FIELDS}
@@ -282,8 +313,14 @@ def update_client(client: Client, values: dict) -> None:
     db.session.commit()
 
 
-def check_tenancy(client: Client, start: date | None, tenure: str | None, end: date | None,
-                  end_reason: str | None, tenancy: Tenancy | None = None) -> dict[str, str]:
+def check_tenancy(
+    client: Client,
+    start: date | None,
+    tenure: str | None,
+    end: date | None,
+    end_reason: str | None,
+    tenancy: Tenancy | None = None,
+) -> dict[str, str]:
     """Errors for a tenancy: accepted <= start <= end, none in the future, an end needs a
     reason (and a reason an end), and no overlap with the client's other tenancies
     (a tenancy is [start, end): the next may begin on the day one ends)."""
@@ -309,11 +346,13 @@ def check_tenancy(client: Client, start: date | None, tenure: str | None, end: d
         for other in client.tenancies:
             if other is tenancy or other.id is not None and tenancy is not None and other.id == tenancy.id:
                 continue
-            if start < _occupied_until(other.start_date, other.end_date) and \
-                    other.start_date < _occupied_until(start, end):
+            if start < _occupied_until(
+                other.start_date, other.end_date
+            ) and other.start_date < _occupied_until(start, end):
                 errors["start_date"] = (
                     f"This tenancy overlaps the tenancy from {other.start_date:%-d %B %Y}: "
-                    "a client cannot hold two tenancies at once")
+                    "a client cannot hold two tenancies at once"
+                )
                 break
     return errors
 
@@ -326,19 +365,39 @@ def _occupied_until(start: date, end: date | None) -> date:
     return max(end, start + timedelta(days=1))
 
 
-def add_tenancy(client: Client, start: date, tenure: str, end: date | None = None,
-                end_reason: str | None = None, actor: str | None = None,
-                commit: bool = True) -> Tenancy:
+def add_tenancy(
+    client: Client,
+    start: date,
+    tenure: str,
+    end: date | None = None,
+    end_reason: str | None = None,
+    actor: str | None = None,
+    commit: bool = True,
+) -> Tenancy:
     errors = check_tenancy(client, start, tenure, end, end_reason)
     if errors:
         raise ClientRuleError(errors)
-    tenancy = Tenancy(start_date=start, tenure=tenure, end_date=end,
-                      end_reason=end_reason if end else None, created_at=audit.utcnow())
+    tenancy = Tenancy(
+        start_date=start,
+        tenure=tenure,
+        end_date=end,
+        end_reason=end_reason if end else None,
+        created_at=audit.utcnow(),
+    )
     client.tenancies.append(tenancy)
     client.tenancies.sort(key=lambda t: t.start_date)
-    audit.record("client_tenancy", client.reference, "create", {
-        "start_date": (None, start), "tenure": (None, tenure), "end_date": (None, end),
-        "end_reason": (None, tenancy.end_reason)}, actor=actor)
+    audit.record(
+        "client_tenancy",
+        client.reference,
+        "create",
+        {
+            "start_date": (None, start),
+            "tenure": (None, tenure),
+            "end_date": (None, end),
+            "end_reason": (None, tenancy.end_reason),
+        },
+        actor=actor,
+    )
     if commit:
         db.session.commit()
     return tenancy
@@ -351,14 +410,17 @@ def end_tenancy(tenancy: Tenancy, end: date | None, end_reason: str | None) -> N
         errors["end_date"] = "Enter the date the tenancy ended"
     if errors:
         raise ClientRuleError(errors)
-    audit.record("client_tenancy", client.reference, "end", {
-        "end_date": (tenancy.end_date, end), "end_reason": (tenancy.end_reason, end_reason)})
+    audit.record(
+        "client_tenancy",
+        client.reference,
+        "end",
+        {"end_date": (tenancy.end_date, end), "end_reason": (tenancy.end_reason, end_reason)},
+    )
     tenancy.end_date, tenancy.end_reason = end, end_reason
     db.session.commit()
 
 
-def end_support(client: Client, ended_on: date | None, reason: str | None,
-                commit: bool = True) -> None:
+def end_support(client: Client, ended_on: date | None, reason: str | None, commit: bool = True) -> None:
     errors: dict[str, str] = {}
     if ended_on is None:
         errors["ended_on"] = "Enter the date support ended"
@@ -370,9 +432,15 @@ def end_support(client: Client, ended_on: date | None, reason: str | None,
         errors["reason"] = "Select why support ended"
     if errors:
         raise ClientRuleError(errors)
-    audit.record("client", client.reference, "end support", {
-        "support_ended_on": (client.support_ended_on, ended_on),
-        "support_end_reason": (client.support_end_reason, reason)})
+    audit.record(
+        "client",
+        client.reference,
+        "end support",
+        {
+            "support_ended_on": (client.support_ended_on, ended_on),
+            "support_end_reason": (client.support_end_reason, reason),
+        },
+    )
     client.support_ended_on, client.support_end_reason = ended_on, reason
     client.updated_at = audit.utcnow()
     if commit:

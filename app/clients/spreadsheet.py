@@ -27,17 +27,35 @@ from app.clients.models import (
 from app.extensions import db
 from app.uploads import NOT_A_WORKBOOK, UploadError, open_workbook_safely, rows_within
 
-CLIENT_COLUMNS = ["Local case reference", "Referral date", "Accepted date", "Age band", "Gender",
-                  "Support needs", "Time sleeping rough", "Support ended", "Support end reason"]
+CLIENT_COLUMNS = [
+    "Local case reference",
+    "Referral date",
+    "Accepted date",
+    "Age band",
+    "Gender",
+    "Support needs",
+    "Time sleeping rough",
+    "Support ended",
+    "Support end reason",
+]
 TENANCY_COLUMNS = ["Client", "Start date", "Tenure", "End date", "End reason"]
 CLIENT_FIELD_COLUMNS = {
-    "local_case_reference": "Local case reference", "referral_date": "Referral date",
-    "accepted_date": "Accepted date", "age_band": "Age band", "gender": "Gender",
-    "support_needs": "Support needs", "rough_sleeping_band": "Time sleeping rough",
-    "ended_on": "Support ended", "reason": "Support end reason",
+    "local_case_reference": "Local case reference",
+    "referral_date": "Referral date",
+    "accepted_date": "Accepted date",
+    "age_band": "Age band",
+    "gender": "Gender",
+    "support_needs": "Support needs",
+    "rough_sleeping_band": "Time sleeping rough",
+    "ended_on": "Support ended",
+    "reason": "Support end reason",
 }
-TENANCY_FIELD_COLUMNS = {"start_date": "Start date", "tenure": "Tenure", "end_date": "End date",
-                         "end_reason": "End reason"}
+TENANCY_FIELD_COLUMNS = {
+    "start_date": "Start date",
+    "tenure": "Tenure",
+    "end_date": "End date",
+    "end_reason": "End reason",
+}
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_ROWS = 2000  # data rows per sheet (the setting MAX_UPLOAD_ROWS overrides it)
 MAX_COLUMNS = 50  # columns read per row: the upload has 9 (a cell at XFD must not cost 16,384)
@@ -60,14 +78,12 @@ class ImportResult:
 class _Sheet:
     """One sheet's rows as {column name: (value, cell name)} with errors collected."""
 
-    def __init__(self, worksheet, name: str, columns: list[str], result: ImportResult,
-                 max_rows: int):
+    def __init__(self, worksheet, name: str, columns: list[str], result: ImportResult, max_rows: int):
         self.name, self.result, self.rows = name, result, []
         rows = worksheet.iter_rows(max_col=MAX_COLUMNS)
         header = next(rows, None)
         rows = rows_within(rows, max_rows, f"The {name} sheet")
-        found = {str(c.value).strip().lower(): i for i, c in enumerate(header or ())
-                 if c.value is not None}
+        found = {str(c.value).strip().lower(): i for i, c in enumerate(header or ()) if c.value is not None}
         missing = [column for column in columns if column.lower() not in found]
         if missing:
             self.error("A1", f"Row 1 must name the columns; missing: {', '.join(missing)}")
@@ -76,8 +92,10 @@ class _Sheet:
         for row_number, row in enumerate(rows, start=2):
             for index, cell in enumerate(row):
                 if index not in known and getattr(cell, "data_type", None) == "f":
-                    self.error(f"{get_column_letter(index + 1)}{row_number}",
-                               "Delete this formula: the upload takes values only")
+                    self.error(
+                        f"{get_column_letter(index + 1)}{row_number}",
+                        "Delete this formula: the upload takes values only",
+                    )
             values = {}
             for column in columns:
                 index = found[column.lower()]
@@ -85,7 +103,8 @@ class _Sheet:
                 value = getattr(cell, "value", None)
                 name_of_cell = f"{get_column_letter(index + 1)}{row_number}"
                 if getattr(cell, "data_type", None) == "f" or (
-                        isinstance(value, str) and value.startswith("=")):
+                    isinstance(value, str) and value.startswith("=")
+                ):
                     self.error(name_of_cell, "Enter a value, not a formula")
                     value = None
                 if isinstance(value, str):
@@ -149,8 +168,11 @@ def import_workbook(authority, file_storage) -> ImportResult:
             return result
         max_rows = current_app.config.get("MAX_UPLOAD_ROWS", MAX_UPLOAD_ROWS)
         clients = _Sheet(workbook["Clients"], "Clients", CLIENT_COLUMNS, result, max_rows)
-        tenancies = (_Sheet(workbook["Tenancies"], "Tenancies", TENANCY_COLUMNS, result, max_rows)
-                     if "Tenancies" in workbook.sheetnames else None)
+        tenancies = (
+            _Sheet(workbook["Tenancies"], "Tenancies", TENANCY_COLUMNS, result, max_rows)
+            if "Tenancies" in workbook.sheetnames
+            else None
+        )
     except UploadError as error:
         result.errors.append(CellError("", "", error.message))
         return result
@@ -237,12 +259,21 @@ def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, resul
             found = service.client_by_reference(name.upper())
             client = found if found and found.authority_id == authority.id else None
         if client is None:
-            tenancies.error(cell, "Client must be a reference of this authority's register or the "
-                                  "local case reference of one client in the Clients sheet")
+            tenancies.error(
+                cell,
+                "Client must be a reference of this authority's register or the "
+                "local case reference of one client in the Clients sheet",
+            )
             continue
         try:
-            service.add_tenancy(client, values["start_date"], values["tenure"], values["end_date"],
-                                values["end_reason"], commit=False)
+            service.add_tenancy(
+                client,
+                values["start_date"],
+                values["tenure"],
+                values["end_date"],
+                values["end_reason"],
+                commit=False,
+            )
         except service.ClientRuleError as error:
             _cell_errors(tenancies, row, TENANCY_FIELD_COLUMNS, error.errors, "Start date")
             continue
@@ -268,16 +299,31 @@ def register_workbook(authority) -> io.BytesIO:
     tenancy_sheet.append(TENANCY_COLUMNS)
     for client in service.register_rows(authority.id):
         row = sheet.max_row + 1
-        values = [client.reference, client.local_case_reference, client.referral_date,
-                  client.accepted_date, AGE_BANDS[client.age_band], GENDERS[client.gender],
-                  "; ".join(client.support_needs_labels), ROUGH_SLEEPING_BANDS[client.rough_sleeping_band],
-                  client.support_ended_on,
-                  SUPPORT_END_REASONS.get(client.support_end_reason or "", None)]
+        values = [
+            client.reference,
+            client.local_case_reference,
+            client.referral_date,
+            client.accepted_date,
+            AGE_BANDS[client.age_band],
+            GENDERS[client.gender],
+            "; ".join(client.support_needs_labels),
+            ROUGH_SLEEPING_BANDS[client.rough_sleeping_band],
+            client.support_ended_on,
+            SUPPORT_END_REASONS.get(client.support_end_reason or "", None),
+        ]
         _write_row(sheet, row, values)
         for tenancy in client.tenancies:
-            _write_row(tenancy_sheet, tenancy_sheet.max_row + 1, [
-                client.reference, tenancy.start_date, TENURES[tenancy.tenure], tenancy.end_date,
-                TENANCY_END_REASONS.get(tenancy.end_reason or "", None)])
+            _write_row(
+                tenancy_sheet,
+                tenancy_sheet.max_row + 1,
+                [
+                    client.reference,
+                    tenancy.start_date,
+                    TENURES[tenancy.tenure],
+                    tenancy.end_date,
+                    TENANCY_END_REASONS.get(tenancy.end_reason or "", None),
+                ],
+            )
     stream = io.BytesIO()
     workbook.save(stream)
     stream.seek(0)

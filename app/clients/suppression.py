@@ -26,8 +26,9 @@ def threshold() -> int:
 
 def should_suppress(user) -> bool:
     """True for taskforce and MHCLG users: they see suppressed figures."""
-    return bool(user and getattr(user, "is_authenticated", False)
-                and user.role in (ROLE_TASKFORCE, ROLE_MHCLG))
+    return bool(
+        user and getattr(user, "is_authenticated", False) and user.role in (ROLE_TASKFORCE, ROLE_MHCLG)
+    )
 
 
 def fewer_than_text(limit: int | None = None) -> str:
@@ -71,8 +72,13 @@ def suppress_count(count: int, suppress: bool = True, limit: int | None = None) 
     return Cell(count, "primary" if suppress and is_small(count, limit) else None, limit)
 
 
-def suppress_table(body: list[list[int]], row_totals: bool = False, column_totals: bool = False,
-                   suppress: bool = True, limit: int | None = None) -> SuppressedTable:
+def suppress_table(
+    body: list[list[int]],
+    row_totals: bool = False,
+    column_totals: bool = False,
+    suppress: bool = True,
+    limit: int | None = None,
+) -> SuppressedTable:
     """Cells for a table of counts, with its row totals (sum of each row), column totals
     (sum of each column) and grand total as asked. With suppress False every cell is exact."""
     limit = limit or threshold()
@@ -84,8 +90,7 @@ def suppress_table(body: list[list[int]], row_totals: bool = False, column_total
             grid[r].append(Cell(sum(body[r]), None, limit))
     if column_totals:
         width = columns + (1 if row_totals else 0)
-        grid.append([Cell(sum(grid[r][c].value for r in range(rows)), None, limit)
-                     for c in range(width)])
+        grid.append([Cell(sum(grid[r][c].value for r in range(rows)), None, limit) for c in range(width)])
     if suppress:
         for line in grid:
             for cell in line:

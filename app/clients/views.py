@@ -46,10 +46,16 @@ OUTCOME_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, ROLE_TASKFORCE, ROLE_MHCLG
 
 @bp.context_processor
 def _labels():
-    return {"age_bands": AGE_BANDS, "genders": GENDERS, "rough_bands": ROUGH_SLEEPING_BANDS,
-            "support_reasons": SUPPORT_END_REASONS, "end_reasons": TENANCY_END_REASONS,
-            "tenures": TENURES, "client_columns": spreadsheet.CLIENT_COLUMNS,
-            "tenancy_columns": spreadsheet.TENANCY_COLUMNS}
+    return {
+        "age_bands": AGE_BANDS,
+        "genders": GENDERS,
+        "rough_bands": ROUGH_SLEEPING_BANDS,
+        "support_reasons": SUPPORT_END_REASONS,
+        "end_reasons": TENANCY_END_REASONS,
+        "tenures": TENURES,
+        "client_columns": spreadsheet.CLIENT_COLUMNS,
+        "tenancy_columns": spreadsheet.TENANCY_COLUMNS,
+    }
 
 
 NAVIGATION = [
@@ -89,9 +95,16 @@ def register(gss):
     status, need = request.args.get("status") or "", request.args.get("need") or ""
     reference = (request.args.get("reference") or "")[:30]
     clients = service.clients_for(authority.id, status, need, reference)
-    return render_template("clients/register.html", authority=authority, clients=clients,
-                           status=status, need=need, reference=reference,
-                           statuses=service.STATUS_FILTERS, needs=SUPPORT_NEEDS)
+    return render_template(
+        "clients/register.html",
+        authority=authority,
+        clients=clients,
+        status=status,
+        need=need,
+        reference=reference,
+        statuses=service.STATUS_FILTERS,
+        needs=SUPPORT_NEEDS,
+    )
 
 
 @bp.route("/<gss>/new", methods=["GET", "POST"])
@@ -134,8 +147,7 @@ def edit_client(reference):
         else:
             flash(f"Client {client.reference} updated")
             return redirect(url_for("clients.show_client", reference=client.reference))
-    return render_template("clients/client_form.html", form=form, authority=client.authority,
-                           client=client)
+    return render_template("clients/client_form.html", form=form, authority=client.authority, client=client)
 
 
 @bp.route("/client/<reference>/tenancy", methods=["GET", "POST"])
@@ -145,8 +157,13 @@ def add_tenancy(reference):
     form = TenancyForm()
     if form.validate_on_submit():
         try:
-            service.add_tenancy(client, form.start_date.data, form.tenure.data,
-                                form.end_date.data, form.end_reason.data or None)
+            service.add_tenancy(
+                client,
+                form.start_date.data,
+                form.tenure.data,
+                form.end_date.data,
+                form.end_reason.data or None,
+            )
         except service.ClientRuleError as error:
             service.rollback()
             apply_rule_errors(form, error.errors)
@@ -220,8 +237,7 @@ def upload(gss):
         else:
             flash(f"Uploaded {result.clients_added} clients and {result.tenancies_added} tenancies")
             return redirect(url_for("clients.register", gss=gss))
-    return render_template("clients/upload.html", form=form, authority=authority,
-                           cell_errors=cell_errors)
+    return render_template("clients/upload.html", form=form, authority=authority, cell_errors=cell_errors)
 
 
 @bp.route("/<gss>/download")
@@ -229,9 +245,12 @@ def upload(gss):
 def download(gss):
     authority = authority_or_403(gss)
     stream = spreadsheet.register_workbook(authority)
-    return send_file(stream, as_attachment=True,
-                     download_name=f"client-register-{authority.prefix.lower()}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        stream,
+        as_attachment=True,
+        download_name=f"client-register-{authority.prefix.lower()}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/outcomes")
@@ -249,4 +268,3 @@ def authority_outcomes(gss):
     authority = authority_or_403(gss)
     quarter = quarter_from_request()
     return render_template("clients/outcomes.html", **outcomes_context(quarter, authority))
-

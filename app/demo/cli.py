@@ -18,12 +18,27 @@ def demo_seed():
 
 
 @demo_cli.command("scale")
-@click.option("--authorities", default=300, show_default=True, type=click.IntRange(1),
-              help="Number of synthetic authorities.")
-@click.option("--years", default=10, show_default=True, type=click.IntRange(1, 40),
-              help="Financial years of returns, ending 2022-23.")
-@click.option("--clients", default=250_000, show_default=True, type=click.IntRange(0),
-              help="Number of synthetic clients.")
+@click.option(
+    "--authorities",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Number of synthetic authorities.",
+)
+@click.option(
+    "--years",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 40),
+    help="Financial years of returns, ending 2022-23.",
+)
+@click.option(
+    "--clients",
+    default=250_000,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Number of synthetic clients.",
+)
 def demo_scale(authorities, years, clients):
     """Fill an EMPTY database (DATABASE_URL) with a synthetic national dataset for benchmarks."""
     import time

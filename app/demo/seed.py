@@ -23,8 +23,7 @@ def demo_accounts() -> list[tuple[str, str, str | None]]:
         ("mhclg@demo.invalid", "mhclg", None),
     ]
     for authority in programme.authorities():
-        rows.append((f"lead.{authority.prefix.lower()}@demo.invalid", "authority_lead",
-                     authority.gss_code))
+        rows.append((f"lead.{authority.prefix.lower()}@demo.invalid", "authority_lead", authority.gss_code))
     return rows
 
 

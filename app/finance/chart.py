@@ -23,10 +23,15 @@ def chart(series: list[SeriesPoint]) -> dict | None:
     def y(pence: int) -> float:
         return round(TOP + plot_height - plot_height * max(pence, 0) / top_value, 1)
 
-    ticks = [{"y": y(top_value * share // 4), "label": format_money(top_value * share // 4)}
-             for share in range(5)]
+    ticks = [
+        {"y": y(top_value * share // 4), "label": format_money(top_value * share // 4)} for share in range(5)
+    ]
     return {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
         "bottom": HEIGHT - BOTTOM,
         "profile_points": " ".join(f"{x(i)},{y(p.cumulative_profile_pence)}" for i, p in enumerate(series)),
         "actual_points": " ".join(f"{x(i)},{y(p.cumulative_actual_pence)}" for i, p in enumerate(series)),

@@ -41,8 +41,13 @@ def seed() -> list[str]:
     for tranche in programme.tranches:
         day = RECEIPT_DATES.get(tranche.financial_year)
         if day and tranche.financial_year not in received_years:
-            ledger.add_receipt(tranche.financial_year, day, tranche.amount_pence,
-                               f"Section 31 grant tranche {tranche.financial_year} (synthetic)", ACTOR)
+            ledger.add_receipt(
+                tranche.financial_year,
+                day,
+                tranche.amount_pence,
+                f"Section 31 grant tranche {tranche.financial_year} (synthetic)",
+                ACTOR,
+            )
             added += 1
     lines.append(f"Finance: {added} grant receipts added")
 
@@ -50,7 +55,8 @@ def seed() -> list[str]:
         select(MonthlyReturn.authority_id, MonthlyReturn.month, func.sum(ReturnSpendLine.amount_pence))
         .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
         .where(MonthlyReturn.status == STATUS_APPROVED)
-        .group_by(MonthlyReturn.authority_id, MonthlyReturn.month))
+        .group_by(MonthlyReturn.authority_id, MonthlyReturn.month)
+    )
     by_quarter: dict[tuple[int, object], int] = {}
     for authority_id, month, total in approved:
         key = (authority_id, Month.parse(month).quarter)
@@ -76,14 +82,20 @@ def seed() -> list[str]:
         if authority is None or (authority.id, year) in entered:
             continue
         year_profile = programme_service.profile_by_authority_and_year().get((authority.id, year), 0)
-        ledger.set_forecast(authority, year, year_profile * percent // 100,
-                            f"Finance's estimate from the authority's spending plan (synthetic, {percent}%)",
-                            ACTOR)
+        ledger.set_forecast(
+            authority,
+            year,
+            year_profile * percent // 100,
+            f"Finance's estimate from the authority's spending plan (synthetic, {percent}%)",
+            ACTOR,
+        )
         forecasts += 1
     lines.append(f"Finance: {forecasts} forecasts entered")
     quarter = service.latest_ended_quarter()
     if quarter:
         total = service.spend_against_profile(quarter).programme.total
-        lines.append(f"Finance: {quarter.label} programme variance {total.variance_pence / 100:,.2f} "
-                     f"pounds, RAG {total.rag}")
+        lines.append(
+            f"Finance: {quarter.label} programme variance {total.variance_pence / 100:,.2f} "
+            f"pounds, RAG {total.rag}"
+        )
     return lines

@@ -40,14 +40,20 @@ class Money:
 
 
 def money_field(label: str, message: str, allow_zero: bool = True) -> StringField:
-    return StringField(label, widget=GovTextInput(),
-                       validators=[InputRequired(message=message), Money(message, allow_zero)])
+    return StringField(
+        label, widget=GovTextInput(), validators=[InputRequired(message=message), Money(message, allow_zero)]
+    )
 
 
 def reason_field(label: str = "Reason for the change") -> TextAreaField:
-    return TextAreaField(label, widget=GovTextArea(), validators=[
-        DataRequired(message="Enter the reason for the change"),
-        Length(max=1000, message="Reason must be 1000 characters or fewer")])
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for the change"),
+            Length(max=1000, message="Reason must be 1000 characters or fewer"),
+        ],
+    )
 
 
 def quarter_field_name(quarter_slug: str, strand: str) -> str:
@@ -63,25 +69,37 @@ def reprofile_form_class(quarter_slugs: list[str]):
     for slug in quarter_slugs:
         for strand in STRANDS:
             label = f"{STRAND_LABELS[strand]} {slug.replace('-Q', ' Q')}"
-            setattr(ReprofileForm, quarter_field_name(slug, strand), money_field(
-                label, f"Enter {label} in pounds and pence, like 1250.50, zero or more"))
+            setattr(
+                ReprofileForm,
+                quarter_field_name(slug, strand),
+                money_field(label, f"Enter {label} in pounds and pence, like 1250.50, zero or more"),
+            )
     ReprofileForm.reason = reason_field()
     ReprofileForm.submit = SubmitField("Save as a new profile version", widget=GovSubmitInput())
     return ReprofileForm
 
 
 class MoveAllocationForm(FlaskForm):
-    from_authority = SelectField("Move from", widget=GovSelect(),
-                                 validators=[DataRequired(message="Select the authority to move from")])
-    to_authority = SelectField("Move to", widget=GovSelect(),
-                               validators=[DataRequired(message="Select the authority to move to")])
-    financial_year = SelectField("Financial year", widget=GovSelect(),
-                                 validators=[DataRequired(message="Select the financial year")])
-    strand = RadioField("Strand", widget=GovRadioInput(),
-                        choices=[(s, STRAND_LABELS[s]) for s in STRANDS],
-                        validators=[DataRequired(message="Select HF Support or Other Support")])
-    amount = money_field("Amount to move", "Enter the amount to move in pounds and pence, like 1250.50",
-                         allow_zero=False)
+    from_authority = SelectField(
+        "Move from",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Select the authority to move from")],
+    )
+    to_authority = SelectField(
+        "Move to", widget=GovSelect(), validators=[DataRequired(message="Select the authority to move to")]
+    )
+    financial_year = SelectField(
+        "Financial year", widget=GovSelect(), validators=[DataRequired(message="Select the financial year")]
+    )
+    strand = RadioField(
+        "Strand",
+        widget=GovRadioInput(),
+        choices=[(s, STRAND_LABELS[s]) for s in STRANDS],
+        validators=[DataRequired(message="Select HF Support or Other Support")],
+    )
+    amount = money_field(
+        "Amount to move", "Enter the amount to move in pounds and pence, like 1250.50", allow_zero=False
+    )
     reason = reason_field()
     submit = SubmitField("Move allocation", widget=GovSubmitInput())
 
@@ -91,35 +109,56 @@ class MoveAllocationForm(FlaskForm):
 
 
 class ReceiptForm(FlaskForm):
-    financial_year = SelectField("Financial year of the tranche", widget=GovSelect(),
-                                 validators=[DataRequired(message="Select the financial year")])
+    financial_year = SelectField(
+        "Financial year of the tranche",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Select the financial year")],
+    )
     received_on = SafeGovDateField("Date received", validators=[RequiredDate("Enter the date received")])
-    amount = money_field("Amount received", "Enter the amount received in pounds and pence, like 1440000",
-                         allow_zero=False)
-    note = StringField("Note (optional)", widget=GovTextInput(),
-                       validators=[Length(max=500, message="Note must be 500 characters or fewer")])
+    amount = money_field(
+        "Amount received", "Enter the amount received in pounds and pence, like 1440000", allow_zero=False
+    )
+    note = StringField(
+        "Note (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=500, message="Note must be 500 characters or fewer")],
+    )
     submit = SubmitField("Add receipt", widget=GovSubmitInput())
 
 
 class PaymentForm(FlaskForm):
-    authority = SelectField("Authority paid", widget=GovSelect(),
-                            validators=[DataRequired(message="Select the authority paid")])
-    quarter = SelectField("Quarter the payment is for", widget=GovSelect(),
-                          validators=[DataRequired(message="Select the quarter")])
+    authority = SelectField(
+        "Authority paid", widget=GovSelect(), validators=[DataRequired(message="Select the authority paid")]
+    )
+    quarter = SelectField(
+        "Quarter the payment is for",
+        widget=GovSelect(),
+        validators=[DataRequired(message="Select the quarter")],
+    )
     paid_on = SafeGovDateField("Date paid", validators=[RequiredDate("Enter the date paid")])
-    amount = money_field("Amount paid", "Enter the amount paid in pounds and pence, like 1250.50",
-                         allow_zero=False)
-    reference = StringField("Payment reference", widget=GovTextInput(), validators=[
-        DataRequired(message="Enter the payment reference"),
-        Length(max=100, message="Reference must be 100 characters or fewer")])
+    amount = money_field(
+        "Amount paid", "Enter the amount paid in pounds and pence, like 1250.50", allow_zero=False
+    )
+    reference = StringField(
+        "Payment reference",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter the payment reference"),
+            Length(max=100, message="Reference must be 100 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Add payment", widget=GovSubmitInput())
 
 
 class ForecastForm(FlaskForm):
-    forecast = money_field("Forecast outturn for the year",
-                           "Enter the forecast outturn in pounds and pence, like 1250.50")
-    note = StringField("Note (optional)", widget=GovTextInput(),
-                       validators=[Length(max=1000, message="Note must be 1000 characters or fewer")])
+    forecast = money_field(
+        "Forecast outturn for the year", "Enter the forecast outturn in pounds and pence, like 1250.50"
+    )
+    note = StringField(
+        "Note (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=1000, message="Note must be 1000 characters or fewer")],
+    )
     submit = SubmitField("Save forecast", widget=GovSubmitInput())
 
 

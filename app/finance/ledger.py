@@ -33,17 +33,31 @@ def received_total_pence() -> int:
     return int(db.session.scalar(select(func.coalesce(func.sum(GrantReceipt.amount_pence), 0))))
 
 
-def add_receipt(financial_year: str, received_on: date, amount_pence: int, note: str,
-                actor: str) -> GrantReceipt:
+def add_receipt(
+    financial_year: str, received_on: date, amount_pence: int, note: str, actor: str
+) -> GrantReceipt:
     def write():
-        receipt = GrantReceipt(financial_year=financial_year, received_on=received_on,
-                               amount_pence=amount_pence, note=note, created_at=audit.utcnow(),
-                               created_by=actor)
+        receipt = GrantReceipt(
+            financial_year=financial_year,
+            received_on=received_on,
+            amount_pence=amount_pence,
+            note=note,
+            created_at=audit.utcnow(),
+            created_by=actor,
+        )
         db.session.add(receipt)
         db.session.flush()
-        audit.record("grant_receipt", receipt.id, "create",
-                     {"financial_year": (None, financial_year), "received_on": (None, received_on),
-                      "amount_pence": (None, amount_pence)}, actor=actor)
+        audit.record(
+            "grant_receipt",
+            receipt.id,
+            "create",
+            {
+                "financial_year": (None, financial_year),
+                "received_on": (None, received_on),
+                "amount_pence": (None, amount_pence),
+            },
+            actor=actor,
+        )
         return receipt
 
     return _commit(write)
@@ -60,18 +74,34 @@ def payment_references() -> set[str]:
     return set(db.session.scalars(select(AuthorityPayment.reference)))
 
 
-def add_payment(authority: Authority, paid_on: date, amount_pence: int, reference: str,
-                quarter: str, actor: str) -> AuthorityPayment:
+def add_payment(
+    authority: Authority, paid_on: date, amount_pence: int, reference: str, quarter: str, actor: str
+) -> AuthorityPayment:
     def write():
-        payment = AuthorityPayment(authority_id=authority.id, paid_on=paid_on, amount_pence=amount_pence,
-                                   reference=reference, quarter=quarter, created_at=audit.utcnow(),
-                                   created_by=actor)
+        payment = AuthorityPayment(
+            authority_id=authority.id,
+            paid_on=paid_on,
+            amount_pence=amount_pence,
+            reference=reference,
+            quarter=quarter,
+            created_at=audit.utcnow(),
+            created_by=actor,
+        )
         db.session.add(payment)
         db.session.flush()
-        audit.record("authority_payment", payment.id, "create",
-                     {"authority": (None, authority.gss_code), "paid_on": (None, paid_on),
-                      "amount_pence": (None, amount_pence), "reference": (None, reference),
-                      "quarter": (None, quarter)}, actor=actor)
+        audit.record(
+            "authority_payment",
+            payment.id,
+            "create",
+            {
+                "authority": (None, authority.gss_code),
+                "paid_on": (None, paid_on),
+                "amount_pence": (None, amount_pence),
+                "reference": (None, reference),
+                "quarter": (None, quarter),
+            },
+            actor=actor,
+        )
         return payment
 
     return _commit(write)
@@ -91,30 +121,47 @@ class PaidRow:
 
 def paid_against_approved(authority_id: int | None = None) -> list[PaidRow]:
     """Paid to date against approved spend to date, per authority (two GROUP BY queries)."""
-    paid = dict(db.session.execute(
-        select(AuthorityPayment.authority_id, func.sum(AuthorityPayment.amount_pence))
-        .group_by(AuthorityPayment.authority_id)).all())
-    approved = dict(db.session.execute(
-        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.status == STATUS_APPROVED)
-        .group_by(MonthlyReturn.authority_id)).all())
-    return [PaidRow(a, int(paid.get(a.id) or 0), int(approved.get(a.id) or 0))
-            for a in programme_service.authorities() if authority_id in (None, a.id)]
+    paid = dict(
+        db.session.execute(
+            select(AuthorityPayment.authority_id, func.sum(AuthorityPayment.amount_pence)).group_by(
+                AuthorityPayment.authority_id
+            )
+        ).all()
+    )
+    approved = dict(
+        db.session.execute(
+            select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
+            .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+            .where(MonthlyReturn.status == STATUS_APPROVED)
+            .group_by(MonthlyReturn.authority_id)
+        ).all()
+    )
+    return [
+        PaidRow(a, int(paid.get(a.id) or 0), int(approved.get(a.id) or 0))
+        for a in programme_service.authorities()
+        if authority_id in (None, a.id)
+    ]
 
 
 def forecast_for(authority: Authority, financial_year: str) -> ForecastOutturn | None:
-    return db.session.scalar(select(ForecastOutturn).where(
-        ForecastOutturn.authority_id == authority.id, ForecastOutturn.financial_year == financial_year))
+    return db.session.scalar(
+        select(ForecastOutturn).where(
+            ForecastOutturn.authority_id == authority.id, ForecastOutturn.financial_year == financial_year
+        )
+    )
 
 
-def set_forecast(authority: Authority, financial_year: str, forecast_pence: int, note: str,
-                 actor: str) -> ForecastOutturn:
+def set_forecast(
+    authority: Authority, financial_year: str, forecast_pence: int, note: str, actor: str
+) -> ForecastOutturn:
     """Enter (or replace) finance's forecast outturn for an authority and year."""
+
     def write():
-        forecast = db.session.scalar(select(ForecastOutturn).where(
-            ForecastOutturn.authority_id == authority.id,
-            ForecastOutturn.financial_year == financial_year))
+        forecast = db.session.scalar(
+            select(ForecastOutturn).where(
+                ForecastOutturn.authority_id == authority.id, ForecastOutturn.financial_year == financial_year
+            )
+        )
         old = forecast.forecast_pence if forecast else None
         if forecast is None:
             forecast = ForecastOutturn(authority_id=authority.id, financial_year=financial_year)
@@ -124,9 +171,13 @@ def set_forecast(authority: Authority, financial_year: str, forecast_pence: int,
         forecast.entered_at = audit.utcnow()
         forecast.entered_by = actor
         db.session.flush()
-        audit.record("forecast_outturn", f"{authority.gss_code} {financial_year}",
-                     "create" if old is None else "update",
-                     {"forecast_pence": (old, forecast_pence), "note": (None, note)}, actor=actor)
+        audit.record(
+            "forecast_outturn",
+            f"{authority.gss_code} {financial_year}",
+            "create" if old is None else "update",
+            {"forecast_pence": (old, forecast_pence), "note": (None, note)},
+            actor=actor,
+        )
         return forecast
 
     return _commit(write)
@@ -134,13 +185,20 @@ def set_forecast(authority: Authority, financial_year: str, forecast_pence: int,
 
 def clear_forecast(authority: Authority, financial_year: str, actor: str) -> bool:
     def write():
-        forecast = db.session.scalar(select(ForecastOutturn).where(
-            ForecastOutturn.authority_id == authority.id,
-            ForecastOutturn.financial_year == financial_year))
+        forecast = db.session.scalar(
+            select(ForecastOutturn).where(
+                ForecastOutturn.authority_id == authority.id, ForecastOutturn.financial_year == financial_year
+            )
+        )
         if forecast is None:
             return False
-        audit.record("forecast_outturn", f"{authority.gss_code} {financial_year}", "delete",
-                     {"forecast_pence": (forecast.forecast_pence, None)}, actor=actor)
+        audit.record(
+            "forecast_outturn",
+            f"{authority.gss_code} {financial_year}",
+            "delete",
+            {"forecast_pence": (forecast.forecast_pence, None)},
+            actor=actor,
+        )
         db.session.delete(forecast)
         return True
 

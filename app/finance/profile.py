@@ -30,8 +30,9 @@ def current_lines(version: ProfileVersion | None = None) -> dict[Key, int]:
     if version is None:
         return {}
     rows = db.session.execute(
-        select(ProfileLine.authority_id, ProfileLine.quarter, ProfileLine.strand, ProfileLine.amount_pence)
-        .where(ProfileLine.version_id == version.id)
+        select(
+            ProfileLine.authority_id, ProfileLine.quarter, ProfileLine.strand, ProfileLine.amount_pence
+        ).where(ProfileLine.version_id == version.id)
     )
     return {(a, q, s): int(p) for a, q, s, p in rows}
 
@@ -58,7 +59,8 @@ def check_totals(lines: dict[Key, int]) -> None:
             problems.append(
                 f"{tranche.financial_year} would add up to {format_money(total)} but its tranche is "
                 f"{format_money(tranche.amount_pence)} (difference "
-                f"{format_money(total - tranche.amount_pence)})")
+                f"{format_money(total - tranche.amount_pence)})"
+            )
     for year, total in sorted(year_totals.items()):
         problems.append(f"{year} has no tranche but would have {format_money(total)} profiled")
     grant_total = sum(lines.values())
@@ -66,13 +68,15 @@ def check_totals(lines: dict[Key, int]) -> None:
         problems.append(
             f"the profile would add up to {format_money(grant_total)} but the grant is "
             f"{format_money(programme.grant_total_pence)} (difference "
-            f"{format_money(grant_total - programme.grant_total_pence)})")
+            f"{format_money(grant_total - programme.grant_total_pence)})"
+        )
     if problems:
         raise ProfileChangeError("The profile was not changed: " + "; ".join(problems) + ".")
 
 
-def _save(lines: dict[Key, int], old: dict[Key, int], reason: str, actor: str,
-          names: dict[int, str]) -> ProfileVersion:
+def _save(
+    lines: dict[Key, int], old: dict[Key, int], reason: str, actor: str, names: dict[int, str]
+) -> ProfileVersion:
     reason = (reason or "").strip()
     if not reason:
         raise ProfileChangeError("Enter the reason for the change")
@@ -82,10 +86,15 @@ def _save(lines: dict[Key, int], old: dict[Key, int], reason: str, actor: str,
     check_totals(lines)
     try:
         version = programme_service.create_profile_version(
-            [(a, q, s, p) for (a, q, s), p in sorted(lines.items())], created_by=actor, reason=reason)
-        audit.record("profile_version", version.number, "change",
-                     {f"{names[a]} {q} {STRAND_LABELS[s]}": values
-                      for (a, q, s), values in sorted(changed.items())}, actor=actor)
+            [(a, q, s, p) for (a, q, s), p in sorted(lines.items())], created_by=actor, reason=reason
+        )
+        audit.record(
+            "profile_version",
+            version.number,
+            "change",
+            {f"{names[a]} {q} {STRAND_LABELS[s]}": values for (a, q, s), values in sorted(changed.items())},
+            actor=actor,
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -99,12 +108,16 @@ def _names() -> dict[int, str]:
 
 def authority_quarters() -> list[str]:
     """Quarter slugs of the grant's years, in order."""
-    return [q.slug for year in programme_service.programme_financial_years()
-            for q in FinancialYear.parse(year).quarters]
+    return [
+        q.slug
+        for year in programme_service.programme_financial_years()
+        for q in FinancialYear.parse(year).quarters
+    ]
 
 
-def reprofile_authority(authority: Authority, amounts: dict[tuple[str, str], int], reason: str,
-                        actor: str) -> ProfileVersion:
+def reprofile_authority(
+    authority: Authority, amounts: dict[tuple[str, str], int], reason: str, actor: str
+) -> ProfileVersion:
     """A new version with this authority's (quarter, strand) amounts replaced."""
     old = current_lines()
     lines = dict(old)
@@ -113,8 +126,15 @@ def reprofile_authority(authority: Authority, amounts: dict[tuple[str, str], int
     return _save(lines, old, reason, actor, _names())
 
 
-def move_allocation(from_authority: Authority, to_authority: Authority, financial_year: str,
-                    strand: str, amount_pence: int, reason: str, actor: str) -> ProfileVersion:
+def move_allocation(
+    from_authority: Authority,
+    to_authority: Authority,
+    financial_year: str,
+    strand: str,
+    amount_pence: int,
+    reason: str,
+    actor: str,
+) -> ProfileVersion:
     """Move an amount of one year's strand from one authority to another, spread evenly over
     the year's quarters (largest remainder). Refused if any quarter would fall below zero."""
     if from_authority.id == to_authority.id:
@@ -139,5 +159,6 @@ def move_allocation(from_authority: Authority, to_authority: Authority, financia
         raise ProfileChangeError(
             f"The profile was not changed: {from_authority.name} does not have "
             f"{format_money(amount_pence)} of {STRAND_LABELS[strand]} to move in {financial_year} "
-            f"(moved evenly, a quarter needs {format_money(shares[0])}; " + ", ".join(short) + ").")
+            f"(moved evenly, a quarter needs {format_money(shares[0])}; " + ", ".join(short) + ")."
+        )
     return _save(lines, old, reason, actor, _names())

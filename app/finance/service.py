@@ -36,6 +36,7 @@ RAG_LABELS = {RAG_GREEN: "Green", RAG_AMBER: "Amber", RAG_RED: "Red"}
 
 # ---- RAG ---------------------------------------------------------------------------------
 
+
 def _bands() -> tuple[int, int]:
     return (current_app.config["RAG_GREEN_MAX_PERCENT"], current_app.config["RAG_AMBER_MAX_PERCENT"])
 
@@ -75,6 +76,7 @@ def variance_percent(variance_pence: int, profile_to_date_pence: int) -> float |
 
 # ---- actual spend ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class MonthSpend:
     authority_id: int
@@ -93,7 +95,9 @@ def actual_spend_by_month(authority_id: int | None = None) -> list[MonthSpend]:
     amount = ReturnSpendLine.amount_pence
     query = (
         select(
-            MonthlyReturn.authority_id, MonthlyReturn.month, ReturnSpendLine.strand,
+            MonthlyReturn.authority_id,
+            MonthlyReturn.month,
+            ReturnSpendLine.strand,
             _approved(amount),
             func.coalesce(func.sum(case((MonthlyReturn.status == STATUS_SUBMITTED, amount), else_=0)), 0),
         )
@@ -109,6 +113,7 @@ def actual_spend_by_month(authority_id: int | None = None) -> list[MonthSpend]:
 
 # ---- spend against profile ---------------------------------------------------------------
 
+
 @dataclass
 class Figures:
     """One strand's (or the total's) figures for one row."""
@@ -122,9 +127,16 @@ class Figures:
     unverified_pence: int = 0  # submitted, not approved, year to date: never in actual
     cumulative_unverified_pence: int = 0
 
-    SUMMED = ("year_profile_pence", "profile_to_date_pence", "actual_to_date_pence",
-              "cumulative_profile_pence", "cumulative_actual_pence", "allocation_pence",
-              "unverified_pence", "cumulative_unverified_pence")
+    SUMMED = (
+        "year_profile_pence",
+        "profile_to_date_pence",
+        "actual_to_date_pence",
+        "cumulative_profile_pence",
+        "cumulative_actual_pence",
+        "allocation_pence",
+        "unverified_pence",
+        "cumulative_unverified_pence",
+    )
 
     @property
     def variance_pence(self) -> int:
@@ -189,8 +201,9 @@ def _month_range(quarter: Quarter) -> tuple[str, str]:
     return str(quarter.year.months()[0]), str(quarter.months()[-1])
 
 
-def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | None = None,
-                          authority_id: int | None = None) -> SpendAgainstProfile:
+def spend_against_profile(
+    quarter: Quarter, profile_version: ProfileVersion | None = None, authority_id: int | None = None
+) -> SpendAgainstProfile:
     """Every authority (or one) and the programme, for the quarter. Two GROUP BY queries."""
     version = profile_version or programme_service.current_profile_version()
     year = str(quarter.year)
@@ -211,7 +224,8 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
         to_quarter = ProfileLine.quarter <= quarter.slug
         query = (
             select(
-                ProfileLine.authority_id, ProfileLine.strand,
+                ProfileLine.authority_id,
+                ProfileLine.strand,
                 func.sum(case((in_year, amount), else_=0)),
                 func.sum(case((and_(in_year, to_quarter), amount), else_=0)),
                 func.sum(case((to_quarter, amount), else_=0)),
@@ -224,8 +238,14 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
             query = query.where(ProfileLine.authority_id == authority_id)
         profile = db.session.execute(query)
         for authority, strand, year_pence, to_date, cumulative, allocation in profile:
-            put(authority, strand, year_profile_pence=year_pence, profile_to_date_pence=to_date,
-                cumulative_profile_pence=cumulative, allocation_pence=allocation)
+            put(
+                authority,
+                strand,
+                year_profile_pence=year_pence,
+                profile_to_date_pence=to_date,
+                cumulative_profile_pence=cumulative,
+                allocation_pence=allocation,
+            )
 
     amount = ReturnSpendLine.amount_pence
     approved = MonthlyReturn.status == STATUS_APPROVED
@@ -233,23 +253,31 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
     in_year = MonthlyReturn.month >= first_month
     query = (
         select(
-            MonthlyReturn.authority_id, ReturnSpendLine.strand,
+            MonthlyReturn.authority_id,
+            ReturnSpendLine.strand,
             func.sum(case((and_(approved, in_year), amount), else_=0)),
             func.sum(case((approved, amount), else_=0)),
             func.sum(case((and_(submitted, in_year), amount), else_=0)),
             func.sum(case((submitted, amount), else_=0)),
         )
         .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.month <= last_month,
-               MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED)))
+        .where(
+            MonthlyReturn.month <= last_month, MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED))
+        )
         .group_by(MonthlyReturn.authority_id, ReturnSpendLine.strand)
     )
     if authority_id is not None:
         query = query.where(MonthlyReturn.authority_id == authority_id)
     spend = db.session.execute(query)
     for authority, strand, to_date, cumulative, unverified, cumulative_unverified in spend:
-        put(authority, strand, actual_to_date_pence=to_date, cumulative_actual_pence=cumulative,
-            unverified_pence=unverified, cumulative_unverified_pence=cumulative_unverified)
+        put(
+            authority,
+            strand,
+            actual_to_date_pence=to_date,
+            cumulative_actual_pence=cumulative,
+            unverified_pence=unverified,
+            cumulative_unverified_pence=cumulative_unverified,
+        )
 
     programme_row = SpendRow(None)
     for row in rows.values():
@@ -261,6 +289,7 @@ def spend_against_profile(quarter: Quarter, profile_version: ProfileVersion | No
 
 
 # ---- periods of the grant ----------------------------------------------------------------
+
 
 def grant_quarters() -> list[Quarter]:
     """Every quarter of the grant's profiled financial years, first to last."""
@@ -280,6 +309,7 @@ def latest_ended_quarter(today: date | None = None) -> Quarter | None:
 
 # ---- chart -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SeriesPoint:
     label: str
@@ -295,17 +325,20 @@ def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list
     version = programme_service.current_profile_version()
     profile_by_quarter: dict[str, int] = {}
     if version is not None:
-        query = (select(ProfileLine.quarter, func.sum(ProfileLine.amount_pence))
-                 .where(ProfileLine.version_id == version.id, ProfileLine.quarter <= quarter.slug)
-                 .group_by(ProfileLine.quarter))
+        query = (
+            select(ProfileLine.quarter, func.sum(ProfileLine.amount_pence))
+            .where(ProfileLine.version_id == version.id, ProfileLine.quarter <= quarter.slug)
+            .group_by(ProfileLine.quarter)
+        )
         if authority_id is not None:
             query = query.where(ProfileLine.authority_id == authority_id)
         profile_by_quarter = {slug: int(total) for slug, total in db.session.execute(query)}
-    query = (select(MonthlyReturn.month, func.sum(ReturnSpendLine.amount_pence))
-             .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-             .where(MonthlyReturn.status == STATUS_APPROVED,
-                    MonthlyReturn.month <= str(quarter.months()[-1]))
-             .group_by(MonthlyReturn.month))
+    query = (
+        select(MonthlyReturn.month, func.sum(ReturnSpendLine.amount_pence))
+        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+        .where(MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month <= str(quarter.months()[-1]))
+        .group_by(MonthlyReturn.month)
+    )
     if authority_id is not None:
         query = query.where(MonthlyReturn.authority_id == authority_id)
     actual_by_quarter: dict[str, int] = {}
@@ -322,6 +355,7 @@ def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list
 
 
 # ---- forecast outturn --------------------------------------------------------------------
+
 
 @dataclass
 class ForecastRow:
@@ -349,30 +383,43 @@ def forecast_outturn(financial_year: FinancialYear, today: date | None = None) -
     if version is not None:
         amount = ProfileLine.amount_pence
         remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else False
-        query = (select(ProfileLine.authority_id, func.sum(amount),
-                        func.sum(case((remaining, amount), else_=0)))
-                 .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)
-                 .group_by(ProfileLine.authority_id))
+        query = (
+            select(ProfileLine.authority_id, func.sum(amount), func.sum(case((remaining, amount), else_=0)))
+            .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)
+            .group_by(ProfileLine.authority_id)
+        )
         profile = {a: (int(total), int(rest)) for a, total, rest in db.session.execute(query)}
     months = financial_year.months()
-    actual = dict(db.session.execute(
-        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month >= str(months[0]),
-               MonthlyReturn.month <= str(months[-1]))
-        .group_by(MonthlyReturn.authority_id)
-    ).all())
-    entered = {f.authority_id: f for f in db.session.scalars(
-        select(ForecastOutturn).where(ForecastOutturn.financial_year == year))}
+    actual = dict(
+        db.session.execute(
+            select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
+            .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+            .where(
+                MonthlyReturn.status == STATUS_APPROVED,
+                MonthlyReturn.month >= str(months[0]),
+                MonthlyReturn.month <= str(months[-1]),
+            )
+            .group_by(MonthlyReturn.authority_id)
+        ).all()
+    )
+    entered = {
+        f.authority_id: f
+        for f in db.session.scalars(select(ForecastOutturn).where(ForecastOutturn.financial_year == year))
+    }
     rows = []
     for authority in programme_service.authorities():
         allocation, remaining = profile.get(authority.id, (0, 0))
         actual_pence = int(actual.get(authority.id) or 0)
         finance = entered.get(authority.id)
-        rows.append(ForecastRow(
-            authority=authority, allocation_pence=allocation, actual_to_date_pence=actual_pence,
-            remaining_profile_pence=remaining,
-            forecast_pence=finance.forecast_pence if finance else actual_pence + remaining,
-            entered_by_finance=finance is not None, note=finance.note if finance else "",
-        ))
+        rows.append(
+            ForecastRow(
+                authority=authority,
+                allocation_pence=allocation,
+                actual_to_date_pence=actual_pence,
+                remaining_profile_pence=remaining,
+                forecast_pence=finance.forecast_pence if finance else actual_pence + remaining,
+                entered_by_finance=finance is not None,
+                note=finance.note if finance else "",
+            )
+        )
     return rows

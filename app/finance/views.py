@@ -62,25 +62,39 @@ def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.
     result = result or service.spend_against_profile(quarter)
     series = series if series is not None else service.cumulative_series(quarter)
     staff = is_role(*BCC_STAFF)
-    return [tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
-            tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}")]
+    return [
+        tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
+        tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}"),
+    ]
 
 
 @bp.route("/finance")
 @roles_required(*EVERYONE)
 def summary():
     if current_user.role == ROLE_LEAD:
-        return redirect(url_for("finance.authority", gss_code=current_user.authority.gss_code,
-                                quarter=request.args.get("quarter")))
+        return redirect(
+            url_for(
+                "finance.authority",
+                gss_code=current_user.authority.gss_code,
+                quarter=request.args.get("quarter"),
+            )
+        )
     quarter = chosen_quarter()
     result = service.spend_against_profile(quarter)
     series = service.cumulative_series(quarter)
     spend, cumulative = programme_tables(quarter, result, series)
     programme = programme_service.get_programme()
     return render_template(
-        "finance/summary.html", quarter=quarter, quarters=service.grant_quarters(), result=result,
-        programme=programme, received_pence=ledger.received_total_pence(), spend_table=spend,
-        cumulative_table=cumulative, chart=chart(series), staff=is_role(*BCC_STAFF),
+        "finance/summary.html",
+        quarter=quarter,
+        quarters=service.grant_quarters(),
+        result=result,
+        programme=programme,
+        received_pence=ledger.received_total_pence(),
+        spend_table=spend,
+        cumulative_table=cumulative,
+        chart=chart(series),
+        staff=is_role(*BCC_STAFF),
     )
 
 
@@ -92,28 +106,40 @@ def authority(gss_code: str):
     result = service.spend_against_profile(quarter, authority_id=found.id)
     series = service.cumulative_series(quarter, authority_id=found.id)
     return render_template(
-        "finance/authority.html", authority=found, quarter=quarter, quarters=service.grant_quarters(),
-        result=result, row=result.row_for(found.id),
+        "finance/authority.html",
+        authority=found,
+        quarter=quarter,
+        quarters=service.grant_quarters(),
+        result=result,
+        row=result.row_for(found.id),
         spend_table=tables.spend_table(result, programme=False),
-        months_table=tables.months_table(found), paid_table=tables.paid_table(found.id),
+        months_table=tables.months_table(found),
+        paid_table=tables.paid_table(found.id),
         cumulative_table=tables.cumulative_table(series, f"{found.name} cumulative profile and actual"),
-        chart=chart(series), staff=is_role(*BCC_STAFF),
+        chart=chart(series),
+        staff=is_role(*BCC_STAFF),
     )
 
 
 @bp.route("/finance/profile")
 @roles_required(*BCC_STAFF)
 def profile_history():
-    return render_template("finance/profile_history.html",
-                           versions_table=tables.versions_table(profile_changes.versions()),
-                           authorities=programme_service.authorities())
+    return render_template(
+        "finance/profile_history.html",
+        versions_table=tables.versions_table(profile_changes.versions()),
+        authorities=programme_service.authorities(),
+    )
 
 
 @bp.route("/finance/ledger")
 @roles_required(*BCC_STAFF)
 def ledger_page():
-    return render_template("finance/ledger.html", receipts_table=tables.receipts_table(),
-                           payments_table=tables.payments_table(), paid_table=tables.paid_table())
+    return render_template(
+        "finance/ledger.html",
+        receipts_table=tables.receipts_table(),
+        payments_table=tables.payments_table(),
+        paid_table=tables.paid_table(),
+    )
 
 
 @bp.route("/finance/forecast")
@@ -122,12 +148,16 @@ def forecast():
     year = chosen_year()
     rows = service.forecast_outturn(year)
     link = lambda a: url_for("finance.edit_forecast", gss_code=a.gss_code, year=str(year))  # noqa: E731
-    return render_template("finance/forecast.html", year=year,
-                           years=programme_service.programme_financial_years(),
-                           forecast_table=tables.forecast_table(str(year), rows, link=link))
+    return render_template(
+        "finance/forecast.html",
+        year=year,
+        years=programme_service.programme_financial_years(),
+        forecast_table=tables.forecast_table(str(year), rows, link=link),
+    )
 
 
 # ---- downloads ---------------------------------------------------------------------------
+
 
 def _download_table(name: str) -> export.Table:
     """The named table, as the current user may see it (403 otherwise)."""
@@ -140,12 +170,14 @@ def _download_table(name: str) -> export.Table:
         quarter = chosen_quarter()
         by_authority = {
             "spend-against-profile": lambda: tables.spend_table(
-                service.spend_against_profile(quarter, authority_id=found.id), programme=False),
+                service.spend_against_profile(quarter, authority_id=found.id), programme=False
+            ),
             "spend-by-month": lambda: tables.months_table(found),
             "paid-against-approved": lambda: tables.paid_table(found.id),
             "cumulative": lambda: tables.cumulative_table(
                 service.cumulative_series(quarter, authority_id=found.id),
-                f"{found.name} cumulative profile and actual"),
+                f"{found.name} cumulative profile and actual",
+            ),
         }
         if name not in by_authority:
             abort(404)
@@ -159,7 +191,8 @@ def _download_table(name: str) -> export.Table:
         abort(403)
     staff_tables = {
         "forecast-outturn": lambda: tables.forecast_table(
-            str(chosen_year()), service.forecast_outturn(chosen_year())),
+            str(chosen_year()), service.forecast_outturn(chosen_year())
+        ),
         "profile-versions": lambda: tables.versions_table(profile_changes.versions()),
         "grant-receipts": tables.receipts_table,
         "payments": tables.payments_table,
@@ -182,8 +215,9 @@ def download(name: str, file_format: str):
     else:
         body = export.to_xlsx([table])
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 from app.finance import views_changes  # noqa: E402,F401  (registers the form routes on bp)

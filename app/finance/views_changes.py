@@ -35,22 +35,35 @@ def reprofile(gss_code: str):
         for slug in quarter_slugs:
             for strand in STRANDS:
                 form[quarter_field_name(slug, strand)].data = pence_to_pounds_text(
-                    current.get((authority.id, slug, strand), 0))
+                    current.get((authority.id, slug, strand), 0)
+                )
     if form.validate_on_submit():
-        amounts = {(slug, strand): form[quarter_field_name(slug, strand)].pence
-                   for slug in quarter_slugs for strand in STRANDS}
+        amounts = {
+            (slug, strand): form[quarter_field_name(slug, strand)].pence
+            for slug in quarter_slugs
+            for strand in STRANDS
+        }
         try:
-            version = profile_changes.reprofile_authority(authority, amounts, form.reason.data,
-                                                          current_user.email)
+            version = profile_changes.reprofile_authority(
+                authority, amounts, form.reason.data, current_user.email
+            )
         except profile_changes.ProfileChangeError as error:
             form.form_errors.append(str(error))
         else:
             flash(f"{authority.name} re-profiled: profile version {version.number}", "success")
             return redirect(url_for("finance.profile_history"))
-    years = [(year, [q.slug for q in FinancialYear.parse(year).quarters])
-             for year in programme_service.programme_financial_years()]
-    return render_template("finance/reprofile.html", form=form, authority=authority, years=years,
-                           field_name=quarter_field_name, strands=STRANDS), 200
+    years = [
+        (year, [q.slug for q in FinancialYear.parse(year).quarters])
+        for year in programme_service.programme_financial_years()
+    ]
+    return render_template(
+        "finance/reprofile.html",
+        form=form,
+        authority=authority,
+        years=years,
+        field_name=quarter_field_name,
+        strands=STRANDS,
+    ), 200
 
 
 def _authority_choices():
@@ -68,8 +81,12 @@ def move_allocation():
             version = profile_changes.move_allocation(
                 programme_service.authority_by_gss(form.from_authority.data),
                 programme_service.authority_by_gss(form.to_authority.data),
-                form.financial_year.data, form.strand.data, form.amount.pence, form.reason.data,
-                current_user.email)
+                form.financial_year.data,
+                form.strand.data,
+                form.amount.pence,
+                form.reason.data,
+                current_user.email,
+            )
         except profile_changes.ProfileChangeError as error:
             form.form_errors.append(str(error))
         else:
@@ -84,8 +101,13 @@ def add_receipt():
     form = ReceiptForm()
     form.financial_year.choices = [(y, y) for y in programme_service.programme_financial_years()]
     if form.validate_on_submit():
-        ledger.add_receipt(form.financial_year.data, form.received_on.data, form.amount.pence,
-                           form.note.data or "", current_user.email)
+        ledger.add_receipt(
+            form.financial_year.data,
+            form.received_on.data,
+            form.amount.pence,
+            form.note.data or "",
+            current_user.email,
+        )
         flash("Grant receipt added", "success")
         return redirect(url_for("finance.ledger_page"))
     return render_template("finance/entry.html", form=form, title="Add a grant receipt")
@@ -97,12 +119,19 @@ def add_payment():
     form = PaymentForm()
     form.authority.choices = _authority_choices()
     form.quarter.choices = [("", "Select a quarter")] + [
-        (q.slug, q.label) for year in programme_service.programme_financial_years()
-        for q in FinancialYear.parse(year).quarters]
+        (q.slug, q.label)
+        for year in programme_service.programme_financial_years()
+        for q in FinancialYear.parse(year).quarters
+    ]
     if form.validate_on_submit():
-        ledger.add_payment(programme_service.authority_by_gss(form.authority.data), form.paid_on.data,
-                           form.amount.pence, form.reference.data.strip(), form.quarter.data,
-                           current_user.email)
+        ledger.add_payment(
+            programme_service.authority_by_gss(form.authority.data),
+            form.paid_on.data,
+            form.amount.pence,
+            form.reference.data.strip(),
+            form.quarter.data,
+            current_user.email,
+        )
         flash("Payment added", "success")
         return redirect(url_for("finance.ledger_page"))
     return render_template("finance/entry.html", form=form, title="Add a payment to an authority")
@@ -123,10 +152,13 @@ def edit_forecast(gss_code: str, year: str):
         ledger.set_forecast(authority, year, form.forecast.pence, form.note.data or "", current_user.email)
         flash(f"Forecast outturn for {authority.name} {year} saved", "success")
         return redirect(url_for("finance.forecast", year=year))
-    return render_template("finance/entry.html", form=form,
-                           title=f"Forecast outturn: {authority.name} {year}",
-                           clear_form=ConfirmForm() if entered else None,
-                           clear_url=url_for("finance.clear_forecast", gss_code=gss_code, year=year))
+    return render_template(
+        "finance/entry.html",
+        form=form,
+        title=f"Forecast outturn: {authority.name} {year}",
+        clear_form=ConfirmForm() if entered else None,
+        clear_url=url_for("finance.clear_forecast", gss_code=gss_code, year=year),
+    )
 
 
 @bp.route("/finance/forecast/<gss_code>/<year>/clear", methods=["POST"])

@@ -34,8 +34,7 @@ def apportion_matrix(row_totals: Sequence[int], column_totals: Sequence[int]) ->
         raise ValueError("row totals and column totals must add up to the same amount")
     table = [largest_remainder(row_total, column_totals) for row_total in row_totals[:-1]]
     last_row = [
-        column_total - sum(row[index] for row in table)
-        for index, column_total in enumerate(column_totals)
+        column_total - sum(row[index] for row in table) for index, column_total in enumerate(column_totals)
     ]
     table.append(last_row)
     return table

@@ -57,23 +57,25 @@ class Headlines:
 
     @property
     def cumulative_variance_percent(self) -> float | None:
-        return finance.variance_percent(self.cumulative_variance_pence,
-                                        self.spend.cumulative_profile_pence)
+        return finance.variance_percent(self.cumulative_variance_pence, self.spend.cumulative_profile_pence)
 
     @property
     def cumulative_rag(self) -> str:
-        return finance.rag_for_pence(self.cumulative_variance_pence,
-                                     self.spend.cumulative_profile_pence)
+        return finance.rag_for_pence(self.cumulative_variance_pence, self.spend.cumulative_profile_pence)
 
 
-def headlines(quarter: Quarter, authority=None, suppress: bool = False,
-              show_review_queue: bool = False) -> Headlines:
+def headlines(
+    quarter: Quarter, authority=None, suppress: bool = False, show_review_queue: bool = False
+) -> Headlines:
     authority_id = authority.id if authority else None
     with clients.reuse_outcomes():  # outcomes and unit targets read the same period once
         outcomes = clients.outcomes(quarter, authority_id)
         units = clients.units_against_target(quarter)
-    unit_row = (next(row for row in units if row.authority.id == authority_id) if authority
-                else clients.programme_units_row(units))
+    unit_row = (
+        next(row for row in units if row.authority.id == authority_id)
+        if authority
+        else clients.programme_units_row(units)
+    )
     spend = finance.spend_against_profile(quarter)
     spend_row = spend.row_for(authority_id) if authority else spend.programme
     sustainment = outcomes.sustainment_12

@@ -215,17 +215,20 @@ def load_programme(path: str | Path, actor: str = LOADER_ACTOR) -> list[str]:
         for year, amount, note in spec.tranches:
             tranche = existing_tranches.pop(year, None)
             if tranche is None:
-                db.session.add(GrantTranche(programme_id=programme.id, financial_year=year,
-                                            amount_pence=amount, note=note))
-                audit.record("grant_tranche", year, "create",
-                             {"amount_pence": (None, amount)}, actor=actor)
+                db.session.add(
+                    GrantTranche(
+                        programme_id=programme.id, financial_year=year, amount_pence=amount, note=note
+                    )
+                )
+                audit.record("grant_tranche", year, "create", {"amount_pence": (None, amount)}, actor=actor)
                 money_changes.append(f"added tranche {year}")
             else:
                 changes += _update(tranche, {"note": note}, "grant_tranche", year, actor)
                 money_changes += _update(tranche, {"amount_pence": amount}, "grant_tranche", year, actor)
         for year, tranche in existing_tranches.items():
-            audit.record("grant_tranche", year, "delete",
-                         {"amount_pence": (tranche.amount_pence, None)}, actor=actor)
+            audit.record(
+                "grant_tranche", year, "delete", {"amount_pence": (tranche.amount_pence, None)}, actor=actor
+            )
             db.session.delete(tranche)
             money_changes.append(f"removed tranche {year}")
 
@@ -251,8 +254,13 @@ def load_programme(path: str | Path, actor: str = LOADER_ACTOR) -> list[str]:
             if authority is None:
                 authority = Authority(gss_code=authority_spec.gss_code, **details, **allocation)
                 db.session.add(authority)
-                audit.record("authority", authority_spec.gss_code, "create",
-                             {name: (None, value) for name, value in allocation.items()}, actor=actor)
+                audit.record(
+                    "authority",
+                    authority_spec.gss_code,
+                    "create",
+                    {name: (None, value) for name, value in allocation.items()},
+                    actor=actor,
+                )
                 money_changes.append(f"added authority {authority_spec.name}")
             else:
                 changes += _update(authority, details, "authority", authority.gss_code, actor)
@@ -270,8 +278,9 @@ def load_programme(path: str | Path, actor: str = LOADER_ACTOR) -> list[str]:
 
 
 def _update(obj, values: dict, object_type: str, object_id, actor: str) -> list[str]:
-    diff = {name: (getattr(obj, name), value) for name, value in values.items()
-            if getattr(obj, name) != value}
+    diff = {
+        name: (getattr(obj, name), value) for name, value in values.items() if getattr(obj, name) != value
+    }
     if not diff:
         return []
     for name, (_, value) in diff.items():
@@ -296,14 +305,18 @@ def _create_default_profile(spec: ProgrammeSpec, actor: str) -> list[str]:
 def create_profile_version(lines, created_by: str, reason: str) -> ProfileVersion:
     """Add a new profile version from (authority_id, quarter slug, strand, pence) rows."""
     number = (db.session.scalar(select(func.max(ProfileVersion.number))) or 0) + 1
-    version = ProfileVersion(number=number, created_at=audit.utcnow(), created_by=created_by,
-                             reason=reason)
+    version = ProfileVersion(number=number, created_at=audit.utcnow(), created_by=created_by, reason=reason)
     db.session.add(version)
     db.session.flush()
     db.session.add_all(
-        ProfileLine(version_id=version.id, authority_id=authority_id,
-                    financial_year=str(Quarter.parse(quarter).year), quarter=quarter,
-                    strand=strand, amount_pence=pence)
+        ProfileLine(
+            version_id=version.id,
+            authority_id=authority_id,
+            financial_year=str(Quarter.parse(quarter).year),
+            quarter=quarter,
+            strand=strand,
+            amount_pence=pence,
+        )
         for authority_id, quarter, strand, pence in lines
     )
     audit.record("profile_version", number, "create", {"reason": (None, reason)}, actor=created_by)
@@ -311,6 +324,7 @@ def create_profile_version(lines, created_by: str, reason: str) -> ProfileVersio
 
 
 # ---- reading reference data -------------------------------------------------------------
+
 
 def get_programme() -> Programme | None:
     return db.session.scalar(select(Programme))
@@ -365,9 +379,7 @@ def overview() -> dict:
         "tranches": programme.tranches,
         "tranche_total_pence": sum(t.amount_pence for t in programme.tranches),
         "years": years,
-        "authorities": [
-            OverviewRow(a, {year: profile.get((a.id, year), 0) for year in years}) for a in rows
-        ],
+        "authorities": [OverviewRow(a, {year: profile.get((a.id, year), 0) for year in years}) for a in rows],
         "units_total": sum(a.units_per_year for a in rows),
         "hf_total_pence": sum(a.hf_support_pence for a in rows),
         "other_total_pence": sum(a.other_support_pence for a in rows),

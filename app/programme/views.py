@@ -20,17 +20,25 @@ def home():
     """The dashboard: headline figures for a quarter (a lead sees their own authority)."""
     choices = dashboard.quarter_choices()
     try:
-        quarter = Quarter.parse(request.args["quarter"]) if request.args.get("quarter") \
+        quarter = (
+            Quarter.parse(request.args["quarter"])
+            if request.args.get("quarter")
             else dashboard.default_quarter()
+        )
     except PeriodError:
         abort(404)
     if quarter not in choices:
         abort(404)
     authority = current_user.authority if current_user.role == ROLE_LEAD else None
-    figures = dashboard.headlines(quarter, authority, suppress=should_suppress(current_user),
-                                  show_review_queue=current_user.role in BCC_STAFF)
-    return render_template("programme/home.html", programme=service.get_programme(),
-                           figures=figures, quarters=choices)
+    figures = dashboard.headlines(
+        quarter,
+        authority,
+        suppress=should_suppress(current_user),
+        show_review_queue=current_user.role in BCC_STAFF,
+    )
+    return render_template(
+        "programme/home.html", programme=service.get_programme(), figures=figures, quarters=choices
+    )
 
 
 @bp.route("/programme")

@@ -36,40 +36,61 @@ MAX_CONTRACT_PENCE = 10_000_000_000  # £100m: far above any contract of a £9.6
 class ServiceForm(FlaskForm):
     """Add or edit a service. `authority` is removed for a lead (it is their own)."""
 
-    authority = SelectField("Authority", widget=GovSelect(), choices=[],
-                            validators=[DataRequired(message=_SELECT_AUTHORITY)],
-                            invalid_choice_message=_SELECT_AUTHORITY)
-    provider_name = StringField(
-        "Provider", widget=GovTextInput(), description="The organisation delivering the service",
-        validators=[DataRequired(message="Enter the provider's name"),
-                    Length(max=200, message="Provider's name must be 200 characters or fewer")],
+    authority = SelectField(
+        "Authority",
+        widget=GovSelect(),
+        choices=[],
+        validators=[DataRequired(message=_SELECT_AUTHORITY)],
+        invalid_choice_message=_SELECT_AUTHORITY,
     )
-    service_type = RadioField("Type of service", widget=GovRadioInput(),
-                              choices=dict(SERVICE_TYPE_LABELS),
-                              invalid_choice_message="Select the type of service")
+    provider_name = StringField(
+        "Provider",
+        widget=GovTextInput(),
+        description="The organisation delivering the service",
+        validators=[
+            DataRequired(message="Enter the provider's name"),
+            Length(max=200, message="Provider's name must be 200 characters or fewer"),
+        ],
+    )
+    service_type = RadioField(
+        "Type of service",
+        widget=GovRadioInput(),
+        choices=dict(SERVICE_TYPE_LABELS),
+        invalid_choice_message="Select the type of service",
+    )
     contract_value = StringField(
-        "Contract value", widget=GovTextInput(), description="In pounds and pence, like 125000.00",
+        "Contract value",
+        widget=GovTextInput(),
+        description="In pounds and pence, like 125000.00",
         validators=[DataRequired(message="Enter the contract value")],
     )
-    start_date = SafeGovDateField("Start date", description="For example, 1 4 2019",
-                                  validators=[RequiredDate("Enter the start date")])
-    end_date = SafeGovDateField("End date", description="For example, 31 3 2021",
-                                validators=[RequiredDate("Enter the end date")])
+    start_date = SafeGovDateField(
+        "Start date", description="For example, 1 4 2019", validators=[RequiredDate("Enter the start date")]
+    )
+    end_date = SafeGovDateField(
+        "End date", description="For example, 31 3 2021", validators=[RequiredDate("Enter the end date")]
+    )
     capacity_people = StringField(
-        "Capacity (people)", widget=GovTextInput(),
+        "Capacity (people)",
+        widget=GovTextInput(),
         description="How many people the service can support at one time",
         validators=[DataRequired(message="Enter the capacity in people")],
     )
-    status = RadioField("Status", widget=GovRadioInput(), choices=dict(SERVICE_STATUS_LABELS),
-                        invalid_choice_message="Select the status of the service")
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=dict(SERVICE_STATUS_LABELS),
+        invalid_choice_message="Select the status of the service",
+    )
     submit = SubmitField("Save service", widget=GovSubmitInput())
 
     def validate_contract_value(self, field):
         try:
             pence = parse_money(field.data)
         except MoneyError:
-            raise ValidationError("Enter the contract value in pounds and pence, like 125000.00 "
-                                  "(at most two decimal places)") from None
+            raise ValidationError(
+                "Enter the contract value in pounds and pence, like 125000.00 (at most two decimal places)"
+            ) from None
         if pence < 0:
             raise ValidationError("Contract value must be £0.00 or more")
         if pence > MAX_CONTRACT_PENCE:
@@ -95,43 +116,75 @@ def _numbered(labels: dict[int, str]) -> dict[int, str]:
 class RiskForm(FlaskForm):
     """Add or edit a risk or opportunity. `scope` is removed for a lead (it is their authority)."""
 
-    kind = RadioField("Is this a risk or an opportunity?", widget=GovRadioInput(),
-                      choices=dict(KIND_LABELS),
-                      invalid_choice_message="Select whether this is a risk or an opportunity")
-    scope = SelectField("Scope", widget=GovSelect(), choices=[],
-                        description="Programme-wide, or the one authority it affects",
-                        validators=[DataRequired(message=_SELECT_SCOPE)],
-                        invalid_choice_message=_SELECT_SCOPE)
-    title = StringField("Title", widget=GovTextInput(),
-                        validators=[DataRequired(message="Enter a title"),
-                                    Length(max=200, message="Title must be 200 characters or fewer")])
-    description = TextAreaField(
-        "Description", widget=GovTextArea(),
-        validators=[DataRequired(message="Enter a description"),
-                    Length(max=4000, message="Description must be 4,000 characters or fewer")],
+    kind = RadioField(
+        "Is this a risk or an opportunity?",
+        widget=GovRadioInput(),
+        choices=dict(KIND_LABELS),
+        invalid_choice_message="Select whether this is a risk or an opportunity",
     )
-    likelihood = RadioField("Likelihood", widget=GovRadioInput(), coerce=int,
-                            choices=_numbered(LIKELIHOOD_LABELS),
-                            invalid_choice_message="Select the likelihood, from 1 to 5",
-                            invalid_value_message="Select the likelihood, from 1 to 5")
-    impact = RadioField("Impact", widget=GovRadioInput(), coerce=int,
-                        choices=_numbered(IMPACT_LABELS),
-                        invalid_choice_message="Select the impact, from 1 to 5",
-                        invalid_value_message="Select the impact, from 1 to 5")
+    scope = SelectField(
+        "Scope",
+        widget=GovSelect(),
+        choices=[],
+        description="Programme-wide, or the one authority it affects",
+        validators=[DataRequired(message=_SELECT_SCOPE)],
+        invalid_choice_message=_SELECT_SCOPE,
+    )
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter a title"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    description = TextAreaField(
+        "Description",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter a description"),
+            Length(max=4000, message="Description must be 4,000 characters or fewer"),
+        ],
+    )
+    likelihood = RadioField(
+        "Likelihood",
+        widget=GovRadioInput(),
+        coerce=int,
+        choices=_numbered(LIKELIHOOD_LABELS),
+        invalid_choice_message="Select the likelihood, from 1 to 5",
+        invalid_value_message="Select the likelihood, from 1 to 5",
+    )
+    impact = RadioField(
+        "Impact",
+        widget=GovRadioInput(),
+        coerce=int,
+        choices=_numbered(IMPACT_LABELS),
+        invalid_choice_message="Select the impact, from 1 to 5",
+        invalid_value_message="Select the impact, from 1 to 5",
+    )
     owner_role = StringField(
-        "Owner", widget=GovTextInput(),
+        "Owner",
+        widget=GovTextInput(),
         description="A role or job title, like Housing First programme manager. Not a person's name",
-        validators=[DataRequired(message="Enter the owner's role or job title"),
-                    Length(max=200, message="Owner must be 200 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter the owner's role or job title"),
+            Length(max=200, message="Owner must be 200 characters or fewer"),
+        ],
     )
     mitigation = TextAreaField(
-        "Mitigation or action", widget=GovTextArea(),
+        "Mitigation or action",
+        widget=GovTextArea(),
         description="For a risk, what reduces it; for an opportunity, what will be done to take it",
-        validators=[DataRequired(message="Enter the mitigation or action"),
-                    Length(max=4000, message="Mitigation or action must be 4,000 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter the mitigation or action"),
+            Length(max=4000, message="Mitigation or action must be 4,000 characters or fewer"),
+        ],
     )
-    review_date = SafeGovDateField("Review date", description="For example, 31 3 2027",
-                                   validators=[RequiredDate("Enter the review date")])
+    review_date = SafeGovDateField(
+        "Review date",
+        description="For example, 31 3 2027",
+        validators=[RequiredDate("Enter the review date")],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def validate_owner_role(self, field):
@@ -141,7 +194,8 @@ class RiskForm(FlaskForm):
 
 class CloseRiskForm(FlaskForm):
     closure_note = TextAreaField(
-        "Why is it being closed? (optional)", widget=GovTextArea(),
+        "Why is it being closed? (optional)",
+        widget=GovTextArea(),
         validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
     )
     submit = SubmitField("Close entry", widget=GovSubmitInput())

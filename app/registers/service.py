@@ -112,10 +112,14 @@ def _service_audit_values(values: ServiceValues) -> dict:
 
 def service_values(service: Service) -> ServiceValues:
     return ServiceValues(
-        authority_id=service.authority_id, provider_name=service.provider_name,
-        service_type=service.service_type, contract_value_pence=service.contract_value_pence,
-        start_date=service.start_date, end_date=service.end_date,
-        capacity_people=service.capacity_people, status=service.status,
+        authority_id=service.authority_id,
+        provider_name=service.provider_name,
+        service_type=service.service_type,
+        contract_value_pence=service.contract_value_pence,
+        start_date=service.start_date,
+        end_date=service.end_date,
+        capacity_people=service.capacity_people,
+        status=service.status,
     )
 
 
@@ -127,8 +131,9 @@ def create_service(values: ServiceValues, actor: str | None = None) -> Service:
     db.session.add(service)
     db.session.flush()
     new = _service_audit_values(values)
-    audit.record("service", service.id, "create", {name: (None, value) for name, value in new.items()},
-                 actor=actor)
+    audit.record(
+        "service", service.id, "create", {name: (None, value) for name, value in new.items()}, actor=actor
+    )
     db.session.commit()
     return service
 
@@ -231,9 +236,12 @@ def check_risk(values: RiskValues) -> None:
         errors["kind"] = "Select whether this is a risk or an opportunity"
     if values.authority_id is not None and db.session.get(Authority, values.authority_id) is None:
         errors["scope"] = "Select programme-wide or the authority it affects"
-    for name, text in (("title", "Enter a title"), ("description", "Enter a description"),
-                       ("owner_role", "Enter the owner's role or job title"),
-                       ("mitigation", "Enter the mitigation or action")):
+    for name, text in (
+        ("title", "Enter a title"),
+        ("description", "Enter a description"),
+        ("owner_role", "Enter the owner's role or job title"),
+        ("mitigation", "Enter the mitigation or action"),
+    ):
         if not getattr(values, name).strip():
             errors[name] = text
     if "@" in values.owner_role:
@@ -263,9 +271,15 @@ def _risk_audit_values(values: RiskValues) -> dict:
 
 def risk_values(risk: Risk) -> RiskValues:
     return RiskValues(
-        kind=risk.kind, authority_id=risk.authority_id, title=risk.title,
-        description=risk.description, likelihood=risk.likelihood, impact=risk.impact,
-        owner_role=risk.owner_role, mitigation=risk.mitigation, review_date=risk.review_date,
+        kind=risk.kind,
+        authority_id=risk.authority_id,
+        title=risk.title,
+        description=risk.description,
+        likelihood=risk.likelihood,
+        impact=risk.impact,
+        owner_role=risk.owner_role,
+        mitigation=risk.mitigation,
+        review_date=risk.review_date,
     )
 
 
@@ -277,8 +291,7 @@ def create_risk(values: RiskValues, actor: str | None = None) -> Risk:
     db.session.add(risk)
     db.session.flush()
     new = _risk_audit_values(values) | {"status": RISK_OPEN}
-    audit.record("risk", risk.id, "create", {name: (None, value) for name, value in new.items()},
-                 actor=actor)
+    audit.record("risk", risk.id, "create", {name: (None, value) for name, value in new.items()}, actor=actor)
     db.session.commit()
     return risk
 
@@ -304,9 +317,13 @@ def close_risk(risk: Risk, closure_note: str = "", actor: str | None = None) -> 
         raise RegisterError({"closure_note": "This entry is already closed"})
     now = audit.utcnow()
     note = closure_note.strip()
-    audit.record("risk", risk.id, "close", {"status": (risk.status, RISK_CLOSED),
-                                            "closure_note": (risk.closure_note or None, note or None)},
-                 actor=actor)
+    audit.record(
+        "risk",
+        risk.id,
+        "close",
+        {"status": (risk.status, RISK_CLOSED), "closure_note": (risk.closure_note or None, note or None)},
+        actor=actor,
+    )
     risk.status = RISK_CLOSED
     risk.closed_at = now
     risk.closure_note = note
@@ -353,8 +370,9 @@ def _risk_conditions(register_filter: RiskFilter) -> list:
     elif isinstance(register_filter.scope, int):
         conditions.append(Risk.authority_id == register_filter.scope)
     if register_filter.visible_authority_id is not None:
-        conditions.append(Risk.authority_id.is_(None)
-                          | (Risk.authority_id == register_filter.visible_authority_id))
+        conditions.append(
+            Risk.authority_id.is_(None) | (Risk.authority_id == register_filter.visible_authority_id)
+        )
     return conditions
 
 
@@ -380,8 +398,7 @@ def risks(authority_id: int | None = None, include_closed: bool = False) -> list
 def _rag_case():
     """The RAG band of a score as a SQL expression (the bands of models.RAG_BANDS)."""
     (green_max, _), (amber_max, _), _ = RAG_BANDS
-    return case((Risk.score <= green_max, RAG_GREEN), (Risk.score <= amber_max, RAG_AMBER),
-                else_=RAG_RED)
+    return case((Risk.score <= green_max, RAG_GREEN), (Risk.score <= amber_max, RAG_AMBER), else_=RAG_RED)
 
 
 def rag_counts(register_filter: RiskFilter = RiskFilter()) -> dict[str, dict[str, int]]:

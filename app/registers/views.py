@@ -84,9 +84,13 @@ def services():
         "registers/services.html",
         services=service.service_list(authority_id, status or None),
         totals=service.service_totals(authority_id, status or None),
-        authorities=visible_authorities(), selected_authority=gss, selected_status=status,
-        statuses=SERVICE_STATUS_LABELS, filtered=bool(gss or status),
-        may_add=is_role(*MANAGERS), may_manage=_may_manage,
+        authorities=visible_authorities(),
+        selected_authority=gss,
+        selected_status=status,
+        statuses=SERVICE_STATUS_LABELS,
+        filtered=bool(gss or status),
+        may_add=is_role(*MANAGERS),
+        may_manage=_may_manage,
     )
 
 
@@ -105,10 +109,14 @@ def _service_values(form: ServiceForm) -> service.ServiceValues:
     else:
         authority_id = service.programme_authority_id(form.authority.data)
     return service.ServiceValues(
-        authority_id=authority_id, provider_name=form.provider_name.data,
-        service_type=form.service_type.data, contract_value_pence=form.contract_value_pence,
-        start_date=form.start_date.data, end_date=form.end_date.data,
-        capacity_people=form.capacity, status=form.status.data,
+        authority_id=authority_id,
+        provider_name=form.provider_name.data,
+        service_type=form.service_type.data,
+        contract_value_pence=form.contract_value_pence,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        capacity_people=form.capacity,
+        status=form.status.data,
     )
 
 
@@ -144,13 +152,18 @@ def edit_service(service_id: int):
     entry = _service_or_403(service_id)
     if request.method == "POST" and is_role(ROLE_LEAD) and _lead_posted_elsewhere("authority"):
         abort(403)
-    form = _service_form({
-        "authority": entry.authority.gss_code, "provider_name": entry.provider_name,
-        "service_type": entry.service_type,
-        "contract_value": pence_to_pounds_text(entry.contract_value_pence),
-        "start_date": entry.start_date, "end_date": entry.end_date,
-        "capacity_people": str(entry.capacity_people), "status": entry.status,
-    })
+    form = _service_form(
+        {
+            "authority": entry.authority.gss_code,
+            "provider_name": entry.provider_name,
+            "service_type": entry.service_type,
+            "contract_value": pence_to_pounds_text(entry.contract_value_pence),
+            "start_date": entry.start_date,
+            "end_date": entry.end_date,
+            "capacity_people": str(entry.capacity_people),
+            "status": entry.status,
+        }
+    )
     if form.validate_on_submit():
         try:
             service.update_service(entry, _service_values(form))
@@ -193,7 +206,9 @@ def _risk_filter_from_request() -> tuple[service.RiskFilter, dict]:
     elif scope_text:
         scope = authority_or_403(scope_text).id
     register_filter = service.RiskFilter(
-        kind=kind or None, scope=scope, status=None if status == "all" else status,
+        kind=kind or None,
+        scope=scope,
+        status=None if status == "all" else status,
         visible_authority_id=current_user.authority_id if is_role(ROLE_LEAD) else None,
     )
     return register_filter, {"kind": kind, "status": status, "scope": scope_text}
@@ -203,13 +218,19 @@ def _risk_filter_from_request() -> tuple[service.RiskFilter, dict]:
 @roles_required(*EVERYONE)
 def risks():
     register_filter, selected = _risk_filter_from_request()
-    open_filter = service.RiskFilter(status=RISK_OPEN,
-                                     visible_authority_id=register_filter.visible_authority_id)
+    open_filter = service.RiskFilter(
+        status=RISK_OPEN, visible_authority_id=register_filter.visible_authority_id
+    )
     return render_template(
         "registers/risks.html",
-        entries=service.risk_register(register_filter), counts=service.rag_counts(open_filter),
-        selected=selected, kinds=KIND_LABELS, statuses=RISK_STATUS_LABELS,
-        authorities=visible_authorities(), today=service.today(), rag_bands=RAG_BANDS_TEXT,
+        entries=service.risk_register(register_filter),
+        counts=service.rag_counts(open_filter),
+        selected=selected,
+        kinds=KIND_LABELS,
+        statuses=RISK_STATUS_LABELS,
+        authorities=visible_authorities(),
+        today=service.today(),
+        rag_bands=RAG_BANDS_TEXT,
         filtered=bool(selected["kind"] or selected["scope"] or selected["status"] != RISK_OPEN),
         may_add=is_role(*MANAGERS),
     )
@@ -219,10 +240,16 @@ def risks():
 @roles_required(*EVERYONE)
 def risk(risk_id: int):
     entry = _risk_or_403(risk_id)
-    return render_template("registers/risk.html", entry=entry, today=service.today(),
-                           may_manage=_may_manage(entry.authority_id), rag_bands=RAG_BANDS_TEXT,
-                           reopen_form=ReopenRiskForm(), likelihood_labels=LIKELIHOOD_LABELS,
-                           impact_labels=IMPACT_LABELS)
+    return render_template(
+        "registers/risk.html",
+        entry=entry,
+        today=service.today(),
+        may_manage=_may_manage(entry.authority_id),
+        rag_bands=RAG_BANDS_TEXT,
+        reopen_form=ReopenRiskForm(),
+        likelihood_labels=LIKELIHOOD_LABELS,
+        impact_labels=IMPACT_LABELS,
+    )
 
 
 def _risk_form(initial: dict | None = None) -> RiskForm:
@@ -230,8 +257,9 @@ def _risk_form(initial: dict | None = None) -> RiskForm:
     if is_role(ROLE_LEAD):
         del form.scope
     else:
-        form.scope.choices = _authority_choices([("", "Select the scope"),
-                                                 (service.PROGRAMME_WIDE, "Programme-wide")])
+        form.scope.choices = _authority_choices(
+            [("", "Select the scope"), (service.PROGRAMME_WIDE, "Programme-wide")]
+        )
     return form
 
 
@@ -243,10 +271,15 @@ def _risk_values(form: RiskForm) -> service.RiskValues:
     else:
         authority_id = service.programme_authority_id(form.scope.data)
     return service.RiskValues(
-        kind=form.kind.data, authority_id=authority_id, title=form.title.data,
-        description=form.description.data, likelihood=form.likelihood.data,
-        impact=form.impact.data, owner_role=form.owner_role.data,
-        mitigation=form.mitigation.data, review_date=form.review_date.data,
+        kind=form.kind.data,
+        authority_id=authority_id,
+        title=form.title.data,
+        description=form.description.data,
+        likelihood=form.likelihood.data,
+        impact=form.impact.data,
+        owner_role=form.owner_role.data,
+        mitigation=form.mitigation.data,
+        review_date=form.review_date.data,
     )
 
 
@@ -273,13 +306,19 @@ def edit_risk(risk_id: int):
     entry = _risk_or_403(risk_id, change=True)
     if request.method == "POST" and is_role(ROLE_LEAD) and _lead_posted_elsewhere("scope"):
         abort(403)
-    form = _risk_form({
-        "kind": entry.kind,
-        "scope": entry.authority.gss_code if entry.authority else service.PROGRAMME_WIDE,
-        "title": entry.title, "description": entry.description, "likelihood": entry.likelihood,
-        "impact": entry.impact, "owner_role": entry.owner_role, "mitigation": entry.mitigation,
-        "review_date": entry.review_date,
-    })
+    form = _risk_form(
+        {
+            "kind": entry.kind,
+            "scope": entry.authority.gss_code if entry.authority else service.PROGRAMME_WIDE,
+            "title": entry.title,
+            "description": entry.description,
+            "likelihood": entry.likelihood,
+            "impact": entry.impact,
+            "owner_role": entry.owner_role,
+            "mitigation": entry.mitigation,
+            "review_date": entry.review_date,
+        }
+    )
     if form.validate_on_submit():
         try:
             service.update_risk(entry, _risk_values(form))

@@ -16,8 +16,7 @@ def report_cli():
 
 @report_cli.command("quarterly")
 @click.option("--quarter", "quarter_text", required=True, help="the quarter, like 2021-22-Q2")
-@click.option("--variant", type=click.Choice(VARIANTS), default=None,
-              help="one variant (default: both)")
+@click.option("--variant", type=click.Choice(VARIANTS), default=None, help="one variant (default: both)")
 def report_quarterly(quarter_text, variant):
     """Write the quarter's workbook(s) to REPORTS_DIR as a new version and print the path(s)."""
     from app.reporting import service

@@ -36,8 +36,11 @@ class ReportError(ValueError):
 def _properties(cls) -> list[str]:
     names = []
     for klass in reversed(cls.__mro__):
-        names += [name for name, member in vars(klass).items()
-                  if isinstance(member, property) and not name.startswith("_")]
+        names += [
+            name
+            for name, member in vars(klass).items()
+            if isinstance(member, property) and not name.startswith("_")
+        ]
     return list(dict.fromkeys(names))
 
 
@@ -79,8 +82,14 @@ def plain(value):
 
 
 def _outcomes_by_authority(by_id: dict, names: dict[int, str]) -> list[dict]:
-    rows = [{"authority_id": authority_id, "authority_name": names.get(authority_id, str(authority_id)),
-             **plain(outcomes)} for authority_id, outcomes in by_id.items()]
+    rows = [
+        {
+            "authority_id": authority_id,
+            "authority_name": names.get(authority_id, str(authority_id)),
+            **plain(outcomes),
+        }
+        for authority_id, outcomes in by_id.items()
+    ]
     return sorted(rows, key=lambda row: row["authority_name"])
 
 
@@ -105,52 +114,72 @@ def _gather(quarter: Quarter) -> dict:
     version = programme_service.current_profile_version()
     result = {
         "schema": FIGURES_SCHEMA,
-        "quarter": {"slug": quarter.slug, "label": quarter.label,
-                    "start_date": quarter.start_date.isoformat(),
-                    "end_date": quarter.end_date.isoformat(),
-                    "months": [month.label for month in quarter.months()]},
+        "quarter": {
+            "slug": quarter.slug,
+            "label": quarter.label,
+            "start_date": quarter.start_date.isoformat(),
+            "end_date": quarter.end_date.isoformat(),
+            "months": [month.label for month in quarter.months()],
+        },
         "financial_year": quarter.year.label,
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "programme": {
-            "name": programme.name, "funder": programme.funder,
-            "grant_type": programme.grant_type, "accountable_body": programme.accountable_body,
-            "oversight": programme.oversight, "grant_total_pence": programme.grant_total_pence,
+            "name": programme.name,
+            "funder": programme.funder,
+            "grant_type": programme.grant_type,
+            "accountable_body": programme.accountable_body,
+            "oversight": programme.oversight,
+            "grant_total_pence": programme.grant_total_pence,
         },
-        "profile_version": None if version is None else {
-            "number": version.number, "created_at": version.created_at.isoformat(timespec="seconds"),
-            "created_by": version.created_by, "reason": version.reason,
+        "profile_version": None
+        if version is None
+        else {
+            "number": version.number,
+            "created_at": version.created_at.isoformat(timespec="seconds"),
+            "created_by": version.created_by,
+            "reason": version.reason,
         },
         "authorities": [
-            {"id": a.id, "name": a.name, "gss_code": a.gss_code, "units_per_year": a.units_per_year,
-             "hf_support_pence": a.hf_support_pence, "other_support_pence": a.other_support_pence,
-             "total_pence": a.total_pence}
+            {
+                "id": a.id,
+                "name": a.name,
+                "gss_code": a.gss_code,
+                "units_per_year": a.units_per_year,
+                "hf_support_pence": a.hf_support_pence,
+                "other_support_pence": a.other_support_pence,
+                "total_pence": a.total_pence,
+            }
             for a in authorities
         ],
         "suppression_threshold": current_app.config["SUPPRESSION_THRESHOLD"],
-        "rag_percent": {"green_max": current_app.config["RAG_GREEN_MAX_PERCENT"],
-                        "amber_max": current_app.config["RAG_AMBER_MAX_PERCENT"]},
+        "rag_percent": {
+            "green_max": current_app.config["RAG_GREEN_MAX_PERCENT"],
+            "amber_max": current_app.config["RAG_AMBER_MAX_PERCENT"],
+        },
     }
     spend = finance.spend_against_profile(quarter, profile_version=version)
     rate = returns.reporting_rate(quarter.months())
     units = clients.units_against_target(quarter)
     names = {a.id: a.name for a in authorities}
-    result.update({
-        "spend_against_profile": {
-            "rows": [_spend_row(row) for row in spend.rows],
-            "programme": _spend_row(spend.programme),
-            "profile_version_number": spend.profile_version.number if spend.profile_version else None,
-        },
-        "forecast_outturn": plain(finance.forecast_outturn(quarter.year)),
-        "cumulative_series": plain(finance.cumulative_series(quarter)),
-        "outcomes": plain(clients.outcomes(quarter)),
-        "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),
-        "units_against_target": plain(units),
-        "units_programme": plain(clients.programme_units_row(units)),
-        "reporting_rate": {**plain(rate), "totals": plain(rate.totals())},
-        "narratives": plain(returns.narratives(quarter)),
-        "services_commissioned": plain(registers.services_commissioned()),
-        "risks": plain(registers.risks()),
-        "open_risk_rag_counts": registers.rag_counts(registers.RiskFilter(status=RISK_OPEN)),
-    })
+    result.update(
+        {
+            "spend_against_profile": {
+                "rows": [_spend_row(row) for row in spend.rows],
+                "programme": _spend_row(spend.programme),
+                "profile_version_number": spend.profile_version.number if spend.profile_version else None,
+            },
+            "forecast_outturn": plain(finance.forecast_outturn(quarter.year)),
+            "cumulative_series": plain(finance.cumulative_series(quarter)),
+            "outcomes": plain(clients.outcomes(quarter)),
+            "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),
+            "units_against_target": plain(units),
+            "units_programme": plain(clients.programme_units_row(units)),
+            "reporting_rate": {**plain(rate), "totals": plain(rate.totals())},
+            "narratives": plain(returns.narratives(quarter)),
+            "services_commissioned": plain(registers.services_commissioned()),
+            "risks": plain(registers.risks()),
+            "open_risk_rag_counts": registers.rag_counts(registers.RiskFilter(status=RISK_OPEN)),
+        }
+    )
     # Exactly what a run stores: the workbook is built from this, never from the database.
     return json.loads(json.dumps(result))

@@ -9,10 +9,12 @@ from app.reporting.models import VARIANT_LABELS
 class GenerateForm(FlaskForm):
     """Admin: produce a quarter's report now. The view fills in the quarters' choices."""
 
-    quarter = SelectField("Quarter", widget=GovSelect(),
-                          validators=[InputRequired(message="Select a quarter")])
+    quarter = SelectField(
+        "Quarter", widget=GovSelect(), validators=[InputRequired(message="Select a quarter")]
+    )
     variant = RadioField(
-        "Report", widget=GovRadioInput(),
+        "Report",
+        widget=GovRadioInput(),
         choices=[(value, f"{label} report") for value, label in VARIANT_LABELS.items()],
         validators=[InputRequired(message="Select which report to produce")],
     )

@@ -39,8 +39,13 @@ def timezone() -> ZoneInfo:
 def report_moment(quarter: Quarter) -> datetime:
     """When the quarter's report is due: REPORT_HOUR:00 on REPORT_DAY of the month after it."""
     month = Month.containing(quarter.end_date).plus(1)
-    return datetime(month.year, month.month, current_app.config["REPORT_DAY"],
-                    current_app.config["REPORT_HOUR"], tzinfo=timezone())
+    return datetime(
+        month.year,
+        month.month,
+        current_app.config["REPORT_DAY"],
+        current_app.config["REPORT_HOUR"],
+        tzinfo=timezone(),
+    )
 
 
 def due_quarters(now: datetime) -> list[Quarter]:
@@ -64,8 +69,9 @@ def _give_up_interrupted_runs() -> None:
     """A run left "running" for long (its process died) is marked failed; a scheduled one
     releases its claim so this start produces the report."""
     cutoff = utcnow() - STALE_RUN_AFTER
-    stale = db.session.scalars(select(ReportRun).where(
-        ReportRun.status == STATUS_RUNNING, ReportRun.started_at < cutoff))
+    stale = db.session.scalars(
+        select(ReportRun).where(ReportRun.status == STATUS_RUNNING, ReportRun.started_at < cutoff)
+    )
     for run in stale:
         run.status, run.scheduled_key = STATUS_FAILED, None
         run.error = "Interrupted: the run did not finish"
@@ -90,8 +96,10 @@ def run_due_reports(now: datetime) -> list[str]:
             except service.AlreadyClaimed:
                 lines.append(f"{quarter.label} {variant}: produced by another scheduler")
                 continue
-            lines.append(f"{quarter.label} {variant} v{run.version}: {run.status}"
-                         + (f" ({run.error})" if run.error else ""))
+            lines.append(
+                f"{quarter.label} {variant} v{run.version}: {run.status}"
+                + (f" ({run.error})" if run.error else "")
+            )
     return lines
 
 
@@ -122,8 +130,11 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
 
 def last_runs() -> dict[str, JobRun | None]:
     """Each job's latest run, in one query."""
-    latest = (select(JobRun.job_name, func.max(JobRun.id).label("last_id"))
-              .group_by(JobRun.job_name).subquery())
-    found = {run.job_name: run for run in db.session.scalars(
-        select(JobRun).join(latest, JobRun.id == latest.c.last_id))}
+    latest = (
+        select(JobRun.job_name, func.max(JobRun.id).label("last_id")).group_by(JobRun.job_name).subquery()
+    )
+    found = {
+        run.job_name: run
+        for run in db.session.scalars(select(JobRun).join(latest, JobRun.id == latest.c.last_id))
+    }
     return {name: found.get(name) for name in JOB_NAMES}

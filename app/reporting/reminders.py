@@ -40,17 +40,21 @@ def reminder_kind(due_date: date, is_late: bool, today: date) -> str | None:
 
 def _body(authority_name: str, month_label: str, due_date: date, kind: str) -> str:
     if kind == KIND_LATE:
-        return (f"The monthly return for {authority_name} for {month_label} was due by "
-                f"{format_date(due_date)} and has not been submitted. Please submit it as soon "
-                "as you can.")
-    return (f"The monthly return for {authority_name} for {month_label} is due by "
-            f"{format_date(due_date)}.")
+        return (
+            f"The monthly return for {authority_name} for {month_label} was due by "
+            f"{format_date(due_date)} and has not been submitted. Please submit it as soon "
+            "as you can."
+        )
+    return f"The monthly return for {authority_name} for {month_label} is due by {format_date(due_date)}."
 
 
 def _leads_by_authority() -> dict[int, list[User]]:
     leads: dict[int, list[User]] = {}
-    query = select(User).where(User.role == ROLE_LEAD, User.is_active_account.is_(True),
-                               User.authority_id.is_not(None)).order_by(User.email)
+    query = (
+        select(User)
+        .where(User.role == ROLE_LEAD, User.is_active_account.is_(True), User.authority_id.is_not(None))
+        .order_by(User.email)
+    )
     for user in db.session.scalars(query):
         leads.setdefault(user.authority_id, []).append(user)
     return leads
@@ -59,8 +63,12 @@ def _leads_by_authority() -> dict[int, list[User]]:
 def write_reminders(today: date) -> list[ReminderOutbox]:
     """Add the reminders due today to the outbox; one per lead, month and kind, ever."""
     leads = _leads_by_authority()
-    existing = {(row.to_address, row.month, row.kind) for row in db.session.execute(
-        select(ReminderOutbox.to_address, ReminderOutbox.month, ReminderOutbox.kind))}
+    existing = {
+        (row.to_address, row.month, row.kind)
+        for row in db.session.execute(
+            select(ReminderOutbox.to_address, ReminderOutbox.month, ReminderOutbox.kind)
+        )
+    }
     added = []
     for row in _outstanding(today):
         kind = reminder_kind(row.due_date, row.is_late, today)
@@ -72,9 +80,15 @@ def write_reminders(today: date) -> list[ReminderOutbox]:
                 continue
             existing.add(key)
             reminder = ReminderOutbox(
-                authority_id=row.authority.id, lead_user_id=lead.id, to_address=lead.email,
-                month=str(row.month), due_date=row.due_date, kind=kind, created_at=utcnow(),
-                body=_body(row.authority.name, row.month.label, row.due_date, kind))
+                authority_id=row.authority.id,
+                lead_user_id=lead.id,
+                to_address=lead.email,
+                month=str(row.month),
+                due_date=row.due_date,
+                kind=kind,
+                created_at=utcnow(),
+                body=_body(row.authority.name, row.month.label, row.due_date, kind),
+            )
             db.session.add(reminder)
             added.append(reminder)
     try:
@@ -96,8 +110,9 @@ def send_unsent() -> int:
         for reminder in unsent:
             message = EmailMessage()
             message["From"], message["To"] = SENDER, reminder.to_address
-            message["Subject"] = ("Monthly return late" if reminder.kind == KIND_LATE
-                                  else "Monthly return due soon")
+            message["Subject"] = (
+                "Monthly return late" if reminder.kind == KIND_LATE else "Monthly return due soon"
+            )
             message.set_content(reminder.body)
             try:
                 smtp.send_message(message)
@@ -115,12 +130,18 @@ def send_reminders(today: date) -> list[str]:
     added = write_reminders(today)
     sent = send_unsent()
     lines = [f"{row.to_address}: {row.month} {row.kind}" for row in added]
-    lines.append(f"{len(added)} reminders written, {sent} sent"
-                 + ("" if current_app.config["SMTP_HOST"] else " (no SMTP_HOST: kept in the outbox)"))
+    lines.append(
+        f"{len(added)} reminders written, {sent} sent"
+        + ("" if current_app.config["SMTP_HOST"] else " (no SMTP_HOST: kept in the outbox)")
+    )
     return lines
 
 
 def outbox(limit: int = 200) -> list[ReminderOutbox]:
-    return list(db.session.scalars(
-        select(ReminderOutbox).order_by(ReminderOutbox.created_at.desc(), ReminderOutbox.id.desc())
-        .limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ReminderOutbox)
+            .order_by(ReminderOutbox.created_at.desc(), ReminderOutbox.id.desc())
+            .limit(limit)
+        )
+    )

@@ -38,16 +38,22 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=timezone)
     scheduler.add_job(
         _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(datetime.now(jobs.timezone()))),
-        CronTrigger(month="1,4,7,10", day=config["REPORT_DAY"], hour=config["REPORT_HOUR"],
-                    timezone=timezone),
-        id="quarterly-reports", name=jobs.JOB_REPORTS, coalesce=True, max_instances=1,
+        CronTrigger(
+            month="1,4,7,10", day=config["REPORT_DAY"], hour=config["REPORT_HOUR"], timezone=timezone
+        ),
+        id="quarterly-reports",
+        name=jobs.JOB_REPORTS,
+        coalesce=True,
+        max_instances=1,
         misfire_grace_time=3600,
     )
     scheduler.add_job(
-        _in_app(app, jobs.JOB_REMINDERS,
-                lambda: jobs.send_reminders(datetime.now(jobs.timezone()).date())),
+        _in_app(app, jobs.JOB_REMINDERS, lambda: jobs.send_reminders(datetime.now(jobs.timezone()).date())),
         CronTrigger(hour=config["REMINDER_HOUR"], timezone=timezone),
-        id="return-reminders", name=jobs.JOB_REMINDERS, coalesce=True, max_instances=1,
+        id="return-reminders",
+        name=jobs.JOB_REMINDERS,
+        coalesce=True,
+        max_instances=1,
         misfire_grace_time=3600,
     )
     return scheduler
@@ -55,5 +61,4 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
 
 def catch_up(app: Flask) -> None:
     """Produce every report whose day has passed without a successful scheduled run."""
-    _in_app(app, jobs.JOB_REPORTS,
-            lambda: jobs.run_due_reports(datetime.now(jobs.timezone())))()
+    _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(datetime.now(jobs.timezone())))()

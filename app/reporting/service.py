@@ -66,8 +66,9 @@ def scheduled_key(quarter: Quarter, variant: str) -> str:
 
 def _next_version(quarter: Quarter, variant: str) -> int:
     latest = db.session.scalar(
-        select(func.max(ReportRun.version))
-        .where(ReportRun.quarter == quarter.slug, ReportRun.variant == variant)
+        select(func.max(ReportRun.version)).where(
+            ReportRun.quarter == quarter.slug, ReportRun.variant == variant
+        )
     )
     return (latest or 0) + 1
 
@@ -102,8 +103,10 @@ def check_quarter(quarter: Quarter) -> None:
     quarters = report_quarters()
     if quarter not in quarters:
         first = FinancialYear.parse(programme.first_financial_year).quarters[0]
-        raise ReportError(f"There is no report for {quarter.label}: choose a quarter from "
-                          f"{first.label} to {quarters[0].label if quarters else first.label}")
+        raise ReportError(
+            f"There is no report for {quarter.label}: choose a quarter from "
+            f"{first.label} to {quarters[0].label if quarters else first.label}"
+        )
 
 
 def claim_run(quarter: Quarter, variant: str, triggered_by: str) -> ReportRun:
@@ -115,15 +118,26 @@ def claim_run(quarter: Quarter, variant: str, triggered_by: str) -> ReportRun:
     key = scheduled_key(quarter, variant) if triggered_by == TRIGGERED_BY_SCHEDULER else None
     for _ in range(CLAIM_ATTEMPTS):
         version = _next_version(quarter, variant)
-        run = ReportRun(quarter=quarter.slug, variant=variant, version=version,
-                        status=STATUS_RUNNING, triggered_by=triggered_by, scheduled_key=key,
-                        started_at=utcnow(), file_name=file_name(quarter, variant, version))
+        run = ReportRun(
+            quarter=quarter.slug,
+            variant=variant,
+            version=version,
+            status=STATUS_RUNNING,
+            triggered_by=triggered_by,
+            scheduled_key=key,
+            started_at=utcnow(),
+            file_name=file_name(quarter, variant, version),
+        )
         db.session.add(run)
         try:
             db.session.flush()
-            audit.record("report_run", run.id, "start",
-                         {"quarter": (None, quarter.slug), "variant": (None, variant),
-                          "version": (None, version)}, actor=triggered_by)
+            audit.record(
+                "report_run",
+                run.id,
+                "start",
+                {"quarter": (None, quarter.slug), "variant": (None, variant), "version": (None, version)},
+                actor=triggered_by,
+            )
             db.session.commit()
             return run
         except IntegrityError:
@@ -171,8 +185,9 @@ def complete_run(run_id: int) -> ReportRun:
         run.figures_json = ""
     run.finished_at = utcnow()
     run.duration_ms = int((time.monotonic() - started) * 1000)
-    audit.record("report_run", run.id, "finish", {"status": (STATUS_RUNNING, run.status)},
-                 actor=run.triggered_by)
+    audit.record(
+        "report_run", run.id, "finish", {"status": (STATUS_RUNNING, run.status)}, actor=run.triggered_by
+    )
     db.session.commit()
     return run
 
@@ -185,8 +200,9 @@ def run_quarterly(quarter: Quarter, variant: str, triggered_by: str) -> ReportRu
     return complete_run(run.id)
 
 
-def start_in_background(quarter: Quarter, variant: str,
-                        triggered_by: str) -> tuple[ReportRun, threading.Thread]:
+def start_in_background(
+    quarter: Quarter, variant: str, triggered_by: str
+) -> tuple[ReportRun, threading.Thread]:
     """Claim the run now (so a page can show it) and produce it in a background thread."""
     run = claim_run(quarter, variant, triggered_by)
     app = current_app._get_current_object()
@@ -203,12 +219,16 @@ def start_in_background(quarter: Quarter, variant: str,
 
 # ---- reading runs ----------------------------------------------------------------------
 
+
 def runs(variants: tuple[str, ...] = VARIANTS) -> list[ReportRun]:
     """Newest quarter first, then variant, newest version first."""
-    return list(db.session.scalars(
-        select(ReportRun).where(ReportRun.variant.in_(variants))
-        .order_by(ReportRun.quarter.desc(), ReportRun.variant, ReportRun.version.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ReportRun)
+            .where(ReportRun.variant.in_(variants))
+            .order_by(ReportRun.quarter.desc(), ReportRun.variant, ReportRun.version.desc())
+        )
+    )
 
 
 def get_run(run_id: int) -> ReportRun | None:
@@ -228,7 +248,12 @@ def frozen_figures(run: ReportRun) -> dict | None:
 
 
 def succeeded_scheduled(quarter: Quarter, variant: str) -> bool:
-    return db.session.scalar(
-        select(ReportRun.id).where(ReportRun.scheduled_key == scheduled_key(quarter, variant),
-                                   ReportRun.status == STATUS_SUCCEEDED)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(ReportRun.id).where(
+                ReportRun.scheduled_key == scheduled_key(quarter, variant),
+                ReportRun.status == STATUS_SUCCEEDED,
+            )
+        )
+        is not None
+    )

@@ -46,15 +46,26 @@ def _authority_name(row: dict) -> str:
 # ---- Units and clients -----------------------------------------------------------------
 
 UNITS_COLUMNS = [
-    ("Authority", TEXT), ("Units a year", INTEGER), ("Target to date", INTEGER),
-    ("Housed in quarter", COUNT), ("Housed to date", COUNT), ("Currently housed", COUNT),
+    ("Authority", TEXT),
+    ("Units a year", INTEGER),
+    ("Target to date", INTEGER),
+    ("Housed in quarter", COUNT),
+    ("Housed to date", COUNT),
+    ("Currently housed", COUNT),
     ("Percentage of target", PERCENT),
 ]
 
 
 def _units_row(row: dict, name: str) -> list:
-    return [name, row["units_per_year"], row["target_to_date"], row["housed_in_quarter"],
-            row["housed_to_date"], row["currently_housed"], _fraction(row["percent_of_target"])]
+    return [
+        name,
+        row["units_per_year"],
+        row["target_to_date"],
+        row["housed_in_quarter"],
+        row["housed_to_date"],
+        row["currently_housed"],
+        _fraction(row["percent_of_target"]),
+    ]
 
 
 def units_sheet(sheet: Sheet) -> None:
@@ -78,116 +89,223 @@ def units_sheet(sheet: Sheet) -> None:
 
 # ---- Outcomes --------------------------------------------------------------------------
 
+
 def outcomes_sheet(sheet: Sheet) -> None:
     programme = sheet.figures["outcomes"]
     sheet.subheading("Sustainment of tenancies (programme)")
     rows = []
-    for key, label in (("sustainment_6", "Sustained at 6 months"),
-                       ("sustainment_12", "Sustained at 12 months")):
+    for key, label in (
+        ("sustainment_6", "Sustained at 6 months"),
+        ("sustainment_12", "Sustained at 12 months"),
+    ):
         measure = programme[key]
         rows.append([label, measure["numerator"], measure["denominator"], measure["rate"]])
-    sheet.table([("Measure", TEXT), ("Numerator", COUNT), ("Denominator", COUNT), ("Rate", PERCENT)],
-                rows)
+    sheet.table([("Measure", TEXT), ("Numerator", COUNT), ("Denominator", COUNT), ("Rate", PERCENT)], rows)
     sheet.subheading("People in the programme (programme)")
-    sheet.table([("Measure", TEXT), ("People", COUNT)], [
-        ["Accepted in quarter", programme["accepted_in_quarter"]],
-        ["Accepted to date", programme["accepted_to_date"]],
-        ["Housed in quarter", programme["housed_in_quarter"]],
-        ["Housed to date", programme["housed_to_date"]],
-        ["Currently housed", programme["currently_housed"]],
-        ["Accepted and waiting", programme["waiting"]],
-    ])
+    sheet.table(
+        [("Measure", TEXT), ("People", COUNT)],
+        [
+            ["Accepted in quarter", programme["accepted_in_quarter"]],
+            ["Accepted to date", programme["accepted_to_date"]],
+            ["Housed in quarter", programme["housed_in_quarter"]],
+            ["Housed to date", programme["housed_to_date"]],
+            ["Currently housed", programme["currently_housed"]],
+            ["Accepted and waiting", programme["waiting"]],
+        ],
+    )
     sheet.subheading("Time in tenancy at the end of the quarter (tenancies open)")
-    sheet.table([("Time in tenancy", TEXT), ("Tenancies", COUNT)],
-                [[label, count] for label, count in programme["tenancy_bands"].items()])
+    sheet.table(
+        [("Time in tenancy", TEXT), ("Tenancies", COUNT)],
+        [[label, count] for label, count in programme["tenancy_bands"].items()],
+    )
     sheet.subheading("Tenancies ended in the quarter, by reason")
-    sheet.table([("Reason", TEXT), ("Tenancies", COUNT)],
-                [[label, count] for label, count in programme["exits_by_reason"].items()])
+    sheet.table(
+        [("Reason", TEXT), ("Tenancies", COUNT)],
+        [[label, count] for label, count in programme["exits_by_reason"].items()],
+    )
     if "outcomes_by_authority" in sheet.figures:
         sheet.subheading("Sustainment by authority")
-        rows = [[row["authority_name"], row["sustainment_6"]["numerator"],
-                 row["sustainment_6"]["denominator"], row["sustainment_6"]["rate"],
-                 row["sustainment_12"]["numerator"], row["sustainment_12"]["denominator"],
-                 row["sustainment_12"]["rate"]] for row in sheet.figures["outcomes_by_authority"]]
-        sheet.table([("Authority", TEXT), ("6 months: sustained", COUNT), ("6 months: of", COUNT),
-                     ("6 months: rate", PERCENT), ("12 months: sustained", COUNT),
-                     ("12 months: of", COUNT), ("12 months: rate", PERCENT)], rows)
+        rows = [
+            [
+                row["authority_name"],
+                row["sustainment_6"]["numerator"],
+                row["sustainment_6"]["denominator"],
+                row["sustainment_6"]["rate"],
+                row["sustainment_12"]["numerator"],
+                row["sustainment_12"]["denominator"],
+                row["sustainment_12"]["rate"],
+            ]
+            for row in sheet.figures["outcomes_by_authority"]
+        ]
+        sheet.table(
+            [
+                ("Authority", TEXT),
+                ("6 months: sustained", COUNT),
+                ("6 months: of", COUNT),
+                ("6 months: rate", PERCENT),
+                ("12 months: sustained", COUNT),
+                ("12 months: of", COUNT),
+                ("12 months: rate", PERCENT),
+            ],
+            rows,
+        )
 
 
 # ---- Services, risks, narrative ---------------------------------------------------------
 
+
 def services_sheet(sheet: Sheet) -> None:
-    rows = [[row["authority_name"], row["provider_name"], row["service_type_label"],
-             row["contract_value_pence"], row["start_date"], row["end_date"], row["capacity_people"],
-             row["status_label"]] for row in sheet.figures["services_commissioned"]]
-    sheet.table([("Authority", TEXT), ("Provider", USER_TEXT), ("Service type", TEXT),
-                 ("Contract value", MONEY), ("Start date", DATE), ("End date", DATE),
-                 ("Capacity (people)", INTEGER), ("Status", TEXT)], rows)
+    rows = [
+        [
+            row["authority_name"],
+            row["provider_name"],
+            row["service_type_label"],
+            row["contract_value_pence"],
+            row["start_date"],
+            row["end_date"],
+            row["capacity_people"],
+            row["status_label"],
+        ]
+        for row in sheet.figures["services_commissioned"]
+    ]
+    sheet.table(
+        [
+            ("Authority", TEXT),
+            ("Provider", USER_TEXT),
+            ("Service type", TEXT),
+            ("Contract value", MONEY),
+            ("Start date", DATE),
+            ("End date", DATE),
+            ("Capacity (people)", INTEGER),
+            ("Status", TEXT),
+        ],
+        rows,
+    )
 
 
 def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
-    rows = [[row["kind_label"], row["authority_name"], row["title"], row["description"],
-             row["likelihood"], row["impact"], row["score"], row["rag"], row["owner_role"],
-             row["mitigation"], row["status_label"], row["review_date"]]
-            for row in sheet.figures["risks"] if row["kind"] in kinds]
-    sheet.table([("Kind", TEXT), ("Scope", TEXT), ("Title", USER_TEXT), ("Description", USER_TEXT),
-                 ("Likelihood (1-5)", INTEGER), ("Impact (1-5)", INTEGER), ("Score", INTEGER),
-                 ("RAG", RAG), ("Owner", USER_TEXT), ("Mitigation or action", USER_TEXT),
-                 ("Status", TEXT), ("Review date", DATE)], rows)
+    rows = [
+        [
+            row["kind_label"],
+            row["authority_name"],
+            row["title"],
+            row["description"],
+            row["likelihood"],
+            row["impact"],
+            row["score"],
+            row["rag"],
+            row["owner_role"],
+            row["mitigation"],
+            row["status_label"],
+            row["review_date"],
+        ]
+        for row in sheet.figures["risks"]
+        if row["kind"] in kinds
+    ]
+    sheet.table(
+        [
+            ("Kind", TEXT),
+            ("Scope", TEXT),
+            ("Title", USER_TEXT),
+            ("Description", USER_TEXT),
+            ("Likelihood (1-5)", INTEGER),
+            ("Impact (1-5)", INTEGER),
+            ("Score", INTEGER),
+            ("RAG", RAG),
+            ("Owner", USER_TEXT),
+            ("Mitigation or action", USER_TEXT),
+            ("Status", TEXT),
+            ("Review date", DATE),
+        ],
+        rows,
+    )
 
 
 def narrative_sheet(sheet: Sheet) -> None:
-    rows = [[_authority_name(row), row.get("month_label") or row.get("month"),
-             row["progress_narrative"], row["issues_narrative"]]
-            for row in sheet.figures["narratives"]]
-    sheet.table([("Authority", TEXT), ("Month", TEXT), ("Progress", USER_TEXT), ("Issues", USER_TEXT)],
-                rows)
+    rows = [
+        [
+            _authority_name(row),
+            row.get("month_label") or row.get("month"),
+            row["progress_narrative"],
+            row["issues_narrative"],
+        ]
+        for row in sheet.figures["narratives"]
+    ]
+    sheet.table([("Authority", TEXT), ("Month", TEXT), ("Progress", USER_TEXT), ("Issues", USER_TEXT)], rows)
 
 
 # ---- Definitions -----------------------------------------------------------------------
 
 DEFINITIONS = [
-    ("Housed to date", "People whose first programme tenancy began on or before the last day of "
-                       "the quarter: current and former clients."),
+    (
+        "Housed to date",
+        "People whose first programme tenancy began on or before the last day of "
+        "the quarter: current and former clients.",
+    ),
     ("Currently housed", "People with a programme tenancy open at the end of the quarter."),
-    ("Target to date", "25% of an authority's annual units in 2018-19, then its annual units for "
-                       "each following year, capped at three years of units."),
-    ("Sustainment", "Of the people whose first tenancy began at least 6 (or 12) months before the "
-                    "end of the quarter, those still housed by the programme, or moved on as "
-                    "planned, 6 (or 12) months after it began."),
-    ("Spend against profile", "Approved spend from monthly returns against the profiled spend, "
-                              "for the financial year to date and since the grant began."),
-    ("Finance RAG", "Variance from profile to date: green up to {green}%, amber up to {amber}%, "
-                    "red beyond."),
-    ("Reporting rate", "Each month's return: on time (submitted by the due date), late, missing "
-                       "(not submitted although due) or approved."),
-    ("Risk score and RAG", "Likelihood x impact (each 1 to 5): 1 to 6 green, 8 to 12 amber, "
-                           "15 to 25 red."),
-    ("Small-number suppression", "In the MHCLG report, counts of people from 1 to {low} are shown "
-                                 "as 'fewer than {threshold}', and a second figure is suppressed "
-                                 "where one could be worked out by subtraction."),
+    (
+        "Target to date",
+        "25% of an authority's annual units in 2018-19, then its annual units for "
+        "each following year, capped at three years of units.",
+    ),
+    (
+        "Sustainment",
+        "Of the people whose first tenancy began at least 6 (or 12) months before the "
+        "end of the quarter, those still housed by the programme, or moved on as "
+        "planned, 6 (or 12) months after it began.",
+    ),
+    (
+        "Spend against profile",
+        "Approved spend from monthly returns against the profiled spend, "
+        "for the financial year to date and since the grant began.",
+    ),
+    ("Finance RAG", "Variance from profile to date: green up to {green}%, amber up to {amber}%, red beyond."),
+    (
+        "Reporting rate",
+        "Each month's return: on time (submitted by the due date), late, missing "
+        "(not submitted although due) or approved.",
+    ),
+    ("Risk score and RAG", "Likelihood x impact (each 1 to 5): 1 to 6 green, 8 to 12 amber, 15 to 25 red."),
+    (
+        "Small-number suppression",
+        "In the MHCLG report, counts of people from 1 to {low} are shown "
+        "as 'fewer than {threshold}', and a second figure is suppressed "
+        "where one could be worked out by subtraction.",
+    ),
 ]
 
 
 def definitions_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
     threshold = figures["suppression_threshold"]
-    rows = [[term, text.format(green=figures["rag_percent"]["green_max"],
-                               amber=figures["rag_percent"]["amber_max"],
-                               low=threshold - 1, threshold=threshold)]
-            for term, text in DEFINITIONS]
+    rows = [
+        [
+            term,
+            text.format(
+                green=figures["rag_percent"]["green_max"],
+                amber=figures["rag_percent"]["amber_max"],
+                low=threshold - 1,
+                threshold=threshold,
+            ),
+        ]
+        for term, text in DEFINITIONS
+    ]
     sheet.table([("Figure", TEXT), ("How it is computed", TEXT)], rows)
     sheet.subheading("Profile version used")
     version = figures["profile_version"] or {}
-    sheet.table([("Item", TEXT), ("Value", USER_TEXT)], [
-        ["Profile version", str(version.get("number", "none"))],
-        ["Created at", version.get("created_at", "")],
-        ["Created by", version.get("created_by", "")],
-        ["Reason", version.get("reason", "")],
-    ])
+    sheet.table(
+        [("Item", TEXT), ("Value", USER_TEXT)],
+        [
+            ["Profile version", str(version.get("number", "none"))],
+            ["Created at", version.get("created_at", "")],
+            ["Created by", version.get("created_by", "")],
+            ["Reason", version.get("reason", "")],
+        ],
+    )
 
 
 # ---- Summary ---------------------------------------------------------------------------
+
 
 def summary_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
@@ -200,14 +318,17 @@ def summary_sheet(sheet: Sheet) -> None:
         ["Housed in quarter", units["housed_in_quarter"], COUNT, None],
         ["Currently housed", units["currently_housed"], COUNT, None],
     ]
-    for key, label in (("sustainment_6", "Sustained at 6 months"),
-                       ("sustainment_12", "Sustained at 12 months")):
+    for key, label in (
+        ("sustainment_6", "Sustained at 6 months"),
+        ("sustainment_12", "Sustained at 12 months"),
+    ):
         rows.append([label, figures["outcomes"][key]["rate"], PERCENT, None])
     for rag in ("red", "amber", "green"):
         rows.append([f"Open risks rated {rag}", figures["open_risk_rag_counts"]["risk"][rag], INTEGER, rag])
     rows += summary_finance_rows(figures)
-    sheet.table([("Measure", TEXT), ("Value", TEXT), ("RAG", RAG)],
-                [[label, None, rag] for label, _, _, rag in rows])
+    sheet.table(
+        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG)], [[label, None, rag] for label, _, _, rag in rows]
+    )
     # Values need their own formats: write them now, cell by cell.
     first = sheet.row - len(rows) - 1
     for offset, (_, value, kind, _) in enumerate(rows):

@@ -58,7 +58,8 @@ def _run_or_404(run_id: int):
 @roles_required(*EVERYONE)
 def reports():
     return render_template(
-        "reporting/reports.html", runs=service.runs(_visible_variants(current_user)),
+        "reporting/reports.html",
+        runs=service.runs(_visible_variants(current_user)),
         downloadable=downloadable_variants(current_user),
     )
 
@@ -67,8 +68,7 @@ def reports():
 @roles_required(*EVERYONE)
 def run_page(run_id: int):
     run = _run_or_404(run_id)
-    return render_template("reporting/run.html", run=run,
-                           downloadable=downloadable_variants(current_user))
+    return render_template("reporting/run.html", run=run, downloadable=downloadable_variants(current_user))
 
 
 @bp.route("/reports/runs/<int:run_id>/download")
@@ -85,8 +85,12 @@ def download(run_id: int):
     path = service.file_path(run)  # from the run's row, never from the URL
     if path is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=run.file_name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        path,
+        as_attachment=True,
+        download_name=run.file_name,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.route("/reports/generate", methods=["GET", "POST"])
@@ -94,11 +98,13 @@ def download(run_id: int):
 def generate():
     form = GenerateForm()
     form.quarter.choices = [("", "Select a quarter")] + [
-        (quarter.slug, quarter.label) for quarter in service.report_quarters()]
+        (quarter.slug, quarter.label) for quarter in service.report_quarters()
+    ]
     if form.validate_on_submit():
         try:
-            run, _ = service.start_in_background(Quarter.parse(form.quarter.data), form.variant.data,
-                                                 current_user.email)
+            run, _ = service.start_in_background(
+                Quarter.parse(form.quarter.data), form.variant.data, current_user.email
+            )
         except ReportError as error:
             form.quarter.errors.append(str(error))
         else:
@@ -109,5 +115,4 @@ def generate():
 @bp.route("/reports/jobs")
 @roles_required(ROLE_ADMIN)
 def jobs_page():
-    return render_template("reporting/jobs.html", last_runs=jobs.last_runs(),
-                           outbox=reminders.outbox())
+    return render_template("reporting/jobs.html", last_runs=jobs.last_runs(), outbox=reminders.outbox())

@@ -36,7 +36,15 @@ MAX_WIDTH = 60
 
 # Column kinds a table knows how to write.
 TEXT, USER_TEXT, INTEGER, COUNT, MONEY, PERCENT, RAG, DATE = (
-    "text", "user_text", "integer", "count", "money", "percent", "rag", "date")
+    "text",
+    "user_text",
+    "integer",
+    "count",
+    "money",
+    "percent",
+    "rag",
+    "date",
+)
 
 
 def write_text(cell, text) -> None:
@@ -112,8 +120,13 @@ class Sheet:
         self.worksheet.cell(self.row, 1, text).font = Font(bold=True, size=12)
         self.row += 1
 
-    def table(self, columns: list[tuple[str, str]], rows: list[list], total_row: bool = False,
-              percent_of: dict[int, int] | None = None) -> int:
+    def table(
+        self,
+        columns: list[tuple[str, str]],
+        rows: list[list],
+        total_row: bool = False,
+        percent_of: dict[int, int] | None = None,
+    ) -> int:
         """Write a header row and the rows; returns the header's row number.
 
         total_row: the last row holds the column totals of the others (written in bold).
@@ -163,8 +176,12 @@ class Sheet:
         elif kind == PERCENT:
             cell.value = value
             cell.number_format = PERCENT_FORMAT
-        elif kind == COUNT and self.suppressing and isinstance(value, int) and suppress_count(
-                value, limit=self.threshold).hidden:
+        elif (
+            kind == COUNT
+            and self.suppressing
+            and isinstance(value, int)
+            and suppress_count(value, limit=self.threshold).hidden
+        ):
             write_text(cell, str(suppress_count(value, limit=self.threshold)))
             cell.alignment = Alignment(horizontal="right")
         elif kind in (INTEGER, COUNT):
@@ -181,14 +198,18 @@ class Sheet:
     def threshold(self) -> int:
         return self.figures["suppression_threshold"]
 
-    def _suppressed(self, columns, rows: list[list], total_row: bool,
-                    percent_of: dict[int, int] | None) -> list[list]:
+    def _suppressed(
+        self, columns, rows: list[list], total_row: bool, percent_of: dict[int, int] | None
+    ) -> list[list]:
         counts = [index for index, (_, kind) in enumerate(columns) if kind == COUNT]
         if not counts or not rows:
             return rows
         body_rows = rows[:-1] if total_row else rows
-        table = suppress_table([[row[index] or 0 for index in counts] for row in body_rows],
-                               column_totals=total_row, limit=self.threshold)
+        table = suppress_table(
+            [[row[index] or 0 for index in counts] for row in body_rows],
+            column_totals=total_row,
+            limit=self.threshold,
+        )
         cells = table.body + ([table.column_totals] if total_row else [])
         result = []
         for row, row_cells in zip(rows, cells, strict=True):
@@ -232,8 +253,17 @@ class Sheet:
 
 
 SHEETS = {
-    VARIANT_TASKFORCE: ("Summary", "Units and clients", "Outcomes", "Finance", "Services commissioned",
-                        "Risks and opportunities", "Returns", "Narrative", "Definitions"),
+    VARIANT_TASKFORCE: (
+        "Summary",
+        "Units and clients",
+        "Outcomes",
+        "Finance",
+        "Services commissioned",
+        "Risks and opportunities",
+        "Returns",
+        "Narrative",
+        "Definitions",
+    ),
     VARIANT_MHCLG: ("Summary", "Units and clients", "Outcomes", "Finance", "Risks"),
 }
 
@@ -252,8 +282,10 @@ def build(figures: dict, variant: str) -> Workbook:
         writer(sheet)
         sheet.finish()
     properties = workbook.properties
-    properties.title = (f"{figures['programme']['name']}: quarterly report "
-                        f"{figures['quarter']['label']} ({VARIANT_LABELS[variant]})")
+    properties.title = (
+        f"{figures['programme']['name']}: quarterly report "
+        f"{figures['quarter']['label']} ({VARIANT_LABELS[variant]})"
+    )
     properties.creator = figures["programme"]["accountable_body"]
     properties.subject = f"Quarterly report for {figures['quarter']['label']}"
     properties.created = datetime.fromisoformat(figures["generated_at"])

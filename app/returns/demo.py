@@ -27,13 +27,12 @@ from app.returns.service import OBJECT_TYPE, audit_id, due_date
 ACTOR = "hfm demo seed"
 FIRST, LAST = Month(2018, 4), Month(2021, 9)
 SUBMITTED_MONTHS = {Month(2021, 9)}  # every authority's latest return waits for review
-SUBMITTED_ALSO = {("E08000025", Month(2021, 8)), ("E08000030", Month(2021, 8)),
-                  ("E08000031", Month(2021, 8))}
+SUBMITTED_ALSO = {("E08000025", Month(2021, 8)), ("E08000030", Month(2021, 8)), ("E08000031", Month(2021, 8))}
 RETURNED = {
     ("E08000030", Month(2021, 7)): "Other Support spend on nursing is double June's; please check "
-                                   "the invoice dates.",
+    "the invoice dates.",
     ("E08000027", Month(2021, 6)): "Support workers in post does not match the staffing return; "
-                                   "please correct the FTE.",
+    "please correct the FTE.",
 }
 LATEST_YEAR_FACTOR = {"E08000028": 1.12, "E08000027": 0.80}  # Sandwell over, Dudley under
 
@@ -64,10 +63,15 @@ def _monthly_profile() -> dict[tuple[int, str, str], int]:
     if version is None:
         return {}
     rows = db.session.execute(
-        select(ProfileLine.authority_id, ProfileLine.quarter, ProfileLine.strand,
-               func.sum(ProfileLine.amount_pence))
+        select(
+            ProfileLine.authority_id,
+            ProfileLine.quarter,
+            ProfileLine.strand,
+            func.sum(ProfileLine.amount_pence),
+        )
         .where(ProfileLine.version_id == version.id)
-        .group_by(ProfileLine.authority_id, ProfileLine.quarter, ProfileLine.strand))
+        .group_by(ProfileLine.authority_id, ProfileLine.quarter, ProfileLine.strand)
+    )
     return {(a, q, s): int(total) // 3 for a, q, s, total in rows}
 
 
@@ -99,7 +103,7 @@ def _one_return(rng, authority, month, profile, categories) -> MonthlyReturn:
     hf = round(profile.get((authority.id, base_month.quarter.slug, STRAND_HF), 0) * factor)
     other = round(profile.get((authority.id, base_month.quarter.slug, STRAND_OTHER), 0) * factor)
     weights = BIRMINGHAM_WEIGHTS if gss == "E08000025" else CATEGORY_WEIGHTS
-    split = largest_remainder(other, weights[:len(categories)]) if categories else []
+    split = largest_remainder(other, weights[: len(categories)]) if categories else []
 
     year = month.financial_year.start_year
     ramp = {2018: 0.5, 2019: 0.9, 2020: 1.0}.get(year, 0.6)
@@ -122,18 +126,27 @@ def _one_return(rng, authority, month, profile, categories) -> MonthlyReturn:
     else:
         status = "approved"
     monthly_return = MonthlyReturn(
-        authority_id=authority.id, month=str(month), status=status,
-        referrals_received=received, referrals_declined=declined, support_workers_fte_tenths=fte_tenths,
+        authority_id=authority.id,
+        month=str(month),
+        status=status,
+        referrals_received=received,
+        referrals_declined=declined,
+        support_workers_fte_tenths=fte_tenths,
         progress_narrative=rng.choice(PROGRESS).format(n=max(1, received // 3)),
-        issues_narrative=rng.choice(ISSUES), warnings_comment="",
-        created_at=created_at, updated_at=submitted_at, first_submitted_at=submitted_at,
-        submitted_at=submitted_at, returned_reason=returned_reason,
+        issues_narrative=rng.choice(ISSUES),
+        warnings_comment="",
+        created_at=created_at,
+        updated_at=submitted_at,
+        first_submitted_at=submitted_at,
+        submitted_at=submitted_at,
+        returned_reason=returned_reason,
         approved_at=submitted_at + timedelta(days=rng.randint(3, 10)) if status == "approved" else None,
     )
     monthly_return.spend_lines.append(ReturnSpendLine(strand=STRAND_HF, category="", amount_pence=hf))
     for category, pence in zip(categories, split, strict=True):
-        monthly_return.spend_lines.append(ReturnSpendLine(strand=STRAND_OTHER, category=category,
-                                                          amount_pence=pence))
+        monthly_return.spend_lines.append(
+            ReturnSpendLine(strand=STRAND_OTHER, category=category, amount_pence=pence)
+        )
     return monthly_return
 
 
@@ -152,8 +165,13 @@ def seed() -> list[str]:
             if (authority.id, str(month)) in existing:
                 continue
             db.session.add(made)
-            audit.record(OBJECT_TYPE, audit_id(authority, month), "create",
-                         {"status": (None, made.status)}, actor=ACTOR)
+            audit.record(
+                OBJECT_TYPE,
+                audit_id(authority, month),
+                "create",
+                {"status": (None, made.status)},
+                actor=ACTOR,
+            )
             added += 1
     db.session.commit()
     years = f"{FinancialYear(2018)} to {FinancialYear(2021)}"

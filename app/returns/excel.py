@@ -36,8 +36,9 @@ def input_cells(fields: list[ReturnField]) -> dict[str, str]:
     return {field.name: f"{INPUT_COLUMN}{FIRST_INPUT_ROW + index}" for index, field in enumerate(fields)}
 
 
-def build_template(authority: Authority, month: Month, fields: list[ReturnField],
-                   values: dict | None = None) -> bytes:
+def build_template(
+    authority: Authority, month: Month, fields: list[ReturnField], values: dict | None = None
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
@@ -51,22 +52,41 @@ def build_template(authority: Authority, month: Month, fields: list[ReturnField]
         sheet[f"A{row}"] = label
         sheet[f"B{row}"] = value
         sheet[f"B{row}"].data_type = "s"
-    sheet["A6"] = ("Fill in the yellow cells, then upload this file. Money in pounds and pence; "
-                   "support workers to one decimal place. Type figures, not formulas.")
+    sheet["A6"] = (
+        "Fill in the yellow cells, then upload this file. Money in pounds and pence; "
+        "support workers to one decimal place. Type figures, not formulas."
+    )
     sheet["A6"].font = Font(italic=True)
     cells = input_cells(fields)
     validations = {
-        COUNT: DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                              error="Enter a whole number, 0 or more", showErrorMessage=True),
-        MONEY: DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                              error="Enter an amount in pounds and pence, 0 or more",
-                              showErrorMessage=True),
-        FTE: DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                            error="Enter full-time equivalents, like 12.5", showErrorMessage=True),
-        "text": DataValidation(type="textLength", operator="lessThanOrEqual",
-                               formula1=str(NARRATIVE_MAX_CHARS),
-                               error=f"Use {NARRATIVE_MAX_CHARS} characters or fewer",
-                               showErrorMessage=True),
+        COUNT: DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            error="Enter a whole number, 0 or more",
+            showErrorMessage=True,
+        ),
+        MONEY: DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            error="Enter an amount in pounds and pence, 0 or more",
+            showErrorMessage=True,
+        ),
+        FTE: DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            error="Enter full-time equivalents, like 12.5",
+            showErrorMessage=True,
+        ),
+        "text": DataValidation(
+            type="textLength",
+            operator="lessThanOrEqual",
+            formula1=str(NARRATIVE_MAX_CHARS),
+            error=f"Use {NARRATIVE_MAX_CHARS} characters or fewer",
+            showErrorMessage=True,
+        ),
     }
     for validation in validations.values():
         sheet.add_data_validation(validation)
@@ -114,8 +134,9 @@ class UploadResult:
         return bool(self.errors) and not self.formula_fields
 
 
-def read_upload(data: bytes, filename: str, authority: Authority, month: Month,
-                fields: list[ReturnField], max_bytes: int) -> UploadResult:
+def read_upload(
+    data: bytes, filename: str, authority: Authority, month: Month, fields: list[ReturnField], max_bytes: int
+) -> UploadResult:
     """The input cells of an uploaded template, or the reasons it cannot be used.
 
     The file goes through app.uploads (size, zip bomb, macros, external links) first."""
@@ -128,34 +149,58 @@ def read_upload(data: bytes, filename: str, authority: Authority, month: Month,
     except UploadError as error:
         return UploadResult({}, [error.message])
     except Exception:  # a damaged sheet inside a valid zip: the user's file, not our fault
-        return UploadResult({}, ["The file is not a workbook this service can read; "
-                                 "download the template again and fill it in"])
+        return UploadResult(
+            {},
+            ["The file is not a workbook this service can read; download the template again and fill it in"],
+        )
     finally:
         workbook.close()
 
 
 def _read_cells(workbook, authority, month, fields) -> UploadResult:
     if SHEET_NAME not in workbook.sheetnames or MARKER_SHEET not in workbook.sheetnames:
-        return UploadResult({}, [f"The file is not the monthly return template: it has no "
-                                 f"'{SHEET_NAME}' sheet from this service; download the template"])
-    marker = {row[0]: row[1] for row in workbook[MARKER_SHEET].iter_rows(min_row=1, max_row=3,
-                                                                       max_col=2, values_only=True)}
+        return UploadResult(
+            {},
+            [
+                f"The file is not the monthly return template: it has no "
+                f"'{SHEET_NAME}' sheet from this service; download the template"
+            ],
+        )
+    marker = {
+        row[0]: row[1]
+        for row in workbook[MARKER_SHEET].iter_rows(min_row=1, max_row=3, max_col=2, values_only=True)
+    }
     if marker.get(MARKER) != TEMPLATE_VERSION:
-        return UploadResult({}, ["The file is an old or changed version of the template; "
-                                 "download the template again"])
+        return UploadResult(
+            {}, ["The file is an old or changed version of the template; download the template again"]
+        )
     if marker.get("authority") != authority.gss_code or marker.get("month") != str(month):
-        return UploadResult({}, [f"The file is the template for another authority or month; "
-                                 f"download the template for {authority.name}, {month.label}"])
+        return UploadResult(
+            {},
+            [
+                f"The file is the template for another authority or month; "
+                f"download the template for {authority.name}, {month.label}"
+            ],
+        )
     sheet = workbook[SHEET_NAME]
     cells = input_cells(fields)
     stray = []  # formulas outside the input cells: the template has none
-    for row in rows_within(sheet.iter_rows(max_col=TEMPLATE_MAX_COLUMNS), TEMPLATE_MAX_ROWS,
-                           f"The '{SHEET_NAME}' sheet"):  # thousands of rows are not the template
-        stray.extend(cell.coordinate for cell in row if getattr(cell, "data_type", None) == "f"
-                     and cell.coordinate not in cells.values())
+    for row in rows_within(
+        sheet.iter_rows(max_col=TEMPLATE_MAX_COLUMNS), TEMPLATE_MAX_ROWS, f"The '{SHEET_NAME}' sheet"
+    ):  # thousands of rows are not the template
+        stray.extend(
+            cell.coordinate
+            for cell in row
+            if getattr(cell, "data_type", None) == "f" and cell.coordinate not in cells.values()
+        )
     if stray:
-        return UploadResult({}, [f"Cell {', '.join(stray[:5])} holds a formula; the template has no "
-                                 "formulas: delete it, type figures only, and upload again"])
+        return UploadResult(
+            {},
+            [
+                f"Cell {', '.join(stray[:5])} holds a formula; the template has no "
+                "formulas: delete it, type figures only, and upload again"
+            ],
+        )
     last_row = FIRST_INPUT_ROW + len(fields) - 1
     by_row = {}
     for row in sheet.iter_rows(min_row=FIRST_INPUT_ROW, max_row=last_row, min_col=2, max_col=2):

@@ -34,8 +34,10 @@ def return_form_class(fields: list[ReturnField]) -> type[ReturnFormBase]:
             attributes[field.name] = StringField(field.label, widget=GovTextInput())
     # Made after the figures, so the error summary lists it after them.
     attributes["warnings_comment"] = TextAreaField(
-        "Comment on the warnings", widget=GovTextArea(),
-        description="Explain why the figures flagged above are right")
+        "Comment on the warnings",
+        widget=GovTextArea(),
+        description="Explain why the figures flagged above are right",
+    )
     return type("ReturnForm", (ReturnFormBase,), attributes)
 
 
@@ -43,16 +45,23 @@ class DecisionForm(FlaskForm):
     """Approve needs no reason; returning and reopening do."""
 
     version = HiddenField()
-    reason = TextAreaField("Reason", widget=GovTextArea(),
-                           validators=[Length(max=NARRATIVE_MAX_CHARS,
-                                              message="The reason must be 2000 characters or fewer")])
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[Length(max=NARRATIVE_MAX_CHARS, message="The reason must be 2000 characters or fewer")],
+    )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class ReasonForm(DecisionForm):
-    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[
-        DataRequired(message="Enter the reason, so the lead knows what to change"),
-        Length(max=NARRATIVE_MAX_CHARS, message="The reason must be 2000 characters or fewer")])
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason, so the lead knows what to change"),
+            Length(max=NARRATIVE_MAX_CHARS, message="The reason must be 2000 characters or fewer"),
+        ],
+    )
 
 
 class UploadForm(FlaskForm):

@@ -67,8 +67,7 @@ class ReturnSpendLine(db.Model):
     __table_args__ = (UniqueConstraint("return_id", "strand", "category"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    return_id: Mapped[int] = mapped_column(ForeignKey("monthly_return.id", ondelete="CASCADE"),
-                                           index=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("monthly_return.id", ondelete="CASCADE"), index=True)
     strand: Mapped[str] = mapped_column(String(20))  # app.programme.models.STRANDS
     category: Mapped[str] = mapped_column(String(100), default="")
     amount_pence: Mapped[Pence]

@@ -17,9 +17,19 @@ from app.programme.models import Authority
 from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn
 
 RATE_APPROVED, RATE_ON_TIME, RATE_LATE, RATE_MISSING, RATE_NOT_DUE = (
-    "approved", "on_time", "late", "missing", "not_due")
-RATE_LABELS = {RATE_APPROVED: "Approved", RATE_ON_TIME: "On time", RATE_LATE: "Late",
-               RATE_MISSING: "Missing", RATE_NOT_DUE: "Not due"}
+    "approved",
+    "on_time",
+    "late",
+    "missing",
+    "not_due",
+)
+RATE_LABELS = {
+    RATE_APPROVED: "Approved",
+    RATE_ON_TIME: "On time",
+    RATE_LATE: "Late",
+    RATE_MISSING: "Missing",
+    RATE_NOT_DUE: "Not due",
+}
 
 
 @dataclass
@@ -43,8 +53,9 @@ class AuthorityRate:
     @property
     def late_total(self) -> int:
         """Returns first submitted late, approved since or not."""
-        return sum(1 for cell in self.cells.values()
-                   if cell.is_late and cell.status in (RATE_LATE, RATE_APPROVED))
+        return sum(
+            1 for cell in self.cells.values() if cell.is_late and cell.status in (RATE_LATE, RATE_APPROVED)
+        )
 
     @property
     def received(self) -> int:
@@ -83,8 +94,12 @@ def reporting_rate(months: list[Month], today: date | None = None) -> ReportingR
     from app.returns.service import _now
 
     today = today or _now().date()
-    found = {(r.authority_id, r.month): r for r in db.session.scalars(
-        select(MonthlyReturn).where(MonthlyReturn.month.in_([str(m) for m in months])))}
+    found = {
+        (r.authority_id, r.month): r
+        for r in db.session.scalars(
+            select(MonthlyReturn).where(MonthlyReturn.month.in_([str(m) for m in months]))
+        )
+    }
     rows = []
     for authority in programme_service.authorities():
         cells = {m: _rate_status(found.get((authority.id, str(m))), m, today) for m in months}
@@ -111,9 +126,13 @@ def outstanding_returns(on: date) -> list[OutstandingReturn]:
     ended = [m for m in first_month().months_until(last_month()) if m.end_date < on]
     if not ended:
         return []
-    sent = set(db.session.execute(
-        select(MonthlyReturn.authority_id, MonthlyReturn.month)
-        .where(MonthlyReturn.status.in_((STATUS_SUBMITTED, STATUS_APPROVED)))).all())
+    sent = set(
+        db.session.execute(
+            select(MonthlyReturn.authority_id, MonthlyReturn.month).where(
+                MonthlyReturn.status.in_((STATUS_SUBMITTED, STATUS_APPROVED))
+            )
+        ).all()
+    )
     rows = []
     for authority in programme_service.authorities():
         for month in ended:
@@ -136,11 +155,17 @@ def narratives(quarter: Quarter) -> list[NarrativeRow]:
     """Progress and issues from submitted or approved returns, by authority name then month."""
     months = [str(m) for m in quarter.months()]
     rows = db.session.execute(
-        select(Authority.name, MonthlyReturn.month, MonthlyReturn.progress_narrative,
-               MonthlyReturn.issues_narrative)
+        select(
+            Authority.name,
+            MonthlyReturn.month,
+            MonthlyReturn.progress_narrative,
+            MonthlyReturn.issues_narrative,
+        )
         .join(Authority, Authority.id == MonthlyReturn.authority_id)
-        .where(MonthlyReturn.month.in_(months),
-               MonthlyReturn.status.in_((STATUS_SUBMITTED, STATUS_APPROVED)))
-        .order_by(Authority.name, MonthlyReturn.month))
-    return [NarrativeRow(name, Month.parse(month).label, progress, issues, Month.parse(month))
-            for name, month, progress, issues in rows]
+        .where(MonthlyReturn.month.in_(months), MonthlyReturn.status.in_((STATUS_SUBMITTED, STATUS_APPROVED)))
+        .order_by(Authority.name, MonthlyReturn.month)
+    )
+    return [
+        NarrativeRow(name, Month.parse(month).label, progress, issues, Month.parse(month))
+        for name, month, progress, issues in rows
+    ]

@@ -74,6 +74,7 @@ def _now() -> datetime:
 
 # ---- months and due dates ---------------------------------------------------------------
 
+
 def due_date(month: Month) -> date:
     """A return is due on the RETURN_DUE_DAY setting of the following month."""
     following = month.plus(1)
@@ -113,6 +114,7 @@ def is_late(monthly_return: MonthlyReturn | None) -> bool:
 
 # ---- reading ----------------------------------------------------------------------------
 
+
 def fields() -> list[ReturnField]:
     programme = programme_service.get_programme()
     return return_fields(programme.category_names if programme else [])
@@ -120,7 +122,8 @@ def fields() -> list[ReturnField]:
 
 def get_return(authority_id: int, month: Month) -> MonthlyReturn | None:
     return db.session.scalar(
-        select(MonthlyReturn).options(selectinload(MonthlyReturn.spend_lines))
+        select(MonthlyReturn)
+        .options(selectinload(MonthlyReturn.spend_lines))
         .where(MonthlyReturn.authority_id == authority_id, MonthlyReturn.month == str(month))
     )
 
@@ -161,8 +164,10 @@ class MonthRow:
 
 def months_for_authority(authority: Authority, now: datetime | None = None) -> list[MonthRow]:
     """The lead's list: every return month, newest first, with status and due date."""
-    returns = {r.month: r for r in db.session.scalars(
-        select(MonthlyReturn).where(MonthlyReturn.authority_id == authority.id))}
+    returns = {
+        r.month: r
+        for r in db.session.scalars(select(MonthlyReturn).where(MonthlyReturn.authority_id == authority.id))
+    }
     rows = []
     for month in reversed(return_months(now)):
         found = returns.get(str(month))
@@ -172,11 +177,15 @@ def months_for_authority(authority: Authority, now: datetime | None = None) -> l
 
 def waiting_for_review() -> list[MonthlyReturn]:
     """Submitted returns across all authorities, the longest waiting first."""
-    return list(db.session.scalars(
-        select(MonthlyReturn).join(Authority).options(joinedload(MonthlyReturn.authority))
-        .where(MonthlyReturn.status == STATUS_SUBMITTED)
-        .order_by(MonthlyReturn.submitted_at, Authority.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(MonthlyReturn)
+            .join(Authority)
+            .options(joinedload(MonthlyReturn.authority))
+            .where(MonthlyReturn.status == STATUS_SUBMITTED)
+            .order_by(MonthlyReturn.submitted_at, Authority.name)
+        )
+    )
 
 
 def latest_return_month() -> Month | None:
@@ -189,11 +198,14 @@ def waiting_counts() -> dict[int, int]:
     """{authority_id: number of submitted returns waiting for review}."""
     rows = db.session.execute(
         select(MonthlyReturn.authority_id, func.count())
-        .where(MonthlyReturn.status == STATUS_SUBMITTED).group_by(MonthlyReturn.authority_id))
+        .where(MonthlyReturn.status == STATUS_SUBMITTED)
+        .group_by(MonthlyReturn.authority_id)
+    )
     return {authority_id: count for authority_id, count in rows}
 
 
 # ---- saving and submitting --------------------------------------------------------------
+
 
 @dataclass
 class SaveOutcome:
@@ -207,13 +219,15 @@ def changed_since(monthly_return: MonthlyReturn | None, read_version: int) -> li
     if monthly_return is None:
         return []
     object_id = audit_id(monthly_return.authority, Month.parse(monthly_return.month))
-    base = select(AuditEntry).where(AuditEntry.object_type == OBJECT_TYPE,
-                                    AuditEntry.object_id == object_id)
+    base = select(AuditEntry).where(AuditEntry.object_type == OBJECT_TYPE, AuditEntry.object_id == object_id)
     start_id = db.session.scalar(
-        select(func.min(AuditEntry.id)).where(AuditEntry.object_type == OBJECT_TYPE,
-                                              AuditEntry.object_id == object_id,
-                                              AuditEntry.field == "version",
-                                              AuditEntry.old_value == str(read_version)))
+        select(func.min(AuditEntry.id)).where(
+            AuditEntry.object_type == OBJECT_TYPE,
+            AuditEntry.object_id == object_id,
+            AuditEntry.field == "version",
+            AuditEntry.old_value == str(read_version),
+        )
+    )
     if start_id is not None:
         base = base.where(AuditEntry.id >= start_id)
     names = []
@@ -227,24 +241,34 @@ def audit_id(authority: Authority, month: Month) -> str:
     return f"{authority.gss_code}/{month}"
 
 
-def save(authority: Authority, month: Month, raw: dict, read_version: int, submit: bool,
-         require_all: bool | None = None) -> SaveOutcome:
+def save(
+    authority: Authority,
+    month: Month,
+    raw: dict,
+    read_version: int,
+    submit: bool,
+    require_all: bool | None = None,
+) -> SaveOutcome:
     """Check and save the lead's figures as a draft, or submit them.
 
     Raises ReturnStateError if the return cannot be changed, StaleReturn if someone
     saved it after read_version. Nothing is written unless everything is valid.
     """
     return_fields_ = fields()
-    values, errors = parse_figures(raw, return_fields_,
-                                   require_all=submit if require_all is None else require_all)
+    values, errors = parse_figures(
+        raw, return_fields_, require_all=submit if require_all is None else require_all
+    )
     comment = str(raw.get("warnings_comment") or "").strip()
     monthly_return = get_return(authority.id, month)
     if status_of(monthly_return) not in EDITABLE_STATUSES:
-        raise ReturnStateError(f"The {month.label} return is {status_label(monthly_return)} "
-                               "and cannot be changed")
+        raise ReturnStateError(
+            f"The {month.label} return is {status_label(monthly_return)} and cannot be changed"
+        )
     if not month_has_ended(month):
-        errors[None] = (f"You cannot send a return for {month.label} until the month has ended "
-                        f"(after {month.end_date.day} {month.end_date:%B %Y})")
+        errors[None] = (
+            f"You cannot send a return for {month.label} until the month has ended "
+            f"(after {month.end_date.day} {month.end_date:%B %Y})"
+        )
     warnings = warnings_for(authority.id, month, values, return_fields_)
     if len(comment) > NARRATIVE_MAX_CHARS:
         errors["warnings_comment"] = f"The comment must be {NARRATIVE_MAX_CHARS} characters or fewer"
@@ -261,8 +285,9 @@ def save(authority: Authority, month: Month, raw: dict, read_version: int, submi
     except (StaleDataError, IntegrityError):  # IntegrityError: another person created it meanwhile
         db.session.rollback()
         fresh = get_return(authority.id, month)
-        raise StaleReturn(changed_since(fresh, int(read_version or 0)),
-                          fresh.version if fresh else 0) from None
+        raise StaleReturn(
+            changed_since(fresh, int(read_version or 0)), fresh.version if fresh else 0
+        ) from None
     return SaveOutcome({}, warnings, monthly_return)
 
 
@@ -272,8 +297,14 @@ def _write(authority, month, monthly_return, values, comment, return_fields_, su
     old_comment = monthly_return.warnings_comment if monthly_return else ""
     creating = monthly_return is None
     if creating:
-        monthly_return = MonthlyReturn(authority_id=authority.id, month=str(month), status=STATUS_DRAFT,
-                                       created_at=now, updated_at=now, authority=authority)
+        monthly_return = MonthlyReturn(
+            authority_id=authority.id,
+            month=str(month),
+            status=STATUS_DRAFT,
+            created_at=now,
+            updated_at=now,
+            authority=authority,
+        )
         db.session.add(monthly_return)
     old_version = None if creating else monthly_return.version
     monthly_return.referrals_received = values["referrals_received"]
@@ -291,8 +322,9 @@ def _write(authority, month, monthly_return, values, comment, return_fields_, su
         if pence is None and line is not None:
             monthly_return.spend_lines.remove(line)
         elif pence is not None and line is None:
-            monthly_return.spend_lines.append(ReturnSpendLine(strand=f.strand, category=f.category,
-                                                              amount_pence=pence))
+            monthly_return.spend_lines.append(
+                ReturnSpendLine(strand=f.strand, category=f.category, amount_pence=pence)
+            )
         elif line is not None:
             line.amount_pence = pence
     old_status = monthly_return.status
@@ -310,8 +342,12 @@ def _write(authority, month, monthly_return, values, comment, return_fields_, su
     object_id = audit_id(authority, month)
     audit.record(OBJECT_TYPE, object_id, "create" if creating else "update", changes)
     if submit:
-        audit.record(OBJECT_TYPE, object_id, "submit",
-                     {"status": (old_status, STATUS_SUBMITTED), "late": (None, is_late(monthly_return))})
+        audit.record(
+            OBJECT_TYPE,
+            object_id,
+            "submit",
+            {"status": (old_status, STATUS_SUBMITTED), "late": (None, is_late(monthly_return))},
+        )
     return monthly_return
 
 
@@ -330,14 +366,16 @@ def upload(authority: Authority, month: Month, data: bytes, filename: str) -> li
     from app.returns import excel
 
     return_fields_ = fields()
-    result = excel.read_upload(data, filename, authority, month, return_fields_,
-                               current_app.config["MAX_UPLOAD_BYTES"])
+    result = excel.read_upload(
+        data, filename, authority, month, return_fields_, current_app.config["MAX_UPLOAD_BYTES"]
+    )
     if result.unreadable:
         return result.errors
     monthly_return = get_return(authority.id, month)
     if status_of(monthly_return) not in EDITABLE_STATUSES:
-        raise ReturnStateError(f"The {month.label} return is {status_label(monthly_return)} "
-                               "and cannot be changed")
+        raise ReturnStateError(
+            f"The {month.label} return is {status_label(monthly_return)} and cannot be changed"
+        )
     cells = excel.input_cells(return_fields_)
     errors = list(result.errors)
     _, field_errors = parse_figures(result.raw, return_fields_, require_all=True)
@@ -348,12 +386,14 @@ def upload(authority: Authority, month: Month, data: bytes, filename: str) -> li
         return sorted(errors, key=lambda text: int("".join(ch for ch in text.split()[1] if ch.isdigit())))
     raw = dict(result.raw)
     raw["warnings_comment"] = monthly_return.warnings_comment if monthly_return else ""
-    outcome = save(authority, month, raw, monthly_return.version if monthly_return else 0,
-                   submit=False, require_all=True)
+    outcome = save(
+        authority, month, raw, monthly_return.version if monthly_return else 0, submit=False, require_all=True
+    )
     return [message for message in outcome.errors.values()]
 
 
 # ---- finance and admin decisions --------------------------------------------------------
+
 
 def _version_read(read_version) -> int:
     """The version a form carried; text that is not a number matches no version (-1)."""
@@ -363,8 +403,15 @@ def _version_read(read_version) -> int:
         return -1
 
 
-def _transition(monthly_return: MonthlyReturn, read_version: int, allowed_from: tuple[str, ...],
-                new_status: str, action: str, reason_field: str | None, reason: str) -> None:
+def _transition(
+    monthly_return: MonthlyReturn,
+    read_version: int,
+    allowed_from: tuple[str, ...],
+    new_status: str,
+    action: str,
+    reason_field: str | None,
+    reason: str,
+) -> None:
     if monthly_return is None or monthly_return.status not in allowed_from:
         raise ReturnStateError(f"This return is {status_label(monthly_return)}, so it cannot be {action}")
     if _version_read(read_version) != monthly_return.version:
@@ -388,8 +435,9 @@ def _transition(monthly_return: MonthlyReturn, read_version: int, allowed_from: 
         db.session.rollback()
         raise StaleReturn([], -1) from None
     changes["version"] = (old_version, monthly_return.version)  # keeps its first place
-    audit.record(OBJECT_TYPE, audit_id(monthly_return.authority, Month.parse(monthly_return.month)),
-                 action, changes)
+    audit.record(
+        OBJECT_TYPE, audit_id(monthly_return.authority, Month.parse(monthly_return.month)), action, changes
+    )
     db.session.commit()
 
 
@@ -400,14 +448,22 @@ def approve(monthly_return: MonthlyReturn, read_version: int) -> None:
 
 def send_back(monthly_return: MonthlyReturn, read_version: int, reason: str) -> None:
     """Finance or admin return a submitted return to the lead with a reason."""
-    _transition(monthly_return, read_version, (STATUS_SUBMITTED,), STATUS_RETURNED, "returned",
-                "returned_reason", reason)
+    _transition(
+        monthly_return,
+        read_version,
+        (STATUS_SUBMITTED,),
+        STATUS_RETURNED,
+        "returned",
+        "returned_reason",
+        reason,
+    )
 
 
 def reopen(monthly_return: MonthlyReturn, read_version: int, reason: str) -> None:
     """An admin reopens an approved return: it becomes a draft the lead can change."""
-    _transition(monthly_return, read_version, (STATUS_APPROVED,), STATUS_DRAFT, "reopened",
-                "reopened_reason", reason)
+    _transition(
+        monthly_return, read_version, (STATUS_APPROVED,), STATUS_DRAFT, "reopened", "reopened_reason", reason
+    )
 
 
 from app.returns.rates import (  # noqa: E402  (the agreed interface lives here too)
@@ -418,5 +474,9 @@ from app.returns.rates import (  # noqa: E402  (the agreed interface lives here 
 )
 
 __all__ = [
-    "ReportingRate", "due_date", "narratives", "outstanding_returns", "reporting_rate",
+    "ReportingRate",
+    "due_date",
+    "narratives",
+    "outstanding_returns",
+    "reporting_rate",
 ]

@@ -45,12 +45,23 @@ def return_fields(categories: list[str]) -> list[ReturnField]:
         ReturnField("hf_support", "HF Support spend", MONEY, "HF Support spend", strand=STRAND_HF),
     ]
     for index, category in enumerate(categories):
-        fields.append(ReturnField(category_field_name(index), f"Other Support: {category}", MONEY,
-                                  f"Other Support spend on {category.lower()}",
-                                  strand=STRAND_OTHER, category=category))
+        fields.append(
+            ReturnField(
+                category_field_name(index),
+                f"Other Support: {category}",
+                MONEY,
+                f"Other Support spend on {category.lower()}",
+                strand=STRAND_OTHER,
+                category=category,
+            )
+        )
     fields += [
-        ReturnField("support_workers_fte", "Support workers in post (full-time equivalent)", FTE,
-                    "the number of support workers in post"),
+        ReturnField(
+            "support_workers_fte",
+            "Support workers in post (full-time equivalent)",
+            FTE,
+            "the number of support workers in post",
+        ),
         ReturnField("progress_narrative", "Progress this month", TEXT, "the progress this month"),
         ReturnField("issues_narrative", "Issues and risks", TEXT, "the issues and risks this month"),
     ]
@@ -117,8 +128,12 @@ def parse_figures(raw: dict, fields: list[ReturnField], require_all: bool):
         if error:
             errors[field.name] = error
     received, declined = values.get("referrals_received"), values.get("referrals_declined")
-    if (received is not None and declined is not None and "referrals_declined" not in errors
-            and declined > received):
+    if (
+        received is not None
+        and declined is not None
+        and "referrals_declined" not in errors
+        and declined > received
+    ):
         errors["referrals_declined"] = "Referrals declined must not be more than referrals received"
     return values, errors
 

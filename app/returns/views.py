@@ -35,9 +35,13 @@ NAVIGATION = [
     ("returns.review", "Review returns", (ROLE_ADMIN, ROLE_FINANCE)),
     ("returns.reporting_rate", "Reporting rate", RATE_ROLES),
 ]
-TAG_CLASSES = {"not_started": "govuk-tag--grey", "draft": "govuk-tag--light-blue",
-               "submitted": "govuk-tag--blue", "approved": "govuk-tag--green",
-               "returned": "govuk-tag--orange"}
+TAG_CLASSES = {
+    "not_started": "govuk-tag--grey",
+    "draft": "govuk-tag--light-blue",
+    "submitted": "govuk-tag--blue",
+    "approved": "govuk-tag--green",
+    "returned": "govuk-tag--orange",
+}
 
 
 @bp.app_context_processor
@@ -61,16 +65,18 @@ def _authority_and_month(gss: str, month_text: str):
 def index():
     if current_user.role == ROLE_LEAD:
         return redirect(url_for("returns.months", gss=current_user.authority.gss_code))
-    return render_template("returns/index.html", authorities=visible_authorities(),
-                           waiting=service.waiting_counts())
+    return render_template(
+        "returns/index.html", authorities=visible_authorities(), waiting=service.waiting_counts()
+    )
 
 
 @bp.route("/returns/<gss>")
 @roles_required(*RETURN_ROLES)
 def months(gss: str):
     authority = authority_or_403(gss)
-    return render_template("returns/months.html", authority=authority,
-                           rows=service.months_for_authority(authority))
+    return render_template(
+        "returns/months.html", authority=authority, rows=service.months_for_authority(authority)
+    )
 
 
 def _form_for(monthly_return, formdata=None):
@@ -85,19 +91,32 @@ def _form_for(monthly_return, formdata=None):
     return form, fields
 
 
-def _render_return(authority, month, monthly_return, form, fields, warnings, status=200,
-                   reason_form=None, keep_typed=False):
+def _render_return(
+    authority, month, monthly_return, form, fields, warnings, status=200, reason_form=None, keep_typed=False
+):
     """keep_typed: show the lead's refused form even if the return is now locked, so
     nothing they typed is lost silently."""
-    can_edit = current_user.role == ROLE_LEAD and service.month_has_ended(month) and (
-        keep_typed or service.status_of(monthly_return) in service.EDITABLE_STATUSES)
+    can_edit = (
+        current_user.role == ROLE_LEAD
+        and service.month_has_ended(month)
+        and (keep_typed or service.status_of(monthly_return) in service.EDITABLE_STATUSES)
+    )
     version = str(monthly_return.version if monthly_return else 0)
     return render_template(
-        "returns/return.html", authority=authority, month=month, monthly_return=monthly_return,
-        status=service.status_of(monthly_return), is_late=service.is_late(monthly_return),
-        due_date=service.due_date(month), month_ended=service.month_has_ended(month),
-        form=form, fields=fields, can_edit=can_edit, warnings=warnings,
-        values=service.stored_values(monthly_return, fields), display_value=display_value,
+        "returns/return.html",
+        authority=authority,
+        month=month,
+        monthly_return=monthly_return,
+        status=service.status_of(monthly_return),
+        is_late=service.is_late(monthly_return),
+        due_date=service.due_date(month),
+        month_ended=service.month_has_ended(month),
+        form=form,
+        fields=fields,
+        can_edit=can_edit,
+        warnings=warnings,
+        values=service.stored_values(monthly_return, fields),
+        display_value=display_value,
         decision_form=DecisionForm(formdata=None, version=version),
         reason_form=reason_form or ReasonForm(formdata=None, version=version),
         client_figures=_client_figures(authority, month),
@@ -141,7 +160,8 @@ def edit(gss: str, month_text: str):
         form.form_errors.append(
             "Someone else saved this return while you were editing it. They changed: "
             f"{changed}. Your figures are below and have not been saved; check them and "
-            "save again to replace theirs")
+            "save again to replace theirs"
+        )
         form.version.data = str(stale.current_version)
         fresh = service.get_return(authority.id, month)
         return _render_return(authority, month, fresh, form, fields, [], 409, keep_typed=True)
@@ -173,8 +193,16 @@ def decide(gss: str, month_text: str, decision: str):
         fields = service.fields()
         page_form, _ = _form_for(monthly_return)
         page_form.form_errors.extend(message for errors in form.errors.values() for message in errors)
-        return _render_return(authority, month, monthly_return, page_form, fields, [], 400,
-                              reason_form=form if decision != "approve" else None)
+        return _render_return(
+            authority,
+            month,
+            monthly_return,
+            page_form,
+            fields,
+            [],
+            400,
+            reason_form=form if decision != "approve" else None,
+        )
     try:
         if decision == "approve":
             service.approve(monthly_return, form.version.data)
@@ -201,8 +229,10 @@ def template(gss: str, month_text: str):
     content = excel.build_template(authority, month, fields, values)
     filename = f"monthly-return-{authority.gss_code}-{month}.xlsx"
     return current_app.response_class(
-        content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.route("/returns/<gss>/<month_text>/upload", methods=["GET", "POST"])
@@ -222,8 +252,11 @@ def upload(gss: str, month_text: str):
             except service.ReturnStateError as error:
                 errors = [str(error)]
             if not errors:
-                flash(f"The figures from {uploaded.filename} were saved as a draft; check them "
-                      "and submit the return", "success")
+                flash(
+                    f"The figures from {uploaded.filename} were saved as a draft; check them "
+                    "and submit the return",
+                    "success",
+                )
                 return redirect(url_for("returns.edit", gss=gss, month_text=str(month)))
             form.form_errors.extend(errors)
         status = 400
@@ -233,8 +266,9 @@ def upload(gss: str, month_text: str):
 @bp.route("/returns/review")
 @roles_required(ROLE_ADMIN, ROLE_FINANCE)
 def review():
-    return render_template("returns/review.html", returns=service.waiting_for_review(),
-                           is_late=service.is_late)
+    return render_template(
+        "returns/review.html", returns=service.waiting_for_review(), is_late=service.is_late
+    )
 
 
 @bp.route("/returns/reporting-rate")
@@ -251,5 +285,10 @@ def reporting_rate():
     if year not in years:
         abort(404)
     months = [m for m in year.months() if service.first_month() <= m <= latest]
-    return render_template("returns/reporting_rate.html", rate=service.reporting_rate(months),
-                           year=year, years=years, labels=rates.RATE_LABELS)
+    return render_template(
+        "returns/reporting_rate.html",
+        rate=service.reporting_rate(months),
+        year=year,
+        years=years,
+        labels=rates.RATE_LABELS,
+    )

@@ -16,6 +16,7 @@ from app.returns.validation import MONEY, ReturnField
 
 SUBMITTED_STATUSES = (STATUS_SUBMITTED, STATUS_APPROVED)
 
+
 def monthly_profile_pence(authority_id: int, month: Month) -> int | None:
     """The current profile version's quarter amount (both strands) divided by three."""
     version = programme_service.current_profile_version()
@@ -23,8 +24,11 @@ def monthly_profile_pence(authority_id: int, month: Month) -> int | None:
         return None
     total = db.session.scalar(
         select(func.sum(ProfileLine.amount_pence)).where(
-            ProfileLine.version_id == version.id, ProfileLine.authority_id == authority_id,
-            ProfileLine.quarter == month.quarter.slug))
+            ProfileLine.version_id == version.id,
+            ProfileLine.authority_id == authority_id,
+            ProfileLine.quarter == month.quarter.slug,
+        )
+    )
     return int(total) // 3 if total else None
 
 
@@ -45,17 +49,33 @@ def _figures(values: dict, return_fields_: list[ReturnField]) -> dict[str, int |
 def previous_six_month_averages(authority_id: int, month: Month) -> dict[str, float]:
     """Averages of the authority's submitted or approved returns in the six months before."""
     months = [str(month.plus(-offset)) for offset in range(1, 7)]
-    where = (MonthlyReturn.authority_id == authority_id, MonthlyReturn.month.in_(months),
-             MonthlyReturn.status.in_(SUBMITTED_STATUSES))
-    counts = db.session.execute(select(
-        func.avg(MonthlyReturn.referrals_received), func.avg(MonthlyReturn.referrals_declined),
-        func.avg(MonthlyReturn.support_workers_fte_tenths)).where(*where)).one()
+    where = (
+        MonthlyReturn.authority_id == authority_id,
+        MonthlyReturn.month.in_(months),
+        MonthlyReturn.status.in_(SUBMITTED_STATUSES),
+    )
+    counts = db.session.execute(
+        select(
+            func.avg(MonthlyReturn.referrals_received),
+            func.avg(MonthlyReturn.referrals_declined),
+            func.avg(MonthlyReturn.support_workers_fte_tenths),
+        ).where(*where)
+    ).one()
     spend = db.session.execute(
-        select(ReturnSpendLine.strand, func.sum(ReturnSpendLine.amount_pence),
-               func.count(func.distinct(ReturnSpendLine.return_id)))
-        .join(MonthlyReturn).where(*where).group_by(ReturnSpendLine.strand))
-    averages = {"Referrals received": counts[0], "Referrals declined": counts[1],
-                "Support workers in post": counts[2]}
+        select(
+            ReturnSpendLine.strand,
+            func.sum(ReturnSpendLine.amount_pence),
+            func.count(func.distinct(ReturnSpendLine.return_id)),
+        )
+        .join(MonthlyReturn)
+        .where(*where)
+        .group_by(ReturnSpendLine.strand)
+    )
+    averages = {
+        "Referrals received": counts[0],
+        "Referrals declined": counts[1],
+        "Support workers in post": counts[2],
+    }
     for strand, total, returns in spend:
         label = "HF Support spend" if strand == "hf_support" else "Other Support spend"
         averages[label] = int(total) / returns if returns else None
@@ -70,8 +90,9 @@ def _shown(label: str, value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def warnings_for(authority_id: int, month: Month, values: dict,
-                 return_fields_: list[ReturnField]) -> list[str]:
+def warnings_for(
+    authority_id: int, month: Month, values: dict, return_fields_: list[ReturnField]
+) -> list[str]:
     """Figures the lead must confirm with a comment before submitting."""
     config = current_app.config
     found = []
@@ -80,13 +101,17 @@ def warnings_for(authority_id: int, month: Month, values: dict,
     profile = monthly_profile_pence(authority_id, month)
     multiple = config["SPEND_WARNING_MULTIPLE"]
     if profile and spend > multiple * profile:
-        found.append(f"Spend this month ({_shown('spend', spend)}) is more than {multiple} times "
-                     f"the monthly profile ({_shown('spend', profile)})")
+        found.append(
+            f"Spend this month ({_shown('spend', spend)}) is more than {multiple} times "
+            f"the monthly profile ({_shown('spend', profile)})"
+        )
     outlier = config["OUTLIER_WARNING_MULTIPLE"]
     averages = previous_six_month_averages(authority_id, month)
     for label, value in figures.items():
         average = averages.get(label)
         if value is not None and average and value > outlier * average:
-            found.append(f"{label} ({_shown(label, value)}) is more than {outlier} times the average "
-                         f"of the previous six months ({_shown(label, average)})")
+            found.append(
+                f"{label} ({_shown(label, value)}) is more than {outlier} times the average "
+                f"of the previous six months ({_shown(label, average)})"
+            )
     return found

@@ -74,9 +74,16 @@ def test_session_is_renewed_at_sign_in(app, users):
 
 def test_admin_creates_a_lead_bound_to_one_authority(signed_in):
     admin = signed_in("admin")
-    response = post_form(admin, "/users/new", {
-        "email": "New.Lead@Test.invalid", "role": "authority_lead", "authority": OTHER_GSS,
-        "password": "a-long-enough-passphrase"})
+    response = post_form(
+        admin,
+        "/users/new",
+        {
+            "email": "New.Lead@Test.invalid",
+            "role": "authority_lead",
+            "authority": OTHER_GSS,
+            "password": "a-long-enough-passphrase",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.lead@test.invalid"))
     assert user.authority.gss_code == OTHER_GSS
@@ -84,30 +91,47 @@ def test_admin_creates_a_lead_bound_to_one_authority(signed_in):
 
 def test_create_user_errors_keep_what_was_typed(signed_in):
     admin = signed_in("admin")
-    response = post_form(admin, "/users/new", {
-        "email": "someone@test.invalid", "role": "authority_lead", "authority": "",
-        "password": "short"})
+    response = post_form(
+        admin,
+        "/users/new",
+        {"email": "someone@test.invalid", "role": "authority_lead", "authority": "", "password": "short"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Select the authority this lead works for" in html
     assert 'value="someone@test.invalid"' in html
-    response = post_form(admin, "/users/new", {
-        "email": "someone@test.invalid", "role": "finance", "authority": "",
-        "password": "password1234"})
+    response = post_form(
+        admin,
+        "/users/new",
+        {"email": "someone@test.invalid", "role": "finance", "authority": "", "password": "password1234"},
+    )
     assert "Password is too common" in response.get_data(as_text=True)
     assert get_user_by_email("someone@test.invalid") is None
 
 
 def test_cli_creates_users_and_sets_passwords_from_stdin(runner, loaded, client):
-    result = runner.invoke(args=["users", "create", "--email", "lead@x.invalid",
-                                 "--role", "authority_lead", "--authority", LEAD_GSS])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "lead@x.invalid",
+            "--role",
+            "authority_lead",
+            "--authority",
+            LEAD_GSS,
+        ]
+    )
     assert result.exit_code == 0, result.output
-    short = runner.invoke(args=["users", "set-password", "--email", "lead@x.invalid",
-                                "--password-stdin"], input="short\n")
+    short = runner.invoke(
+        args=["users", "set-password", "--email", "lead@x.invalid", "--password-stdin"], input="short\n"
+    )
     assert short.exit_code != 0
     assert "12 characters or more" in short.output
-    result = runner.invoke(args=["users", "set-password", "--email", "lead@x.invalid",
-                                 "--password-stdin"], input="a-long-enough-passphrase\n")
+    result = runner.invoke(
+        args=["users", "set-password", "--email", "lead@x.invalid", "--password-stdin"],
+        input="a-long-enough-passphrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert login(client, "lead@x.invalid", "a-long-enough-passphrase").status_code == 302
     bad = runner.invoke(args=["users", "create", "--email", "x@x.invalid", "--role", "authority_lead"])
@@ -116,8 +140,12 @@ def test_cli_creates_users_and_sets_passwords_from_stdin(runner, loaded, client)
 
 def test_login_is_throttled_per_address(client, users):
     token = csrf_token(client, "/login")
-    statuses = [client.post("/login", data={"csrf_token": token, "email": f"u{n}@test.invalid",
-                                            "password": "whatever-password"}).status_code
-                for n in range(12)]
+    statuses = [
+        client.post(
+            "/login",
+            data={"csrf_token": token, "email": f"u{n}@test.invalid", "password": "whatever-password"},
+        ).status_code
+        for n in range(12)
+    ]
     assert statuses[:10] == [200] * 10
     assert statuses[-1] == 429

@@ -15,9 +15,13 @@ BIRMINGHAM, COVENTRY = "E08000025", "E08000026"
 
 def client_values(referral: date, accepted: date | None = None, **overrides) -> dict:
     values = {
-        "referral_date": referral, "accepted_date": accepted or referral,
-        "age_band": "25_34", "gender": "male", "rough_sleeping_band": "1_2y",
-        "support_needs": ["mental_health"], "local_case_reference": None,
+        "referral_date": referral,
+        "accepted_date": accepted or referral,
+        "age_band": "25_34",
+        "gender": "male",
+        "rough_sleeping_band": "1_2y",
+        "support_needs": ["mental_health"],
+        "local_case_reference": None,
     }
     values.update(overrides)
     return values

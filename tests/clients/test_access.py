@@ -19,10 +19,17 @@ def coventry_client(make):
 
 
 def _read_paths(reference, gss):
-    return [f"/clients/{gss}/", f"/clients/{gss}/new", f"/clients/{gss}/upload",
-            f"/clients/{gss}/download", f"/clients/client/{reference}",
-            f"/clients/client/{reference}/edit", f"/clients/client/{reference}/tenancy",
-            f"/clients/client/{reference}/support-ended", f"/clients/outcomes/{gss}"]
+    return [
+        f"/clients/{gss}/",
+        f"/clients/{gss}/new",
+        f"/clients/{gss}/upload",
+        f"/clients/{gss}/download",
+        f"/clients/client/{reference}",
+        f"/clients/client/{reference}/edit",
+        f"/clients/client/{reference}/tenancy",
+        f"/clients/client/{reference}/support-ended",
+        f"/clients/outcomes/{gss}",
+    ]
 
 
 def test_lead_gets_403_for_another_authoritys_clients(signed_in, coventry_client):
@@ -43,8 +50,10 @@ def test_lead_cannot_write_another_authoritys_clients(signed_in, coventry_client
         f"/clients/{COVENTRY}/new": {"referral_date": ["1", "5", "2019"]},
         f"/clients/client/{reference}/edit": {"local_case_reference": "X1"},
         f"/clients/client/{reference}/tenancy": {"start_date": ["1", "9", "2020"]},
-        f"/clients/client/{reference}/tenancy/{tenancy_id}/end": {"end_date": ["1", "9", "2020"],
-                                                                 "end_reason": "eviction"},
+        f"/clients/client/{reference}/tenancy/{tenancy_id}/end": {
+            "end_date": ["1", "9", "2020"],
+            "end_reason": "eviction",
+        },
         f"/clients/client/{reference}/support-ended": {"ended_on": ["1", "9", "2020"]},
         f"/clients/client/{reference}/erase": {},
         f"/clients/{COVENTRY}/upload": {},

@@ -13,8 +13,15 @@ def test_demo_seed_houses_487_by_september_2021_and_runs_once(loaded):
     assert figures.housed_to_date == 487
     by_authority = service.outcomes_by_authority(Quarter.parse("2021-22-Q2"))
     shares = {a.name: by_authority[a.id].housed_to_date for a in authorities()}
-    assert shares == {"Birmingham": 216, "Coventry": 87, "Dudley": 11, "Sandwell": 43,
-                      "Solihull": 22, "Walsall": 69, "Wolverhampton": 39}
+    assert shares == {
+        "Birmingham": 216,
+        "Coventry": 87,
+        "Dudley": 11,
+        "Sandwell": 43,
+        "Solihull": 22,
+        "Walsall": 69,
+        "Wolverhampton": 39,
+    }
     rate = figures.sustainment_12.rate
     assert 0.84 <= rate <= 0.90, rate
     assert figures.waiting > 0

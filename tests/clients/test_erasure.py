@@ -30,8 +30,14 @@ def test_admin_erases_a_client(signed_in, make):
     erase = [row for row in rows if row.action == "erase"]
     assert len(erase) == 1 and erase[0].actor == ROLE_EMAILS["admin"]
     # other clients' history is untouched
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.object_id == other.reference, AuditEntry.new_value.is_not(None))) > 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.object_id == other.reference, AuditEntry.new_value.is_not(None))
+        )
+        > 0
+    )
 
     # the reference is never given again
     again = make(BIRMINGHAM, date(2019, 5, 1))

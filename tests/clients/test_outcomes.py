@@ -28,14 +28,24 @@ HISTORIES = {
     "ended_before_six": (date(2019, 8, 1), [(date(2019, 8, 31), date(2020, 2, 28), "eviction")], None),
     "ended_on_six": (date(2019, 8, 1), [(date(2019, 8, 31), date(2020, 2, 29), "eviction")], None),
     "ended_after_six": (date(2019, 8, 1), [(date(2019, 8, 31), date(2020, 3, 1), "prison")], None),
-    "planned_early": (date(2019, 6, 1), [(date(2019, 6, 15), date(2019, 10, 1), "planned_move_on")],
-                      (date(2019, 10, 1), "planned")),
-    "planned_then_evicted": (date(2019, 6, 1), [
-        (date(2019, 6, 15), date(2019, 10, 1), "planned_move_on"),
-        (date(2019, 11, 1), date(2020, 1, 10), "eviction")], None),
-    "rehoused_on_six": (date(2019, 6, 1), [
-        (date(2019, 6, 15), date(2019, 7, 1), "abandonment"),
-        (date(2019, 12, 15), None, None)], None),
+    "planned_early": (
+        date(2019, 6, 1),
+        [(date(2019, 6, 15), date(2019, 10, 1), "planned_move_on")],
+        (date(2019, 10, 1), "planned"),
+    ),
+    "planned_then_evicted": (
+        date(2019, 6, 1),
+        [
+            (date(2019, 6, 15), date(2019, 10, 1), "planned_move_on"),
+            (date(2019, 11, 1), date(2020, 1, 10), "eviction"),
+        ],
+        None,
+    ),
+    "rehoused_on_six": (
+        date(2019, 6, 1),
+        [(date(2019, 6, 15), date(2019, 7, 1), "abandonment"), (date(2019, 12, 15), None, None)],
+        None,
+    ),
     "exit_in_quarter": (date(2019, 1, 5), [(date(2019, 2, 1), date(2020, 7, 15), "prison")], None),
     "housed_in_quarter": (date(2020, 6, 1), [(date(2020, 7, 31), None, None)], None),
     # waiting or not
@@ -61,17 +71,29 @@ def _sustained(tenancies, months):
 
 def _expected(histories, start, end):
     """The figures counted here in plain Python, one client at a time."""
-    expected = {"accepted_in": 0, "accepted_to_date": 0, "housed_in": 0, "housed_to_date": 0,
-                "current": 0, "waiting": 0, "exits": 0,
-                "s6": [0, 0], "s12": [0, 0], "bands": dict.fromkeys(BAND_LABELS, 0)}
+    expected = {
+        "accepted_in": 0,
+        "accepted_to_date": 0,
+        "housed_in": 0,
+        "housed_to_date": 0,
+        "current": 0,
+        "waiting": 0,
+        "exits": 0,
+        "s6": [0, 0],
+        "s12": [0, 0],
+        "bands": dict.fromkeys(BAND_LABELS, 0),
+    }
     for accepted, tenancies, support_end in histories:
         expected["accepted_in"] += start <= accepted <= end
         expected["accepted_to_date"] += accepted <= end
         first = min((t[0] for t in tenancies), default=None)
         expected["housed_in"] += first is not None and start <= first <= end
         expected["housed_to_date"] += first is not None and first <= end
-        expected["waiting"] += (accepted <= end and (first is None or first > end)
-                                and (support_end is None or support_end[0] > end))
+        expected["waiting"] += (
+            accepted <= end
+            and (first is None or first > end)
+            and (support_end is None or support_end[0] > end)
+        )
         expected["exits"] += sum(1 for t in tenancies if t[1] and start <= t[1] <= end)
         for key, months in (("s6", 6), ("s12", 12)):
             if first is not None and add_months(first, months) <= end:
@@ -81,8 +103,9 @@ def _expected(histories, start, end):
             if t_start <= end and (t_end is None or t_end > end):
                 expected["current"] += 1
                 months = months_completed(t_start, end)
-                label = BAND_LABELS[0 if months < 6 else 1 if months < 12 else 2 if months < 24
-                                    else 3 if months < 36 else 4]
+                label = BAND_LABELS[
+                    0 if months < 6 else 1 if months < 12 else 2 if months < 24 else 3 if months < 36 else 4
+                ]
                 expected["bands"][label] += 1
     return expected
 
@@ -134,8 +157,13 @@ def test_figures_counted_by_hand(histories):
 def test_band_edges_exactly(histories):
     bands = service.outcomes(QUARTER, authority_by_gss(BIRMINGHAM).id).tenancy_bands
     # rehoused_on_six began 15 December 2019: 9 months, "6 to 12 months"
-    assert bands == {"Under 6 months": 2, "6 to 12 months": 3, "12 to 24 months": 1,
-                     "24 to 36 months": 2, "36 months and more": 1}
+    assert bands == {
+        "Under 6 months": 2,
+        "6 to 12 months": 3,
+        "12 to 24 months": 1,
+        "24 to 36 months": 2,
+        "36 months and more": 1,
+    }
 
 
 def test_programme_is_the_sum_of_the_authorities(histories):
@@ -146,7 +174,8 @@ def test_programme_is_the_sum_of_the_authorities(histories):
     assert programme.housed_to_date == sum(f.housed_to_date for f in by_authority.values())
     assert programme.currently_housed == sum(f.currently_housed for f in by_authority.values())
     assert programme.sustainment_12.denominator == sum(
-        f.sustainment_12.denominator for f in by_authority.values())
+        f.sustainment_12.denominator for f in by_authority.values()
+    )
     assert by_authority[authority_by_gss(COVENTRY).id].housed_in_quarter == 1
 
 

@@ -12,9 +12,13 @@ from tests.clients.conftest import BIRMINGHAM
 from tests.conftest import post_form
 
 NEW_CLIENT = {
-    "referral_date": ["2", "5", "2019"], "accepted_date": ["10", "5", "2019"],
-    "age_band": "35_44", "gender": "prefer_not", "rough_sleeping_band": "5y_plus",
-    "support_needs": ["drug_use", "offending"], "local_case_reference": "HF/2019-004",
+    "referral_date": ["2", "5", "2019"],
+    "accepted_date": ["10", "5", "2019"],
+    "age_band": "35_44",
+    "gender": "prefer_not",
+    "rough_sleeping_band": "5y_plus",
+    "support_needs": ["drug_use", "offending"],
+    "local_case_reference": "HF/2019-004",
 }
 
 
@@ -38,9 +42,16 @@ def test_add_edit_tenancy_exit_and_support_end(signed_in):
     assert post_form(lead, "/clients/client/BIR-0001/edit", edited).status_code == 302
     assert _client("BIR-0001").support_needs == ["alcohol"]
 
-    response = post_form(lead, "/clients/client/BIR-0001/tenancy", {
-        "start_date": ["1", "6", "2019"], "tenure": "housing_association",
-        "end_date": ["", "", ""], "end_reason": ""})
+    response = post_form(
+        lead,
+        "/clients/client/BIR-0001/tenancy",
+        {
+            "start_date": ["1", "6", "2019"],
+            "tenure": "housing_association",
+            "end_date": ["", "", ""],
+            "end_reason": "",
+        },
+    )
     assert response.status_code == 302
     tenancy = _client("BIR-0001").tenancies[0]
     assert tenancy.end_date is None
@@ -52,13 +63,15 @@ def test_add_edit_tenancy_exit_and_support_end(signed_in):
     assert response.status_code == 302
     assert _client("BIR-0001").tenancies[0].end_reason == "planned_move_on"
 
-    response = post_form(lead, "/clients/client/BIR-0001/support-ended",
-                         {"ended_on": ["2", "3", "2020"], "reason": "planned"})
+    response = post_form(
+        lead, "/clients/client/BIR-0001/support-ended", {"ended_on": ["2", "3", "2020"], "reason": "planned"}
+    )
     assert response.status_code == 302
     assert _client("BIR-0001").support_ended_on == date(2020, 3, 2)
 
-    actions = {row.action for row in db.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_id == "BIR-0001"))}
+    actions = {
+        row.action for row in db.session.scalars(select(AuditEntry).where(AuditEntry.object_id == "BIR-0001"))
+    }
     assert {"create", "update", "end", "end support"} <= actions
 
     page = lead.get(f"/clients/{BIRMINGHAM}/?status=support_ended").get_data(as_text=True)
@@ -80,8 +93,9 @@ def test_register_filters(signed_in, make):
 
 
 def test_a_partial_date_is_an_error_not_a_crash(signed_in):
-    response = post_form(signed_in("lead"), f"/clients/{BIRMINGHAM}/new",
-                         dict(NEW_CLIENT, referral_date=["2", "5"]))
+    response = post_form(
+        signed_in("lead"), f"/clients/{BIRMINGHAM}/new", dict(NEW_CLIENT, referral_date=["2", "5"])
+    )
     assert response.status_code == 200
     assert "Referral date must be a real date" in response.get_data(as_text=True)
 

@@ -12,8 +12,17 @@ from app.extensions import db
 from tests.clients.conftest import BIRMINGHAM, COVENTRY
 from tests.conftest import csrf_token
 
-GOOD_CLIENT = ["HF-1", datetime(2019, 5, 1), "02/05/2019", "25 to 34", "Female",
-               "Mental health; Alcohol", "2 to 5 years", None, None]
+GOOD_CLIENT = [
+    "HF-1",
+    datetime(2019, 5, 1),
+    "02/05/2019",
+    "25 to 34",
+    "Female",
+    "Mental health; Alcohol",
+    "2 to 5 years",
+    None,
+    None,
+]
 
 
 def _workbook(client_rows, tenancy_rows=None) -> io.BytesIO:
@@ -36,9 +45,11 @@ def _workbook(client_rows, tenancy_rows=None) -> io.BytesIO:
 
 def _upload(client, stream, name="clients.xlsx", gss=BIRMINGHAM):
     path = f"/clients/{gss}/upload"
-    return client.post(path, data={"csrf_token": csrf_token(client, path),
-                                   "workbook": (stream, name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "workbook": (stream, name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _count(model):
@@ -48,11 +59,16 @@ def _count(model):
 def test_a_good_upload_adds_clients_and_tenancies(signed_in, make):
     existing = make(BIRMINGHAM, date(2018, 9, 1))
     stream = _workbook(
-        [GOOD_CLIENT, ["HF-2", "2019-06-01", "2019-06-03", "45_54", "male", None, "Under 6 months",
-                       None, None]],
-        [["HF-1", "10/05/2019", "Council", "01/02/2020", "Eviction"],
-         ["hf-1", "01/03/2020", "Private rented", None, None],
-         [existing.reference, "01/10/2018", "Other", None, None]])
+        [
+            GOOD_CLIENT,
+            ["HF-2", "2019-06-01", "2019-06-03", "45_54", "male", None, "Under 6 months", None, None],
+        ],
+        [
+            ["HF-1", "10/05/2019", "Council", "01/02/2020", "Eviction"],
+            ["hf-1", "01/03/2020", "Private rented", None, None],
+            [existing.reference, "01/10/2018", "Other", None, None],
+        ],
+    )
     response = _upload(signed_in("lead"), stream)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _count(Client) == 3 and _count(Tenancy) == 3
@@ -63,13 +79,25 @@ def test_a_good_upload_adds_clients_and_tenancies(signed_in, make):
 
 
 def test_errors_are_given_by_cell_and_nothing_is_saved(signed_in):
-    bad_client = ["John Smith", "2019-05-03", "2019-05-01", "Teenager", "Female",
-                  "Mental health; Gambling", "2 to 5 years", None, None]
+    bad_client = [
+        "John Smith",
+        "2019-05-03",
+        "2019-05-01",
+        "Teenager",
+        "Female",
+        "Mental health; Gambling",
+        "2 to 5 years",
+        None,
+        None,
+    ]
     stream = _workbook(
         [GOOD_CLIENT, bad_client],
-        [["HF-1", "10/05/2019", "Council", None, None],
-         ["HF-1", "01/06/2019", "Council", None, None],  # overlaps the open one
-         ["NOBODY", "01/06/2019", "Council", None, None]])
+        [
+            ["HF-1", "10/05/2019", "Council", None, None],
+            ["HF-1", "01/06/2019", "Council", None, None],  # overlaps the open one
+            ["NOBODY", "01/06/2019", "Council", None, None],
+        ],
+    )
     response = _upload(signed_in("lead"), stream)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -79,12 +107,28 @@ def test_errors_are_given_by_cell_and_nothing_is_saved(signed_in):
     assert _count(Client) == 0 and _count(Tenancy) == 0
 
     # the parse errors fixed, the rule errors show by cell too, still nothing saved
-    fixed = ["John Smith", "2019-05-03", "2019-05-01", "25 to 34", "Female", "Alcohol",
-             "2 to 5 years", None, None]
-    response = _upload(signed_in("lead"), _workbook([GOOD_CLIENT, fixed], [
-        ["HF-1", "10/05/2019", "Council", None, None],
-        ["HF-1", "01/06/2019", "Council", None, None],
-        ["NOBODY", "01/06/2019", "Council", None, None]]))
+    fixed = [
+        "John Smith",
+        "2019-05-03",
+        "2019-05-01",
+        "25 to 34",
+        "Female",
+        "Alcohol",
+        "2 to 5 years",
+        None,
+        None,
+    ]
+    response = _upload(
+        signed_in("lead"),
+        _workbook(
+            [GOOD_CLIENT, fixed],
+            [
+                ["HF-1", "10/05/2019", "Council", None, None],
+                ["HF-1", "01/06/2019", "Council", None, None],
+                ["NOBODY", "01/06/2019", "Council", None, None],
+            ],
+        ),
+    )
     html = response.get_data(as_text=True)
     assert ">A3<" in html and "Local case reference must be a short code" in html
     assert ">C3<" in html and "Accepted date must be the same as or after" in html
@@ -95,7 +139,7 @@ def test_errors_are_given_by_cell_and_nothing_is_saved(signed_in):
 
 def test_formulas_are_refused(signed_in):
     row = list(GOOD_CLIENT)
-    row[0] = "=HYPERLINK(\"http://x\")"
+    row[0] = '=HYPERLINK("http://x")'
     response = _upload(signed_in("lead"), _workbook([row]))
     html = response.get_data(as_text=True)
     assert ">A2<" in html and "not a formula" in html

@@ -79,7 +79,7 @@ def small_numbers(make):
 
 def _row(html: str, name: str) -> str:
     start = html.index(f'<th scope="row" class="govuk-table__header">{name}</th>')
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def test_taskforce_sees_fewer_than_5_and_a_partner_hidden(signed_in, small_numbers):
@@ -94,8 +94,7 @@ def test_taskforce_sees_fewer_than_5_and_a_partner_hidden(signed_in, small_numbe
 
 
 def test_taskforce_sees_the_same_suppression_on_an_authority_page(signed_in, small_numbers):
-    html = signed_in("mhclg").get(
-        f"/clients/outcomes/{COVENTRY}?quarter=2020-21-Q2").get_data(as_text=True)
+    html = signed_in("mhclg").get(f"/clients/outcomes/{COVENTRY}?quarter=2020-21-Q2").get_data(as_text=True)
     assert "suppressed" in _row(html, "Coventry") and ">7<" not in _row(html, "Coventry")
 
 

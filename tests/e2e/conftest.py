@@ -49,12 +49,14 @@ def live_server(tmp_path_factory):
     from app.programme.service import load_programme
 
     folder = tmp_path_factory.mktemp("e2e")
-    app = create_app({
-        "ENV": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
-        "REPORTS_DIR": str(folder / "reports"),
-        "LOGIN_RATE_LIMIT": "1000 per minute",
-    })
+    app = create_app(
+        {
+            "ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
+            "REPORTS_DIR": str(folder / "reports"),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
     with app.app_context():
         upgrade()
         load_programme(app.config["PROGRAMME_FILE"])
@@ -76,9 +78,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-quic", "--no-first-run",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()

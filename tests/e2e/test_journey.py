@@ -69,6 +69,7 @@ def test_lead_submits_finance_approves_admin_downloads_the_report(visitor, tmp_p
     download_info.value.save_as(saved)
     workbook = load_workbook(saved)
     assert "Summary" in workbook.sheetnames and "Finance" in workbook.sheetnames
-    narrative = " ".join(str(cell.value) for row in workbook["Narrative"].iter_rows() for cell in row
-                         if cell.value is not None)
+    narrative = " ".join(
+        str(cell.value) for row in workbook["Narrative"].iter_rows() for cell in row if cell.value is not None
+    )
     assert "Two people moved into council tenancies." in narrative

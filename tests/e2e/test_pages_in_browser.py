@@ -11,7 +11,12 @@ def test_sign_in_and_read_the_programme_overview(visitor):
     visitor.sign_in("taskforce")
     visitor.goto("/programme")
     assert visitor.page.locator("[data-row=total]").inner_text().split() == [
-        "Total", "225", "£6,381,250.00", "£3,218,750.00", "£9,600,000.00"]
+        "Total",
+        "225",
+        "£6,381,250.00",
+        "£3,218,750.00",
+        "£9,600,000.00",
+    ]
     # GOV.UK Frontend's JavaScript ran (loaded as a module from a file, not inline)
     assert "govuk-frontend-supported" in visitor.page.locator("body").get_attribute("class")
     visitor.sign_out()

@@ -15,11 +15,13 @@ BIR, COV = "E08000025", "E08000026"
 def add_return(gss: str, month: str, status: str, hf_pence: int = 0, other_pence: int = 0):
     authority = programme_service.authority_by_gss(gss)
     now = utcnow()
-    monthly = MonthlyReturn(authority_id=authority.id, month=month, status=status,
-                            created_at=now, updated_at=now)
-    monthly.spend_lines = [ReturnSpendLine(strand="hf_support", category="", amount_pence=hf_pence),
-                           ReturnSpendLine(strand="other_support", category="Street outreach",
-                                           amount_pence=other_pence)]
+    monthly = MonthlyReturn(
+        authority_id=authority.id, month=month, status=status, created_at=now, updated_at=now
+    )
+    monthly.spend_lines = [
+        ReturnSpendLine(strand="hf_support", category="", amount_pence=hf_pence),
+        ReturnSpendLine(strand="other_support", category="Street outreach", amount_pence=other_pence),
+    ]
     db.session.add(monthly)
     db.session.commit()
     return monthly
@@ -29,7 +31,9 @@ def add_version(lines: list[tuple[str, str, str, int]], reason: str = "test prof
     """A profile version from (GSS, quarter slug, strand, pence); totals are not checked here."""
     version = programme_service.create_profile_version(
         [(programme_service.authority_by_gss(g).id, q, s, p) for g, q, s, p in lines],
-        created_by="test", reason=reason)
+        created_by="test",
+        reason=reason,
+    )
     db.session.commit()
     return version
 

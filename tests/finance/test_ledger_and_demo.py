@@ -28,8 +28,11 @@ def test_receipts_payments_and_forecasts_are_audited(loaded):
     ledger.set_forecast(birmingham, "2019-20", 200, "", "finance@test.invalid")
     assert {(r.field, r.new_value) for r in _audit("grant_receipt")} >= {("amount_pence", "144000000")}
     assert ("reference", "REF-1") in {(r.field, r.new_value) for r in _audit("authority_payment")}
-    changes = [(r.action, r.old_value, r.new_value) for r in _audit("forecast_outturn")
-               if r.field == "forecast_pence"]
+    changes = [
+        (r.action, r.old_value, r.new_value)
+        for r in _audit("forecast_outturn")
+        if r.field == "forecast_pence"
+    ]
     assert changes == [("create", None, "100"), ("update", "100", "200")]
     assert ledger.received_total_pence() == 144_000_000
 
@@ -59,14 +62,21 @@ def test_demo_seed_adds_receipts_payments_in_arrears_and_forecasts_once(loaded):
     demo.seed()
     receipts = db.session.scalars(select(GrantReceipt).order_by(GrantReceipt.received_on)).all()
     assert [(r.financial_year, r.received_on, r.amount_pence) for r in receipts] == [
-        ("2018-19", date(2018, 10, 1), 144_000_000), ("2019-20", date(2019, 4, 15), 300_000_000),
-        ("2020-21", date(2020, 4, 15), 516_000_000)]
+        ("2018-19", date(2018, 10, 1), 144_000_000),
+        ("2019-20", date(2019, 4, 15), 300_000_000),
+        ("2020-21", date(2020, 4, 15), 516_000_000),
+    ]
     payments = db.session.scalars(select(AuthorityPayment)).all()
     assert [(p.quarter, p.paid_on, p.amount_pence) for p in payments] == [
-        ("2019-20-Q1", date(2019, 7, 25), 32_000)]
+        ("2019-20-Q1", date(2019, 7, 25), 32_000)
+    ]
     assert db.session.scalar(select(func.count(ForecastOutturn.id))) == 2
-    counts = [db.session.scalar(select(func.count(model.id)))
-              for model in (GrantReceipt, AuthorityPayment, ForecastOutturn, AuditEntry)]
+    counts = [
+        db.session.scalar(select(func.count(model.id)))
+        for model in (GrantReceipt, AuthorityPayment, ForecastOutturn, AuditEntry)
+    ]
     demo.seed()
-    assert counts == [db.session.scalar(select(func.count(model.id)))
-                      for model in (GrantReceipt, AuthorityPayment, ForecastOutturn, AuditEntry)]
+    assert counts == [
+        db.session.scalar(select(func.count(model.id)))
+        for model in (GrantReceipt, AuthorityPayment, ForecastOutturn, AuditEntry)
+    ]

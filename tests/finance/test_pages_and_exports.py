@@ -53,8 +53,16 @@ def test_summary_table_and_both_downloads_hold_the_same_figures(small, signed_in
     page = _table_rows(html, "spend-against-profile")
     assert len(page) == 8 * 3  # seven authorities and the programme, HF, Other and total
     birmingham_hf = page[0]
-    assert birmingham_hf[:8] == ["Birmingham", "HF Support", "£4,000.00", "£2,000.00", "£2,100.00",
-                                 "£100.00", "5.0%", "Green"]
+    assert birmingham_hf[:8] == [
+        "Birmingham",
+        "HF Support",
+        "£4,000.00",
+        "£2,000.00",
+        "£2,100.00",
+        "£100.00",
+        "5.0%",
+        "Green",
+    ]
     assert birmingham_hf[8] == "£999.99"  # unverified, beside the actual, never in it
     workbook = _xlsx_rows(client.get(f"/finance/download/spend-against-profile.xlsx?{Q}"))
     comma = _csv_rows(client.get(f"/finance/download/spend-against-profile.csv?{Q}"))
@@ -102,8 +110,13 @@ def test_taskforce_and_mhclg_see_programme_level_only(small, signed_in):
         assert {row[0] for row in workbook} == {"Programme"}
         assert client.get(f"/finance/authorities/{BIR}").status_code == 403
         assert client.get(f"/finance/download/spend-by-month.csv?authority={BIR}").status_code == 403
-        for page in ("/finance/ledger", "/finance/forecast", "/finance/profile",
-                     "/finance/download/payments.xlsx", "/finance/download/forecast-outturn.csv"):
+        for page in (
+            "/finance/ledger",
+            "/finance/forecast",
+            "/finance/profile",
+            "/finance/download/payments.xlsx",
+            "/finance/download/forecast-outturn.csv",
+        ):
             assert client.get(page).status_code == 403, page
 
 
@@ -124,13 +137,28 @@ def test_a_lead_sees_only_their_own_authority(small, signed_in):
 
 def test_ledger_forms_record_receipts_and_payments_and_show_what_is_owed(small, signed_in):
     client = signed_in("finance")
-    response = post_form(client, "/finance/ledger/receipts/new", {
-        "financial_year": "2019-20", "received_on": ["15", "4", "2019"], "amount": "3,000,000",
-        "note": "Tranche 2"})
+    response = post_form(
+        client,
+        "/finance/ledger/receipts/new",
+        {
+            "financial_year": "2019-20",
+            "received_on": ["15", "4", "2019"],
+            "amount": "3,000,000",
+            "note": "Tranche 2",
+        },
+    )
     assert response.status_code == 302
-    response = post_form(client, "/finance/ledger/payments/new", {
-        "authority": BIR, "quarter": "2019-20-Q1", "paid_on": ["25", "7", "2019"],
-        "amount": "3000", "reference": "=HYPERLINK(\"http://x\")"})
+    response = post_form(
+        client,
+        "/finance/ledger/payments/new",
+        {
+            "authority": BIR,
+            "quarter": "2019-20-Q1",
+            "paid_on": ["25", "7", "2019"],
+            "amount": "3000",
+            "reference": '=HYPERLINK("http://x")',
+        },
+    )
     assert response.status_code == 302
     html = client.get("/finance/ledger").get_data(as_text=True)
     receipts = _table_rows(html, "grant-receipts")
@@ -147,14 +175,23 @@ def test_ledger_forms_record_receipts_and_payments_and_show_what_is_owed(small, 
     cell = workbook.active.cell(row=2, column=4)
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
     comma = _csv_rows(client.get("/finance/download/payments.csv"))
-    assert comma[0][3] == "'=HYPERLINK(\"http://x\")"
+    assert comma[0][3] == '\'=HYPERLINK("http://x")'
 
 
 def test_ledger_form_errors_keep_what_was_typed_and_write_nothing(small, signed_in):
     client = signed_in("finance")
-    html = post_form(client, "/finance/ledger/payments/new", {
-        "authority": BIR, "quarter": "2019-20-Q1", "paid_on": ["31", "2"], "amount": "12.345",
-        "reference": "REF-1"}, form_page="/finance/ledger/payments/new").get_data(as_text=True)
+    html = post_form(
+        client,
+        "/finance/ledger/payments/new",
+        {
+            "authority": BIR,
+            "quarter": "2019-20-Q1",
+            "paid_on": ["31", "2"],
+            "amount": "12.345",
+            "reference": "REF-1",
+        },
+        form_page="/finance/ledger/payments/new",
+    ).get_data(as_text=True)
     assert "There is a problem" in html
     assert "Enter the amount paid in pounds and pence" in html
     assert "Date paid must be a real date" in html

@@ -19,9 +19,11 @@ TRANCHES = {"2018-19": 144_000_000, "2019-20": 300_000_000, "2020-21": 516_000_0
 
 
 def _counts():
-    return (db.session.scalar(select(func.count(ProfileVersion.id))),
-            db.session.scalar(select(func.count(ProfileLine.id))),
-            db.session.scalar(select(func.count(AuditEntry.id))))
+    return (
+        db.session.scalar(select(func.count(ProfileVersion.id))),
+        db.session.scalar(select(func.count(ProfileLine.id))),
+        db.session.scalar(select(func.count(AuditEntry.id))),
+    )
 
 
 def _form_values(client) -> dict:
@@ -74,8 +76,11 @@ def test_an_accepted_reprofile_is_a_new_audited_version_and_the_old_one_is_kept(
     key = (bir, "2019-20-Q1", "hf_support")
     assert new_lines[key] == old_lines[key] - 10_000
     assert _year_totals(new_version) == TRANCHES
-    audit_rows = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == "profile_version", AuditEntry.object_id == str(new_version.number))).all()
+    audit_rows = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "profile_version", AuditEntry.object_id == str(new_version.number)
+        )
+    ).all()
     assert {row.actor for row in audit_rows} == {"finance@test.invalid"}
     assert any(row.field == "reason" and row.new_value == "Recruitment slipped to July" for row in audit_rows)
     assert any(row.field == "Birmingham 2019-20-Q1 HF Support" for row in audit_rows)
@@ -98,17 +103,30 @@ def test_reprofile_needs_a_reason_and_valid_amounts(signed_in):
 def test_move_allocation_keeps_every_year_and_is_a_new_version(signed_in):
     client = signed_in("admin")
     before = profile_changes.current_lines()
-    response = post_form(client, "/finance/profile/move", {
-        "from_authority": BIR, "to_authority": COV, "financial_year": "2019-20",
-        "strand": "other_support", "amount": "1,000.03", "reason": "Coventry took over outreach"})
+    response = post_form(
+        client,
+        "/finance/profile/move",
+        {
+            "from_authority": BIR,
+            "to_authority": COV,
+            "financial_year": "2019-20",
+            "strand": "other_support",
+            "amount": "1,000.03",
+            "reason": "Coventry took over outreach",
+        },
+    )
     assert response.status_code == 302
     after = profile_changes.current_lines()
     bir, cov = (programme_service.authority_by_gss(g).id for g in (BIR, COV))
-    moved = [before[(bir, f"2019-20-Q{n}", "other_support")] - after[(bir, f"2019-20-Q{n}", "other_support")]
-             for n in (1, 2, 3, 4)]
+    moved = [
+        before[(bir, f"2019-20-Q{n}", "other_support")] - after[(bir, f"2019-20-Q{n}", "other_support")]
+        for n in (1, 2, 3, 4)
+    ]
     assert moved == [25_001, 25_001, 25_001, 25_000]
-    assert sum(after[(cov, f"2019-20-Q{n}", "other_support")] for n in (1, 2, 3, 4)) == \
-        sum(before[(cov, f"2019-20-Q{n}", "other_support")] for n in (1, 2, 3, 4)) + 100_003
+    assert (
+        sum(after[(cov, f"2019-20-Q{n}", "other_support")] for n in (1, 2, 3, 4))
+        == sum(before[(cov, f"2019-20-Q{n}", "other_support")] for n in (1, 2, 3, 4)) + 100_003
+    )
     assert _year_totals() == TRANCHES
     assert programme_service.current_profile_version().reason == "Coventry took over outreach"
 
@@ -116,13 +134,31 @@ def test_move_allocation_keeps_every_year_and_is_a_new_version(signed_in):
 def test_move_more_than_the_authority_has_is_refused(signed_in):
     client = signed_in("finance")
     before = _counts()
-    html = post_form(client, "/finance/profile/move", {
-        "from_authority": "E08000027", "to_authority": COV, "financial_year": "2019-20",
-        "strand": "hf_support", "amount": "900000", "reason": "Too much"}).get_data(as_text=True)
+    html = post_form(
+        client,
+        "/finance/profile/move",
+        {
+            "from_authority": "E08000027",
+            "to_authority": COV,
+            "financial_year": "2019-20",
+            "strand": "hf_support",
+            "amount": "900000",
+            "reason": "Too much",
+        },
+    ).get_data(as_text=True)
     assert "Dudley does not have £900,000.00 of HF Support to move in 2019-20" in html
-    html = post_form(client, "/finance/profile/move", {
-        "from_authority": COV, "to_authority": COV, "financial_year": "2019-20",
-        "strand": "hf_support", "amount": "1", "reason": "Same"}).get_data(as_text=True)
+    html = post_form(
+        client,
+        "/finance/profile/move",
+        {
+            "from_authority": COV,
+            "to_authority": COV,
+            "financial_year": "2019-20",
+            "strand": "hf_support",
+            "amount": "1",
+            "reason": "Same",
+        },
+    ).get_data(as_text=True)
     assert "Select a different authority to move to" in html
     assert _counts() == before
 
@@ -133,8 +169,9 @@ def test_check_totals_names_each_difference(loaded):
     lines[key] -= 250
     with pytest.raises(profile_changes.ProfileChangeError) as error:
         profile_changes.check_totals(lines)
-    assert ("2020-21 would add up to £5,159,997.50 but its tranche is £5,160,000.00 "
-            "(difference -£2.50)") in str(error.value)
+    assert (
+        "2020-21 would add up to £5,159,997.50 but its tranche is £5,160,000.00 (difference -£2.50)"
+    ) in str(error.value)
     assert "(difference -£2.50)" in str(error.value).split("; ")[-1]
 
 

@@ -50,10 +50,19 @@ def test_unapproved_spend_never_counts_as_actual(small):
     assert sum(r.approved_pence for r in rows) == 45_000 + 70_000 + 150_000 + 77_777
 
 
-@pytest.mark.parametrize(("actual", "rag"), [
-    (110_000, "green"), (110_001, "amber"), (115_000, "amber"), (115_001, "red"),
-    (90_000, "green"), (89_999, "amber"), (85_000, "amber"), (84_999, "red"),
-])
+@pytest.mark.parametrize(
+    ("actual", "rag"),
+    [
+        (110_000, "green"),
+        (110_001, "amber"),
+        (115_000, "amber"),
+        (115_001, "red"),
+        (90_000, "green"),
+        (89_999, "amber"),
+        (85_000, "amber"),
+        (84_999, "red"),
+    ],
+)
 def test_rag_at_each_band_edge_through_the_service(loaded, actual, rag):
     add_version([(BIR, "2019-20-Q1", "hf_support", 100_000)])
     add_return(BIR, "2019-04", "approved", actual)
@@ -64,8 +73,16 @@ def test_rag_at_each_band_edge_through_the_service(loaded, actual, rag):
 
 
 def test_rag_status_from_percent_edges(app):
-    for percent, rag in ((0, "green"), (10, "green"), (-10, "green"), (10.0001, "amber"),
-                         (15, "amber"), (-15, "amber"), (15.0001, "red"), (-40, "red")):
+    for percent, rag in (
+        (0, "green"),
+        (10, "green"),
+        (-10, "green"),
+        (10.0001, "amber"),
+        (15, "amber"),
+        (-15, "amber"),
+        (15.0001, "red"),
+        (-40, "red"),
+    ):
         assert service.rag_status(percent) == rag, percent
     app.config["RAG_GREEN_MAX_PERCENT"] = 5
     assert service.rag_status(10) == "amber"

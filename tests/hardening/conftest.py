@@ -43,8 +43,12 @@ def workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def rezip(content: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None,
-          big_part: tuple[str, int] | None = None) -> bytes:
+def rezip(
+    content: bytes,
+    replace: dict[str, bytes] | None = None,
+    add: dict[str, bytes] | None = None,
+    big_part: tuple[str, int] | None = None,
+) -> bytes:
     """A copy of an .xlsx with parts replaced or added; big_part=(name, size) streams a part
     of `size` bytes of XML padding (a zip bomb) without holding it in memory."""
     replace, add = replace or {}, add or {}

@@ -35,8 +35,10 @@ MONTHS = ["2019-07", "2019-08", "2019-09"]
 @pytest.fixture
 def postgres_only(database_url):
     if not database_url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL: SQLite lets one writer in at a time, so nothing overlaps "
-                    "(set TEST_DATABASE_URL; CI always does)")
+        pytest.skip(
+            "needs PostgreSQL: SQLite lets one writer in at a time, so nothing overlaps "
+            "(set TEST_DATABASE_URL; CI always does)"
+        )
 
 
 @pytest.fixture
@@ -68,6 +70,7 @@ class Rendezvous:
                 self.done.waited = True
                 self.barrier.wait()
             return original(*args, **kwargs)
+
         return waiting
 
 
@@ -98,39 +101,52 @@ def at_once(app, calls: list) -> list:
 
 def _return(gss: str, month: str) -> MonthlyReturn | None:
     db.session.rollback()
-    return db.session.scalar(select(MonthlyReturn).join(MonthlyReturn.authority)
-                             .where(MonthlyReturn.month == month)
-                             .where(MonthlyReturn.authority.has(gss_code=gss)))
+    return db.session.scalar(
+        select(MonthlyReturn)
+        .join(MonthlyReturn.authority)
+        .where(MonthlyReturn.month == month)
+        .where(MonthlyReturn.authority.has(gss_code=gss))
+    )
 
 
 def _audit(gss: str, month: str) -> list[AuditEntry]:
     db.session.rollback()
-    return list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == "monthly_return", AuditEntry.object_id == f"{gss}/{month}")
-        .order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "monthly_return", AuditEntry.object_id == f"{gss}/{month}")
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 def _saves(entries) -> list[int]:
     """The ids of save actions (create/update) in an object's audit entries."""
-    return sorted({entry.id for entry in entries if entry.action in ("create", "update")
-                   and entry.field == "version"})
+    return sorted(
+        {entry.id for entry in entries if entry.action in ("create", "update") and entry.field == "version"}
+    )
 
 
 def _save_call(client, gss, month, token, **figures):
     def call():
-        response = client.post(f"/returns/{gss}/{month}", data={"csrf_token": token,
-                                                                **good_figures(**figures)})
+        response = client.post(
+            f"/returns/{gss}/{month}", data={"csrf_token": token, **good_figures(**figures)}
+        )
         return response.status_code, unescape(response.get_data(as_text=True))
+
     return call
 
 
 def _decide_call(client, gss, month, decision, version, token, reason=""):
     def call():
-        response = client.post(f"/returns/{gss}/{month}/{decision}",
-                               data={"csrf_token": token, "version": str(version), "reason": reason})
+        response = client.post(
+            f"/returns/{gss}/{month}/{decision}",
+            data={"csrf_token": token, "version": str(version), "reason": reason},
+        )
         assert response.status_code == 302, response.status_code
         page = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
         return response.status_code, page
+
     return call
 
 
@@ -143,12 +159,29 @@ def test_two_leads_saving_the_same_return_at_once_lose_nothing(app, people, monk
         lead_count, deputy_count = str(100 + round_number), str(200 + round_number)
         monkeypatch.undo()
         Rendezvous(monkeypatch, 2, "warnings_for")
-        results = at_once(app, [
-            _save_call(lead, LEAD_GSS, month, tokens["lead"], version=str(version),
-                       referrals_received=lead_count, save_draft="Save"),
-            _save_call(deputy, LEAD_GSS, month, tokens["deputy"], version=str(version),
-                       referrals_received=deputy_count, save_draft="Save"),
-        ])
+        results = at_once(
+            app,
+            [
+                _save_call(
+                    lead,
+                    LEAD_GSS,
+                    month,
+                    tokens["lead"],
+                    version=str(version),
+                    referrals_received=lead_count,
+                    save_draft="Save",
+                ),
+                _save_call(
+                    deputy,
+                    LEAD_GSS,
+                    month,
+                    tokens["deputy"],
+                    version=str(version),
+                    referrals_received=deputy_count,
+                    save_draft="Save",
+                ),
+            ],
+        )
         statuses = sorted(status for status, _ in results)
         assert statuses == [302, 409], f"round {round_number}: {statuses}"
         winner = lead_count if results[0][0] == 302 else deputy_count
@@ -172,42 +205,64 @@ def test_many_people_submitting_and_approving_at_once(app, people, monkeypatch):
     """Leads of two authorities submit three months each at once; then two finance users and
     an admin decide on the same returns at once: one decision per return wins."""
     lead, other = people["lead"], people["other_lead"]
-    token = {name: csrf_token(people[name], f"/returns/{gss}/{MONTHS[0]}")
-             for name, gss in (("lead", LEAD_GSS), ("other_lead", OTHER_GSS))}
-    calls = [_save_call(client, gss, month, token[name], submit_return="Submit",
-                        progress_narrative=f"{gss} {month}")
-             for name, client, gss in (("lead", lead, LEAD_GSS), ("other_lead", other, OTHER_GSS))
-             for month in MONTHS]
+    token = {
+        name: csrf_token(people[name], f"/returns/{gss}/{MONTHS[0]}")
+        for name, gss in (("lead", LEAD_GSS), ("other_lead", OTHER_GSS))
+    }
+    calls = [
+        _save_call(
+            client, gss, month, token[name], submit_return="Submit", progress_narrative=f"{gss} {month}"
+        )
+        for name, client, gss in (("lead", lead, LEAD_GSS), ("other_lead", other, OTHER_GSS))
+        for month in MONTHS
+    ]
     Rendezvous(monkeypatch, len(calls), "warnings_for")
     results = at_once(app, calls)
     assert [status for status, _ in results] == [302] * len(calls)
     assert db.session.scalar(select(func.count()).select_from(MonthlyReturn)) == 6
 
-    deciders = {name: csrf_token(people[name], "/returns/review")
-                for name in ("finance", "finance2", "admin")}
+    deciders = {
+        name: csrf_token(people[name], "/returns/review") for name in ("finance", "finance2", "admin")
+    }
     calls, expected = [], []
     for gss in (LEAD_GSS, OTHER_GSS):
         for month in MONTHS[:2]:  # 12 threads, each holding a connection: within the pool (15)
             version = _return(gss, month).version
             for name in ("finance", "finance2"):
                 calls.append(_decide_call(people[name], gss, month, "approve", version, deciders[name]))
-            calls.append(_decide_call(people["admin"], gss, month, "send-back", version, deciders["admin"],
-                                      reason="Check the FTE"))
+            calls.append(
+                _decide_call(
+                    people["admin"],
+                    gss,
+                    month,
+                    "send-back",
+                    version,
+                    deciders["admin"],
+                    reason="Check the FTE",
+                )
+            )
             expected.append((gss, month))
     monkeypatch.undo()
     Rendezvous(monkeypatch, len(calls), "_transition")
     results = at_once(app, calls)
     for index, (gss, month) in enumerate(expected):
-        pages = [page for _, page in results[index * 3:index * 3 + 3]]
-        won = [i for i, page in enumerate(pages)
-               if "approved and locked" in page or "returned to the lead" in page]
-        refused = [i for i, page in enumerate(pages)
-                   if "changed while you were looking at it" in page or "so it cannot be" in page]
+        pages = [page for _, page in results[index * 3 : index * 3 + 3]]
+        won = [
+            i
+            for i, page in enumerate(pages)
+            if "approved and locked" in page or "returned to the lead" in page
+        ]
+        refused = [
+            i
+            for i, page in enumerate(pages)
+            if "changed while you were looking at it" in page or "so it cannot be" in page
+        ]
         assert len(won) == 1, f"{gss} {month}: {len(won)} decisions went through"
         assert sorted(won + refused) == [0, 1, 2], f"{gss} {month}: someone was not told"
         saved = _return(gss, month)
-        decisions = [e for e in _audit(gss, month) if e.action in ("approved", "returned")
-                     and e.field == "status"]
+        decisions = [
+            e for e in _audit(gss, month) if e.action in ("approved", "returned") and e.field == "status"
+        ]
         assert len(decisions) == 1
         assert saved.status == decisions[0].new_value
         assert saved.status == ("approved" if won[0] in (0, 1) else "returned")
@@ -227,11 +282,21 @@ def test_a_lead_resubmitting_while_finance_decides(app, people, monkeypatch):
     returned = _return(LEAD_GSS, month)
     assert returned.status == "returned"
     Rendezvous(monkeypatch, 2, "warnings_for", "_transition")
-    results = at_once(app, [
-        _save_call(lead, LEAD_GSS, month, lead_token, version=str(returned.version),
-                   referrals_received="33", submit_return="Submit"),
-        _decide_call(finance, LEAD_GSS, month, "approve", returned.version, finance_token),
-    ])
+    results = at_once(
+        app,
+        [
+            _save_call(
+                lead,
+                LEAD_GSS,
+                month,
+                lead_token,
+                version=str(returned.version),
+                referrals_received="33",
+                submit_return="Submit",
+            ),
+            _decide_call(finance, LEAD_GSS, month, "approve", returned.version, finance_token),
+        ],
+    )
     (save_status, _), (_, finance_page) = results
     assert save_status == 302  # a returned return cannot be approved, whatever the timing
     assert "so it cannot be approved" in finance_page or "changed while you were looking" in finance_page

@@ -46,12 +46,55 @@ REFUSED_WITH_FORM = {200, 400, 409}
 REFUSED_OTHERWISE = {403, 404, 413, 429}
 
 HOSTILE = [
-    "", " ", "0", "-1", "-0", "1.5", "0.001", "-999999999999999999999", "9" * 40, "2147483648",
-    "9223372036854775808", "1e308", "-1e308", "NaN", "inf", "£1,000.50", "12,5", "1 000",
-    "\x00", "abc\x00def", "<script>alert(1)</script>", "' OR 1=1 --", "=1+1", "+44", "@SUM(A1)",
-    "-", "ÿ€😀", "\u202egnp.exe", "١٢٣", "１２", "x" * 10_000, "é" * 10_000, "2019-02-30",
-    "31", "32", "13", "0", "2019", "99999", "2019-07", "2019-20-Q3", "true", "None", "0x10",
-    "\t=cmd", "\r\n", "../../etc/passwd", "%s%s%n", "{{7*7}}",
+    "",
+    " ",
+    "0",
+    "-1",
+    "-0",
+    "1.5",
+    "0.001",
+    "-999999999999999999999",
+    "9" * 40,
+    "2147483648",
+    "9223372036854775808",
+    "1e308",
+    "-1e308",
+    "NaN",
+    "inf",
+    "£1,000.50",
+    "12,5",
+    "1 000",
+    "\x00",
+    "abc\x00def",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "=1+1",
+    "+44",
+    "@SUM(A1)",
+    "-",
+    "ÿ€😀",
+    "\u202egnp.exe",
+    "١٢٣",
+    "１２",
+    "x" * 10_000,
+    "é" * 10_000,
+    "2019-02-30",
+    "31",
+    "32",
+    "13",
+    "0",
+    "2019",
+    "99999",
+    "2019-07",
+    "2019-20-Q3",
+    "true",
+    "None",
+    "0x10",
+    "\t=cmd",
+    "\r\n",
+    "../../etc/passwd",
+    "%s%s%n",
+    "{{7*7}}",
 ]
 
 
@@ -184,8 +227,9 @@ def _value_strategy(field: dict):
 
 
 def _payload(data, fields: dict) -> dict:
-    strategy = st.fixed_dictionaries({}, optional={name: _value_strategy(field)
-                                                   for name, field in fields.items()})
+    strategy = st.fixed_dictionaries(
+        {}, optional={name: _value_strategy(field) for name, field in fields.items()}
+    )
     drawn = data.draw(strategy)
     payload = {}
     for name, value in drawn.items():
@@ -217,9 +261,16 @@ def test_every_post_route_is_fuzzed_or_has_a_reason():
 
 
 @pytest.mark.parametrize("endpoint", [e for e in POST_ENDPOINTS if e not in NOT_FUZZED])
-@settings(max_examples=25, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(data=st.data())
 def test_hostile_input_never_breaks_a_form(world, endpoint, data):
     client, target, form_page, fields, token = _form(world, endpoint)

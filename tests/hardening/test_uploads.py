@@ -17,11 +17,32 @@ from tests.hardening.conftest import changed_tables, db_snapshot, peak_memory, r
 
 RETURN_URL = f"/returns/{LEAD_GSS}/2019-07"
 CLIENTS_UPLOAD = f"/clients/{LEAD_GSS}/upload"
-FILLED = {"B8": 14, "B9": 3, "B10": 21000.5, "B11": 1500, "B12": 800, "B13": 700, "B14": 600,
-          "B15": 500, "B16": 400, "B17": 0, "B18": 11.5, "B19": "Two people housed.",
-          "B20": "Void times are long."}
-GOOD_CLIENT = ["HF-1", "01/05/2019", "02/05/2019", "25 to 34", "Female", "Mental health",
-               "2 to 5 years", None, None]
+FILLED = {
+    "B8": 14,
+    "B9": 3,
+    "B10": 21000.5,
+    "B11": 1500,
+    "B12": 800,
+    "B13": 700,
+    "B14": 600,
+    "B15": 500,
+    "B16": 400,
+    "B17": 0,
+    "B18": 11.5,
+    "B19": "Two people housed.",
+    "B20": "Void times are long.",
+}
+GOOD_CLIENT = [
+    "HF-1",
+    "01/05/2019",
+    "02/05/2019",
+    "25 to 34",
+    "Female",
+    "Mental health",
+    "2 to 5 years",
+    None,
+    None,
+]
 MB = 1024 * 1024
 
 
@@ -49,9 +70,11 @@ class ReturnsPath:
 
     def upload(self, client, content: bytes, filename="return.xlsx"):
         path = f"{RETURN_URL}/upload"
-        return client.post(path, data={"csrf_token": csrf_token(client, path),
-                                       "workbook": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+        return client.post(
+            path,
+            data={"csrf_token": csrf_token(client, path), "workbook": (io.BytesIO(content), filename)},
+            content_type="multipart/form-data",
+        )
 
 
 class ClientsPath:
@@ -75,9 +98,14 @@ class ClientsPath:
         return workbook_bytes(workbook)
 
     def upload(self, client, content: bytes, filename="clients.xlsx"):
-        return client.post(CLIENTS_UPLOAD, data={"csrf_token": csrf_token(client, CLIENTS_UPLOAD),
-                                                 "workbook": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+        return client.post(
+            CLIENTS_UPLOAD,
+            data={
+                "csrf_token": csrf_token(client, CLIENTS_UPLOAD),
+                "workbook": (io.BytesIO(content), filename),
+            },
+            content_type="multipart/form-data",
+        )
 
 
 PATHS = [ReturnsPath(), ClientsPath()]
@@ -124,8 +152,9 @@ def test_the_good_file_is_accepted_so_the_refusals_below_are_about_the_attack(pa
 
 
 def test_not_a_zip(path, lead):
-    _attack(path, lead, b"Name,Date of birth\nJohn Smith,1970-01-01\n",
-            "not a workbook this service can read")
+    _attack(
+        path, lead, b"Name,Date of birth\nJohn Smith,1970-01-01\n", "not a workbook this service can read"
+    )
     _attack(path, lead, b"PK\x03\x04" + b"\x00" * 400, "not a workbook this service can read")
 
 
@@ -157,9 +186,11 @@ def test_a_formula_outside_the_cells_read_is_refused_too(path, lead):
 
 
 def test_external_links_are_refused(path, lead):
-    link = (b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships"/></externalLink>')
+    link = (
+        b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><externalBook r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships"/></externalLink>'
+    )
     content = rezip(path.good(lead), add={"xl/externalLinks/externalLink1.xml": link})
     _attack(path, lead, content, "links to other files")
 
@@ -171,8 +202,7 @@ def test_macros_are_refused(path, lead):
     import zipfile
 
     types = zipfile.ZipFile(io.BytesIO(good)).read("[Content_Types].xml")
-    macro_types = types.replace(b"spreadsheetml.sheet.main+xml",
-                                b"ms-excel.sheet.macroEnabled.main+xml")
+    macro_types = types.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
     assert macro_types != types
     _attack(path, lead, rezip(good, replace={"[Content_Types].xml": macro_types}), "contains macros")
     _attack(path, lead, good, "must be an Excel workbook (.xlsx)", filename="return.xlsm")
@@ -204,9 +234,11 @@ def test_a_fifty_megabyte_file_gets_the_govuk_413_page(path, lead):
     token = csrf_token(lead, f"{RETURN_URL}/upload" if path.name == "returns" else CLIENTS_UPLOAD)
     url = f"{RETURN_URL}/upload" if path.name == "returns" else CLIENTS_UPLOAD
     before = db_snapshot()
-    response = lead.post(url, data={"csrf_token": token,
-                                    "workbook": (io.BytesIO(b"\0" * (50 * MB)), "big.xlsx")},
-                         content_type="multipart/form-data")
+    response = lead.post(
+        url,
+        data={"csrf_token": token, "workbook": (io.BytesIO(b"\0" * (50 * MB)), "big.xlsx")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "govuk-template" in page and "The file is too large" in page

@@ -17,9 +17,16 @@ def _card(html: str, card_id: str) -> str:
 def _house_two_people():
     birmingham = authority_by_gss(LEAD_GSS)
     for month in (5, 6):
-        client = clients.create_client(birmingham, {
-            "referral_date": date(2019, month, 1), "accepted_date": date(2019, month, 2),
-            "age_band": "25_34", "gender": "male", "rough_sleeping_band": "1_2y"})
+        client = clients.create_client(
+            birmingham,
+            {
+                "referral_date": date(2019, month, 1),
+                "accepted_date": date(2019, month, 2),
+                "age_band": "25_34",
+                "gender": "male",
+                "rough_sleeping_band": "1_2y",
+            },
+        )
         clients.add_tenancy(client, date(2019, month, 10), "council")
 
 

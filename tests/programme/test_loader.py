@@ -35,13 +35,21 @@ def test_loaded_reference_data_reconciles_to_the_penny(loaded):
     programme = service.get_programme()
     assert programme.grant_total_pence == 960_000_000
     assert [(t.financial_year, t.amount_pence) for t in programme.tranches] == [
-        ("2018-19", 144_000_000), ("2019-20", 300_000_000), ("2020-21", 516_000_000)]
+        ("2018-19", 144_000_000),
+        ("2019-20", 300_000_000),
+        ("2020-21", 516_000_000),
+    ]
     authorities = {a.name: a for a in service.authorities()}
     assert set(authorities) == set(SEED_TABLE)
     for name, (gss, units, hf, other, total) in SEED_TABLE.items():
         authority = authorities[name]
-        assert (authority.gss_code, authority.units_per_year, authority.hf_support_pence,
-                authority.other_support_pence, authority.total_pence) == (gss, units, hf, other, total)
+        assert (
+            authority.gss_code,
+            authority.units_per_year,
+            authority.hf_support_pence,
+            authority.other_support_pence,
+            authority.total_pence,
+        ) == (gss, units, hf, other, total)
     assert sum(a.units_per_year for a in authorities.values()) == 225
     assert sum(a.hf_support_pence for a in authorities.values()) == 638_125_000
     assert sum(a.other_support_pence for a in authorities.values()) == 321_875_000
@@ -71,7 +79,7 @@ def _original(app) -> str:
 
 
 def test_a_changed_value_is_updated_and_audited(loaded, tmp_path):
-    source = _original(loaded).replace('units_per_year = 5\n', 'units_per_year = 6\n')
+    source = _original(loaded).replace("units_per_year = 5\n", "units_per_year = 6\n")
     changes = service.load_programme(_write(tmp_path, source))
     assert any("units_per_year" in change for change in changes)
     assert service.authority_by_gss("E08000027").units_per_year == 6
@@ -90,22 +98,31 @@ def test_a_changed_allocation_makes_a_new_profile_version(loaded, tmp_path):
     assert version.number == 2
     totals = db.session.execute(
         select(ProfileLine.authority_id, func.sum(ProfileLine.amount_pence))
-        .where(ProfileLine.version_id == version.id).group_by(ProfileLine.authority_id)).all()
+        .where(ProfileLine.version_id == version.id)
+        .group_by(ProfileLine.authority_id)
+    ).all()
     by_id = {a.id: a.total_pence for a in service.authorities()}
     assert {authority_id: int(total) for authority_id, total in totals} == by_id
 
 
-@pytest.mark.parametrize("change, message", [
-    (('amount = "3000000.00"', 'amount = "3000001.00"'),
-     "the grant profile adds up to £9,600,001.00 but the grant is £9,600,000.00 (difference £1.00)"),
-    (('hf_support = "510500.00"', 'hf_support = "510400.00"'),
-     "the authorities' allocations add up to £9,599,900.00 but the grant is £9,600,000.00 "
-     "(difference -£100.00)"),
-    (('amount = "3000000.00"', 'amount = "three million"'), "is not an amount in pounds and pence"),
-    (('gss_code = "E08000026"', 'gss_code = "E08000025"'), "GSS code repeated: E08000025"),
-    (('[programme]', '[programme'), "is not valid TOML"),
-    (('name = "Dudley"\n', ''), "missing 'name'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ('amount = "3000000.00"', 'amount = "3000001.00"'),
+            "the grant profile adds up to £9,600,001.00 but the grant is £9,600,000.00 (difference £1.00)",
+        ),
+        (
+            ('hf_support = "510500.00"', 'hf_support = "510400.00"'),
+            "the authorities' allocations add up to £9,599,900.00 but the grant is £9,600,000.00 "
+            "(difference -£100.00)",
+        ),
+        (('amount = "3000000.00"', 'amount = "three million"'), "is not an amount in pounds and pence"),
+        (('gss_code = "E08000026"', 'gss_code = "E08000025"'), "GSS code repeated: E08000025"),
+        (("[programme]", "[programme"), "is not valid TOML"),
+        (('name = "Dudley"\n', ""), "missing 'name'"),
+    ],
+)
 def test_a_broken_file_is_refused_and_writes_nothing(loaded, runner, tmp_path, change, message):
     before = _snapshot()
     path = _write(tmp_path, _original(loaded).replace(*change))

@@ -37,13 +37,16 @@ def test_each_year_is_the_authoritys_share_of_the_tranche(app):
     birmingham_2018 = sum(p for gss, q, _, p in rows if gss == "E08000025" and q.startswith("2018-19"))
     exact = 144_000_000 * 403_080_600 / 960_000_000
     assert abs(birmingham_2018 - exact) < 1
-    quarters = [sum(p for gss, q, _, p in rows if gss == "E08000025" and q == f"2019-20-Q{n}")
-                for n in (1, 2, 3, 4)]
+    quarters = [
+        sum(p for gss, q, _, p in rows if gss == "E08000025" and q == f"2019-20-Q{n}") for n in (1, 2, 3, 4)
+    ]
     assert max(quarters) - min(quarters) <= 2  # split evenly, to the penny per strand
 
 
-@given(st.integers(min_value=0, max_value=10**12),
-       st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=12))
+@given(
+    st.integers(min_value=0, max_value=10**12),
+    st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=12),
+)
 def test_largest_remainder_is_exact_and_fair(total, weights):
     shares = largest_remainder(total, weights)
     assert sum(shares) == total
@@ -52,8 +55,10 @@ def test_largest_remainder_is_exact_and_fair(total, weights):
         assert abs(share - total * weight / weight_sum) < 1
 
 
-@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=5),
-       st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8))
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=5),
+    st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8),
+)
 def test_apportion_matrix_rows_and_columns_are_exact(row_weights, column_totals):
     total = sum(column_totals)
     row_totals = largest_remainder(total, row_weights)

@@ -51,9 +51,13 @@ def authority_id(gss: str) -> int:
 
 def make_service(gss: str = "E08000025", **overrides) -> Service:
     values = {
-        "authority_id": authority_id(gss), "provider_name": "Built Provider",
-        "service_type": "street_outreach", "contract_value_pence": 1_000_000,
-        "start_date": date(2019, 4, 1), "end_date": date(2022, 3, 31), "capacity_people": 10,
+        "authority_id": authority_id(gss),
+        "provider_name": "Built Provider",
+        "service_type": "street_outreach",
+        "contract_value_pence": 1_000_000,
+        "start_date": date(2019, 4, 1),
+        "end_date": date(2022, 3, 31),
+        "capacity_people": 10,
         "status": "active",
     }
     values.update(overrides)
@@ -62,9 +66,15 @@ def make_service(gss: str = "E08000025", **overrides) -> Service:
 
 def make_risk(gss: str | None = "E08000025", **overrides) -> Risk:
     values = {
-        "kind": "risk", "authority_id": authority_id(gss) if gss else None, "title": "Built risk",
-        "description": "A description.", "likelihood": 2, "impact": 3, "owner_role": "Lead",
-        "mitigation": "A mitigation.", "review_date": service.today() + timedelta(days=30),
+        "kind": "risk",
+        "authority_id": authority_id(gss) if gss else None,
+        "title": "Built risk",
+        "description": "A description.",
+        "likelihood": 2,
+        "impact": 3,
+        "owner_role": "Lead",
+        "mitigation": "A mitigation.",
+        "review_date": service.today() + timedelta(days=30),
     }
     values.update(overrides)
     return service.create_risk(service.RiskValues(**values), actor="test")
@@ -76,8 +86,9 @@ def count(model) -> int:
 
 def audit_rows(object_type: str, object_id, action: str | None = None) -> dict[str, tuple]:
     """field -> (old, new) of the audit rows for one object (and action)."""
-    query = select(AuditEntry).where(AuditEntry.object_type == object_type,
-                                     AuditEntry.object_id == str(object_id))
+    query = select(AuditEntry).where(
+        AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id)
+    )
     if action:
         query = query.where(AuditEntry.action == action)
     return {row.field: (row.old_value, row.new_value) for row in db.session.scalars(query)}

@@ -27,6 +27,7 @@ def test_demo_seed_is_realistic_synthetic_and_idempotent(loaded):
     assert any(e.status == "closed" for e in entries)
     assert any(e.review_overdue(service.today()) for e in entries)
     before = (count(Service), count(Risk), count(AuditEntry))
-    assert demo.seed() == ["Registers: 0 services commissioned and 0 risks and opportunities added "
-                           "(synthetic)"]
+    assert demo.seed() == [
+        "Registers: 0 services commissioned and 0 risks and opportunities added (synthetic)"
+    ]
     assert (count(Service), count(Risk), count(AuditEntry)) == before

@@ -39,13 +39,15 @@ def test_services_commissioned_returns_every_service_by_authority_name(loaded):
 def test_service_totals_are_summed_in_sql(loaded):
     built = [
         make_service("E08000025", contract_value_pence=123_456_789, capacity_people=40),
-        make_service("E08000025", provider_name="Two", contract_value_pence=1, capacity_people=0,
-                     status="ended"),
+        make_service(
+            "E08000025", provider_name="Two", contract_value_pence=1, capacity_people=0, status="ended"
+        ),
         make_service("E08000026", provider_name="Three", contract_value_pence=50_000, capacity_people=3),
     ]
     totals = service.service_totals()
-    assert totals == service.ServiceTotals(3, sum(s.contract_value_pence for s in built),
-                                           sum(s.capacity_people for s in built))
+    assert totals == service.ServiceTotals(
+        3, sum(s.contract_value_pence for s in built), sum(s.capacity_people for s in built)
+    )
     assert service.service_totals(status="active").count == 2
     by_authority = service.service_totals_by_authority()
     assert by_authority[authority_id("E08000025")] == service.ServiceTotals(2, 123_456_790, 40)
@@ -57,27 +59,39 @@ def test_service_totals_are_summed_in_sql(loaded):
 def test_service_rules_refuse_and_write_nothing(loaded):
     audit_rows_before = count(AuditEntry)
     values = service.ServiceValues(
-        authority_id=authority_id("E08000025"), provider_name=" ", service_type="gardening",
-        contract_value_pence=-1, start_date=date(2020, 1, 2), end_date=date(2020, 1, 1),
-        capacity_people=-3, status="paused")
+        authority_id=authority_id("E08000025"),
+        provider_name=" ",
+        service_type="gardening",
+        contract_value_pence=-1,
+        start_date=date(2020, 1, 2),
+        end_date=date(2020, 1, 1),
+        capacity_people=-3,
+        status="paused",
+    )
     with pytest.raises(service.RegisterError) as raised:
         service.create_service(values)
-    assert set(raised.value.errors) == {"provider_name", "service_type", "contract_value", "end_date",
-                                        "capacity_people", "status"}
+    assert set(raised.value.errors) == {
+        "provider_name",
+        "service_type",
+        "contract_value",
+        "end_date",
+        "capacity_people",
+        "status",
+    }
     assert count(Service) == 0 and count(AuditEntry) == audit_rows_before
 
 
 def test_a_service_may_start_and_end_on_the_same_day(loaded):
-    entry = make_service(start_date=date(2021, 4, 1), end_date=date(2021, 4, 1), capacity_people=0,
-                         contract_value_pence=0)
+    entry = make_service(
+        start_date=date(2021, 4, 1), end_date=date(2021, 4, 1), capacity_people=0, contract_value_pence=0
+    )
     assert entry.id is not None
 
 
 def test_risks_for_the_report(loaded):
     programme_risk = make_risk(None, title="P", likelihood=3, impact=3)
     birmingham_high = make_risk("E08000025", title="B high", likelihood=5, impact=5)
-    birmingham_opportunity = make_risk("E08000025", kind="opportunity", title="B opp", likelihood=5,
-                                       impact=5)
+    birmingham_opportunity = make_risk("E08000025", kind="opportunity", title="B opp", likelihood=5, impact=5)
     closed = make_risk("E08000025", title="B closed", likelihood=4, impact=4)
     service.close_risk(closed, "done", actor="test")
     make_risk("E08000026", title="C")
@@ -96,8 +110,7 @@ def test_rag_counts_in_sql_agree_with_the_python_rag(loaded):
         make_risk(title=f"{likelihood}x{impact}", likelihood=likelihood, impact=impact)
     make_risk(kind="opportunity", title="opportunity", likelihood=1, impact=5)
     entries = service.risks()
-    expected = {"risk": {"red": 0, "amber": 0, "green": 0},
-                "opportunity": {"red": 0, "amber": 0, "green": 0}}
+    expected = {"risk": {"red": 0, "amber": 0, "green": 0}, "opportunity": {"red": 0, "amber": 0, "green": 0}}
     for entry in entries:
         expected[entry.kind][entry.rag] += 1
     assert service.rag_counts() == expected
@@ -138,16 +151,39 @@ def test_review_overdue(loaded):
 
 def test_the_database_refuses_out_of_range_values_too(loaded):
     now = service.audit.utcnow()
-    db.session.add(Risk(kind="risk", title="t", description="d", likelihood=6, impact=1, owner_role="o",
-                        mitigation="m", status="open", review_date=date(2030, 1, 1), closure_note="",
-                        created_at=now, updated_at=now))
+    db.session.add(
+        Risk(
+            kind="risk",
+            title="t",
+            description="d",
+            likelihood=6,
+            impact=1,
+            owner_role="o",
+            mitigation="m",
+            status="open",
+            review_date=date(2030, 1, 1),
+            closure_note="",
+            created_at=now,
+            updated_at=now,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    db.session.add(Service(authority_id=authority_id("E08000025"), provider_name="p",
-                           service_type="crisis", contract_value_pence=1, start_date=date(2020, 1, 2),
-                           end_date=date(2020, 1, 1), capacity_people=1, status="active",
-                           created_at=now, updated_at=now))
+    db.session.add(
+        Service(
+            authority_id=authority_id("E08000025"),
+            provider_name="p",
+            service_type="crisis",
+            contract_value_pence=1,
+            start_date=date(2020, 1, 2),
+            end_date=date(2020, 1, 1),
+            capacity_people=1,
+            status="active",
+            created_at=now,
+            updated_at=now,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()

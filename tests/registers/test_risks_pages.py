@@ -35,7 +35,7 @@ def test_admin_adds_a_programme_wide_risk_with_computed_score_and_rag(admin):
     assert entry.authority_id is None and entry.status == "open"
     assert (entry.score, entry.rag) == (20, "red")
     html = admin.get(response.headers["Location"]).get_data(as_text=True)
-    assert re.search(r'data-score>\s*20\s*<', html)
+    assert re.search(r"data-score>\s*20\s*<", html)
     assert 'data-rag="red"' in html
     assert "score 20 (Red)" in html
     changes = audit_rows("risk", entry.id, "create")
@@ -44,10 +44,17 @@ def test_admin_adds_a_programme_wide_risk_with_computed_score_and_rag(admin):
     assert changes["likelihood"] == (None, "4") and changes["status"] == (None, "open")
 
 
-@pytest.mark.parametrize("likelihood,impact,score,rag", [
-    (1, 1, 1, "green"), (2, 3, 6, "green"), (2, 4, 8, "amber"), (3, 4, 12, "amber"),
-    (3, 5, 15, "red"), (5, 5, 25, "red"),
-])
+@pytest.mark.parametrize(
+    "likelihood,impact,score,rag",
+    [
+        (1, 1, 1, "green"),
+        (2, 3, 6, "green"),
+        (2, 4, 8, "amber"),
+        (3, 4, 12, "amber"),
+        (3, 5, 15, "red"),
+        (5, 5, 25, "red"),
+    ],
+)
 def test_score_and_rag_are_computed_never_typed(admin, likelihood, impact, score, rag):
     data = risk_form(likelihood=str(likelihood), impact=str(impact))
     data.update({"score": "1", "rag": "green"})  # a tampered form cannot set them
@@ -61,12 +68,21 @@ def test_score_and_rag_are_computed_never_typed(admin, likelihood, impact, score
 
 def test_admin_edits_and_the_audit_log_has_old_and_new_score(admin):
     entry = make_risk(likelihood=4, impact=5)
-    response = post_form(admin, f"/registers/risks/{entry.id}/edit",
-                         risk_form(title="Built risk", description="A description.", owner_role="Lead",
-                                   mitigation="A mitigation.", likelihood="2", impact="5",
-                                   review_date=[str(d) for d in (entry.review_date.day,
-                                                                 entry.review_date.month,
-                                                                 entry.review_date.year)]))
+    response = post_form(
+        admin,
+        f"/registers/risks/{entry.id}/edit",
+        risk_form(
+            title="Built risk",
+            description="A description.",
+            owner_role="Lead",
+            mitigation="A mitigation.",
+            likelihood="2",
+            impact="5",
+            review_date=[
+                str(d) for d in (entry.review_date.day, entry.review_date.month, entry.review_date.year)
+            ],
+        ),
+    )
     assert response.status_code == 302
     entry = db.session.get(Risk, entry.id)
     assert (entry.score, entry.rag) == (10, "amber")
@@ -130,13 +146,14 @@ def test_close_and_reopen_are_audited_and_closed_entries_leave_the_default_list(
     entry = make_risk(title="To be closed")
     page = admin.get(f"/registers/risks/{entry.id}/close")
     assert "Close “To be closed”" in page.get_data(as_text=True)
-    response = post_form(admin, f"/registers/risks/{entry.id}/close",
-                         {"closure_note": "Contract mobilised."})
+    response = post_form(admin, f"/registers/risks/{entry.id}/close", {"closure_note": "Contract mobilised."})
     assert response.status_code == 302
     entry = db.session.get(Risk, entry.id)
     assert entry.status == "closed" and entry.closed_at is not None
-    assert audit_rows("risk", entry.id, "close") == {"status": ("open", "closed"),
-                                                     "closure_note": (None, "Contract mobilised.")}
+    assert audit_rows("risk", entry.id, "close") == {
+        "status": ("open", "closed"),
+        "closure_note": (None, "Contract mobilised."),
+    }
     assert entry.id not in _listed_ids(admin.get(LIST).get_data(as_text=True))
     assert entry.id in _listed_ids(admin.get(LIST + "?status=closed").get_data(as_text=True))
     assert entry.id in _listed_ids(admin.get(LIST + "?status=all").get_data(as_text=True))
@@ -144,8 +161,9 @@ def test_close_and_reopen_are_audited_and_closed_entries_leave_the_default_list(
     again = post_form(admin, f"/registers/risks/{entry.id}/close", {}, form_page=LIST)
     assert again.status_code == 302
     assert len(audit_rows("risk", entry.id, "close")) == 2
-    response = post_form(admin, f"/registers/risks/{entry.id}/reopen", {},
-                         form_page=f"/registers/risks/{entry.id}")
+    response = post_form(
+        admin, f"/registers/risks/{entry.id}/reopen", {}, form_page=f"/registers/risks/{entry.id}"
+    )
     assert response.status_code == 302
     entry = db.session.get(Risk, entry.id)
     assert entry.status == "open" and entry.closed_at is None
@@ -172,9 +190,13 @@ def test_filters_by_kind_scope_and_status(signed_in):
     coventry_risk = make_risk("E08000026", title="Coventry risk")
     client = signed_in("taskforce")
     assert set(_listed_ids(client.get(LIST).get_data(as_text=True))) == {
-        programme_risk.id, birmingham_opportunity.id, coventry_risk.id}
+        programme_risk.id,
+        birmingham_opportunity.id,
+        coventry_risk.id,
+    }
     assert _listed_ids(client.get(LIST + "?kind=opportunity").get_data(as_text=True)) == [
-        birmingham_opportunity.id]
+        birmingham_opportunity.id
+    ]
     assert _listed_ids(client.get(LIST + "?scope=programme").get_data(as_text=True)) == [programme_risk.id]
     assert _listed_ids(client.get(LIST + "?scope=E08000026").get_data(as_text=True)) == [coventry_risk.id]
     html = client.get(LIST + "?scope=E08000026&kind=opportunity").get_data(as_text=True)
@@ -263,15 +285,18 @@ def test_lead_manages_their_own_entry(lead):
     own = make_risk("E08000025", title="Birmingham risk")
     html = lead.get(f"/registers/risks/{own.id}").get_data(as_text=True)
     assert f"/registers/risks/{own.id}/edit" in html
-    response = post_form(lead, f"/registers/risks/{own.id}/edit",
-                         risk_form(scope=None, title="Birmingham risk, revised"))
+    response = post_form(
+        lead, f"/registers/risks/{own.id}/edit", risk_form(scope=None, title="Birmingham risk, revised")
+    )
     assert response.status_code == 302
-    assert post_form(lead, f"/registers/risks/{own.id}/edit",
-                     risk_form(scope="programme")).status_code == 403
+    assert post_form(lead, f"/registers/risks/{own.id}/edit", risk_form(scope="programme")).status_code == 403
     assert post_form(lead, f"/registers/risks/{own.id}/close", {}).status_code == 302
     entry = db.session.get(Risk, own.id)
     assert (entry.title, entry.authority_id, entry.status) == (
-        "Birmingham risk, revised", authority_id("E08000025"), "closed")
+        "Birmingham risk, revised",
+        authority_id("E08000025"),
+        "closed",
+    )
 
 
 @pytest.mark.parametrize("role", ["finance", "taskforce", "mhclg"])
@@ -286,8 +311,12 @@ def test_readers_see_per_authority_details_but_change_nothing(signed_in, role):
     for path in (NEW, f"/registers/risks/{other.id}/edit", f"/registers/risks/{other.id}/close"):
         assert client.get(path).status_code == 403
     entry_path = f"/registers/risks/{other.id}"
-    for path, data in ((NEW, risk_form()), (f"{entry_path}/edit", risk_form(title="Changed")),
-                       (f"{entry_path}/close", {}), (f"{entry_path}/reopen", {})):
+    for path, data in (
+        (NEW, risk_form()),
+        (f"{entry_path}/edit", risk_form(title="Changed")),
+        (f"{entry_path}/close", {}),
+        (f"{entry_path}/reopen", {}),
+    ):
         assert post_form(client, path, data, form_page=LIST).status_code == 403
     entry = db.session.get(Risk, other.id)
     assert (entry.title, entry.status, count(Risk)) == ("Coventry risk", "open", 1)

@@ -54,11 +54,19 @@ def test_edit_form_shows_the_stored_values(admin):
 
 def test_admin_edits_a_service_and_the_audit_log_keeps_old_and_new(admin):
     entry = make_service()
-    response = post_form(admin, f"/registers/services/{entry.id}/edit",
-                         service_form(provider_name="Built Provider", service_type="street_outreach",
-                                      contract_value="10000.00", start_date=["1", "4", "2019"],
-                                      end_date=["31", "3", "2022"], capacity_people="12",
-                                      status="ended"))
+    response = post_form(
+        admin,
+        f"/registers/services/{entry.id}/edit",
+        service_form(
+            provider_name="Built Provider",
+            service_type="street_outreach",
+            contract_value="10000.00",
+            start_date=["1", "4", "2019"],
+            end_date=["31", "3", "2022"],
+            capacity_people="12",
+            status="ended",
+        ),
+    )
     assert response.status_code == 302
     entry = db.session.get(Service, entry.id)
     assert (entry.capacity_people, entry.status) == (12, "ended")
@@ -68,9 +76,17 @@ def test_admin_edits_a_service_and_the_audit_log_keeps_old_and_new(admin):
 
 def test_saving_without_changes_writes_no_audit_row(admin):
     entry = make_service()
-    post_form(admin, f"/registers/services/{entry.id}/edit",
-              service_form(provider_name="Built Provider", service_type="street_outreach",
-                           contract_value="10000", end_date=["31", "3", "2022"], capacity_people="10"))
+    post_form(
+        admin,
+        f"/registers/services/{entry.id}/edit",
+        service_form(
+            provider_name="Built Provider",
+            service_type="street_outreach",
+            contract_value="10000",
+            end_date=["31", "3", "2022"],
+            capacity_people="10",
+        ),
+    )
     assert audit_rows("service", entry.id, "update") == {}
 
 
@@ -99,7 +115,8 @@ BAD_SERVICES = [
 
 @pytest.mark.parametrize("overrides,message,kept", BAD_SERVICES)
 def test_each_bad_service_gets_an_error_summary_keeps_input_and_writes_nothing(
-        admin, overrides, message, kept):
+    admin, overrides, message, kept
+):
     data = service_form(**({"provider_name": "Typed Provider Ltd"} | overrides))
     response = post_form(admin, NEW, data)
     html = response.get_data(as_text=True)
@@ -117,8 +134,11 @@ def test_each_bad_service_gets_an_error_summary_keeps_input_and_writes_nothing(
 
 def test_a_bad_edit_changes_nothing(admin):
     entry = make_service()
-    response = post_form(admin, f"/registers/services/{entry.id}/edit",
-                         service_form(end_date=["1", "1", "2000"], capacity_people="99"))
+    response = post_form(
+        admin,
+        f"/registers/services/{entry.id}/edit",
+        service_form(end_date=["1", "1", "2000"], capacity_people="99"),
+    )
     assert "End date must be the same as or after the start date" in response.get_data(as_text=True)
     entry = db.session.get(Service, entry.id)
     assert (entry.capacity_people, entry.end_date.year) == (10, 2022)
@@ -127,10 +147,16 @@ def test_a_bad_edit_changes_nothing(admin):
 
 def test_totals_and_filters(signed_in):
     make_service("E08000025", contract_value_pence=100_000_050, capacity_people=30, status="active")
-    make_service("E08000025", provider_name="Second", contract_value_pence=2_500_000,
-                 capacity_people=5, status="ended")
-    make_service("E08000026", provider_name="Coventry Provider", contract_value_pence=700_000,
-                 capacity_people=4, status="active")
+    make_service(
+        "E08000025", provider_name="Second", contract_value_pence=2_500_000, capacity_people=5, status="ended"
+    )
+    make_service(
+        "E08000026",
+        provider_name="Coventry Provider",
+        contract_value_pence=700_000,
+        capacity_people=4,
+        status="active",
+    )
     client = signed_in("finance")
     html = client.get(LIST).get_data(as_text=True)
     assert _total(html, "count") == "3"
@@ -148,7 +174,8 @@ def test_totals_and_filters(signed_in):
 
 def test_empty_state_tells_managers_what_to_do(signed_in):
     assert "No services have been recorded yet. Add each contract" in signed_in("admin").get(LIST).get_data(
-        as_text=True)
+        as_text=True
+    )
     taskforce_page = signed_in("taskforce").get(LIST).get_data(as_text=True)
     assert "No services have been recorded yet." in taskforce_page
     assert "Add a service" not in taskforce_page
@@ -190,12 +217,12 @@ def test_lead_adds_a_service_for_their_own_authority_only(lead):
 
 def test_lead_edits_their_own_service(lead):
     entry = make_service("E08000025")
-    response = post_form(lead, f"/registers/services/{entry.id}/edit",
-                         service_form(authority=None, capacity_people="11"))
+    response = post_form(
+        lead, f"/registers/services/{entry.id}/edit", service_form(authority=None, capacity_people="11")
+    )
     assert response.status_code == 302
     assert db.session.get(Service, entry.id).capacity_people == 11
-    response = post_form(lead, f"/registers/services/{entry.id}/edit",
-                         service_form(authority="E08000026"))
+    response = post_form(lead, f"/registers/services/{entry.id}/edit", service_form(authority="E08000026"))
     assert response.status_code == 403
     assert db.session.get(Service, entry.id).authority_id == authority_id("E08000025")
 
@@ -209,8 +236,9 @@ def test_readers_read_but_change_nothing(signed_in, role):
     assert client.get(NEW).status_code == 403
     assert client.get(f"/registers/services/{entry.id}/edit").status_code == 403
     assert post_form(client, NEW, service_form(), form_page=LIST).status_code == 403
-    response = post_form(client, f"/registers/services/{entry.id}/edit",
-                         service_form(capacity_people="99"), form_page=LIST)
+    response = post_form(
+        client, f"/registers/services/{entry.id}/edit", service_form(capacity_people="99"), form_page=LIST
+    )
     assert response.status_code == 403
     assert count(Service) == 1
     assert db.session.get(Service, entry.id).capacity_people == 10
@@ -222,8 +250,9 @@ def test_a_post_without_csrf_token_is_refused(admin):
     assert count(Service) == 0
 
 
-@pytest.mark.parametrize("typed,pence", [("£1,234.5", 123_450), ("1234", 123_400), ("0", 0),
-                                          (" 99.99 ", 9_999)])
+@pytest.mark.parametrize(
+    "typed,pence", [("£1,234.5", 123_450), ("1234", 123_400), ("0", 0), (" 99.99 ", 9_999)]
+)
 def test_contract_value_accepts_pounds_written_as_people_write_them(admin, typed, pence):
     response = post_form(admin, NEW, service_form(contract_value=typed, capacity_people="1,000"))
     assert response.status_code == 302

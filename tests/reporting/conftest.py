@@ -33,8 +33,11 @@ def value_at(sheet, row_label: str, column_label: str, section: str | None = Non
     the row is looked for below the first heading that starts with that text."""
     start = 1
     if section is not None:
-        start = next(row[0].row for row in sheet.iter_rows()
-                     if isinstance(row[0].value, str) and row[0].value.startswith(section))
+        start = next(
+            row[0].row
+            for row in sheet.iter_rows()
+            if isinstance(row[0].value, str) and row[0].value.startswith(section)
+        )
     row_cell = find_cell(sheet, row_label, column=1, min_row=start)
     for row in range(row_cell.row - 1, 0, -1):
         for cell in sheet[row]:
@@ -52,14 +55,27 @@ def reports_path(app) -> Path:
     return path
 
 
-def add_client(authority, accepted: date, housed: date | None = None, ended: date | None = None,
-               end_reason: str | None = None):
+def add_client(
+    authority,
+    accepted: date,
+    housed: date | None = None,
+    ended: date | None = None,
+    end_reason: str | None = None,
+):
     from app.clients import service as clients
 
-    client = clients.create_client(authority, {
-        "referral_date": accepted, "accepted_date": accepted, "age_band": "35_44",
-        "gender": "male", "rough_sleeping_band": "2_5y", "support_needs": ["mental_health"],
-    }, actor="test")
+    client = clients.create_client(
+        authority,
+        {
+            "referral_date": accepted,
+            "accepted_date": accepted,
+            "age_band": "35_44",
+            "gender": "male",
+            "rough_sleeping_band": "2_5y",
+            "support_needs": ["mental_health"],
+        },
+        actor="test",
+    )
     db.session.flush()
     if housed is not None:
         clients.add_tenancy(client, housed, "council", ended, end_reason, actor="test", commit=False)
@@ -85,38 +101,72 @@ def report_data(loaded):
     add_client(coventry, date(2021, 7, 1), date(2021, 8, 2))
     add_client(dudley, date(2021, 9, 1))
     db.session.commit()
-    registers.create_service(registers.ServiceValues(
-        authority_id=birmingham.id, provider_name="=HYPERLINK(\"http://evil.invalid\")",
-        service_type="street_outreach", contract_value_pence=12_345_67, start_date=date(2019, 4, 1),
-        end_date=date(2022, 3, 31), capacity_people=40, status="active"))
-    registers.create_risk(registers.RiskValues(
-        kind="risk", authority_id=None, title="+Housing supply falls short",
-        description="-1 fewer homes than planned", likelihood=4, impact=5, owner_role="=Programme manager",
-        mitigation="@Next Steps\tAccommodation Programme acquisitions", review_date=date(2021, 10, 1)))
-    registers.create_risk(registers.RiskValues(
-        kind="opportunity", authority_id=coventry.id, title="Extra move-on homes",
-        description="Housing association offer", likelihood=2, impact=3, owner_role="Coventry lead",
-        mitigation="Agree nominations", review_date=date(2021, 11, 1)))
+    registers.create_service(
+        registers.ServiceValues(
+            authority_id=birmingham.id,
+            provider_name='=HYPERLINK("http://evil.invalid")',
+            service_type="street_outreach",
+            contract_value_pence=12_345_67,
+            start_date=date(2019, 4, 1),
+            end_date=date(2022, 3, 31),
+            capacity_people=40,
+            status="active",
+        )
+    )
+    registers.create_risk(
+        registers.RiskValues(
+            kind="risk",
+            authority_id=None,
+            title="+Housing supply falls short",
+            description="-1 fewer homes than planned",
+            likelihood=4,
+            impact=5,
+            owner_role="=Programme manager",
+            mitigation="@Next Steps\tAccommodation Programme acquisitions",
+            review_date=date(2021, 10, 1),
+        )
+    )
+    registers.create_risk(
+        registers.RiskValues(
+            kind="opportunity",
+            authority_id=coventry.id,
+            title="Extra move-on homes",
+            description="Housing association offer",
+            likelihood=2,
+            impact=3,
+            owner_role="Coventry lead",
+            mitigation="Agree nominations",
+            review_date=date(2021, 11, 1),
+        )
+    )
     july = add_return(birmingham, "2021-07", "approved", datetime(2021, 8, 12), "Seven people housed", "")
-    july.spend_lines = [ReturnSpendLine(strand="hf_support", category="", amount_pence=25_000_00),
-                        ReturnSpendLine(strand="other_support", category="Street outreach",
-                                        amount_pence=4_321_99)]
-    add_return(birmingham, "2021-08", "submitted", datetime(2021, 8, 31), "=SUM(A1:A9)",
-               "-Voids are slow")
+    july.spend_lines = [
+        ReturnSpendLine(strand="hf_support", category="", amount_pence=25_000_00),
+        ReturnSpendLine(strand="other_support", category="Street outreach", amount_pence=4_321_99),
+    ]
+    add_return(birmingham, "2021-08", "submitted", datetime(2021, 8, 31), "=SUM(A1:A9)", "-Voids are slow")
     add_return(coventry, "2021-07", "submitted", datetime(2021, 8, 9), "Coventry progress", "")
     add_return(coventry, "2021-08", "draft", None, "Draft words", "")
     db.session.commit()
     return {"birmingham": birmingham, "coventry": coventry, "dudley": dudley}
 
 
-def add_return(authority, month: str, status: str, first_submitted: datetime | None,
-               progress: str, issues: str):
+def add_return(
+    authority, month: str, status: str, first_submitted: datetime | None, progress: str, issues: str
+):
     from app.returns.models import MonthlyReturn
 
     at = datetime(2021, 7, 1)
-    monthly_return = MonthlyReturn(authority_id=authority.id, month=month, status=status,
-                                   created_at=at, updated_at=at, first_submitted_at=first_submitted,
-                                   submitted_at=first_submitted, progress_narrative=progress,
-                                   issues_narrative=issues)
+    monthly_return = MonthlyReturn(
+        authority_id=authority.id,
+        month=month,
+        status=status,
+        created_at=at,
+        updated_at=at,
+        first_submitted_at=first_submitted,
+        submitted_at=first_submitted,
+        progress_narrative=progress,
+        issues_narrative=issues,
+    )
     db.session.add(monthly_return)
     return monthly_return

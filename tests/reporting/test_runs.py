@@ -41,8 +41,11 @@ def test_the_workbook_is_built_from_the_stored_figures(report_data, reports_path
     run = service.run_quarterly(QUARTER, "taskforce", "test")
     rebuilt = workbook.build(service.frozen_figures(run), "taskforce")
     stored = open_book(reports_path / run.file_name)
-    assert (value_at(rebuilt["Units and clients"], "Coventry", "Housed to date").value
-            == value_at(stored["Units and clients"], "Coventry", "Housed to date").value == 2)
+    assert (
+        value_at(rebuilt["Units and clients"], "Coventry", "Housed to date").value
+        == value_at(stored["Units and clients"], "Coventry", "Housed to date").value
+        == 2
+    )
 
 
 def test_a_failed_build_is_recorded_and_leaves_no_file(report_data, reports_path, monkeypatch):
@@ -77,7 +80,9 @@ def test_the_command_writes_both_variants_and_prints_their_paths(report_data, re
     assert result.exit_code == 0, result.output
     paths = result.output.split()
     assert [p.rsplit("/", 1)[1] for p in paths] == [
-        "housing-first-2021-22-Q2-taskforce-v1.xlsx", "housing-first-2021-22-Q2-mhclg-v1.xlsx"]
+        "housing-first-2021-22-Q2-taskforce-v1.xlsx",
+        "housing-first-2021-22-Q2-mhclg-v1.xlsx",
+    ]
     for path in paths:
         assert open_book(path)["Summary"]["A1"].value
     runs = db.session.query(ReportRun).all()
@@ -88,13 +93,16 @@ def test_the_command_writes_both_variants_and_prints_their_paths(report_data, re
     assert result.output.strip().endswith("housing-first-2021-22-Q2-mhclg-v2.xlsx")
 
 
-@pytest.mark.parametrize(("quarter", "message"), [
-    ("2021-22-Q5", "Enter a quarter like 2019-20 Q3"),
-    ("last quarter", "Enter a quarter like 2019-20 Q3"),
-    ("2017-18-Q1", "There is no report for 2017-18 Q1"),
-    ("2099-00-Q1", "There is no report for 2099-00 Q1"),
-    ("2023-24-Q1", "choose a quarter from 2018-19 Q1 to 2022-23 Q4"),
-])
+@pytest.mark.parametrize(
+    ("quarter", "message"),
+    [
+        ("2021-22-Q5", "Enter a quarter like 2019-20 Q3"),
+        ("last quarter", "Enter a quarter like 2019-20 Q3"),
+        ("2017-18-Q1", "There is no report for 2017-18 Q1"),
+        ("2099-00-Q1", "There is no report for 2099-00 Q1"),
+        ("2023-24-Q1", "choose a quarter from 2018-19 Q1 to 2022-23 Q4"),
+    ],
+)
 def test_the_command_refuses_a_bad_quarter(loaded, reports_path, runner, quarter, message):
     result = runner.invoke(args=["report", "quarterly", "--quarter", quarter])
     assert result.exit_code != 0

@@ -38,7 +38,8 @@ def test_catch_up_runs_each_missed_report_once(loaded, reports_path):
     lines = jobs.run_due_reports(AFTER_Q3_REPORT)
     assert len(lines) == 6
     assert scheduled_runs() == Counter(
-        {(quarter, variant, "succeeded"): 1 for quarter in DUE for variant in ("taskforce", "mhclg")})
+        {(quarter, variant, "succeeded"): 1 for quarter in DUE for variant in ("taskforce", "mhclg")}
+    )
     assert len(list(reports_path.glob("*.xlsx"))) == 6
     assert jobs.run_due_reports(AFTER_Q3_REPORT) == []  # nothing twice
 
@@ -47,8 +48,9 @@ def test_a_failed_scheduled_run_is_tried_again_on_the_next_start(loaded, reports
     real_build = workbook.build
     monkeypatch.setattr(workbook, "build", lambda figures, variant: 1 / 0)
     jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
-    assert scheduled_runs() == Counter({("2018-19-Q1", "taskforce", "failed"): 1,
-                                        ("2018-19-Q1", "mhclg", "failed"): 1})
+    assert scheduled_runs() == Counter(
+        {("2018-19-Q1", "taskforce", "failed"): 1, ("2018-19-Q1", "mhclg", "failed"): 1}
+    )
     monkeypatch.setattr(workbook, "build", real_build)
     jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
     runs = db.session.query(ReportRun).filter(ReportRun.status == "succeeded").all()
@@ -88,7 +90,8 @@ def test_two_schedulers_at_once_produce_each_report_exactly_once(app, loaded, re
     assert failures == []
     db.session.rollback()
     assert scheduled_runs() == Counter(
-        {(quarter, variant, "succeeded"): 1 for quarter in DUE for variant in ("taskforce", "mhclg")})
+        {(quarter, variant, "succeeded"): 1 for quarter in DUE for variant in ("taskforce", "mhclg")}
+    )
     assert len(list(reports_path.glob("*.xlsx"))) == 6
 
 
@@ -110,7 +113,8 @@ def test_the_scheduler_wires_the_jobs_at_the_configured_times(app):
     after = datetime(2021, 7, 1, tzinfo=LONDON)
     assert reports.get_next_fire_time(None, after) == datetime(2021, 7, 15, 7, 0, tzinfo=LONDON)
     assert reports.get_next_fire_time(None, datetime(2021, 7, 16, tzinfo=LONDON)) == datetime(
-        2021, 10, 15, 7, 0, tzinfo=LONDON)
+        2021, 10, 15, 7, 0, tzinfo=LONDON
+    )
     reminders = by_id["return-reminders"].trigger
     assert reminders.get_next_fire_time(None, after) == datetime(2021, 7, 1, 8, 0, tzinfo=LONDON)
 

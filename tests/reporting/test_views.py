@@ -13,15 +13,21 @@ from tests.conftest import post_form
 from tests.reporting.conftest import QUARTER
 
 EXPECTED = {  # role -> (taskforce download, mhclg download)
-    "admin": (200, 200), "finance": (200, 200), "taskforce": (200, 200),
-    "mhclg": (403, 200), "lead": (403, 403), "other_lead": (403, 403),
+    "admin": (200, 200),
+    "finance": (200, 200),
+    "taskforce": (200, 200),
+    "mhclg": (403, 200),
+    "lead": (403, 403),
+    "other_lead": (403, 403),
 }
 
 
 @pytest.fixture
 def two_runs(users, reports_path):
-    return {variant: service.run_quarterly(QUARTER, variant, "hfm report quarterly")
-            for variant in ("taskforce", "mhclg")}
+    return {
+        variant: service.run_quarterly(QUARTER, variant, "hfm report quarterly")
+        for variant in ("taskforce", "mhclg")
+    }
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
@@ -106,10 +112,18 @@ def test_only_admins_generate_or_see_jobs(signed_in, role):
 
 def test_admin_sees_each_jobs_last_run_and_the_outbox(signed_in, users):
     jobs.record_job(jobs.JOB_REPORTS, lambda: 1 / 0)
-    db.session.add(ReminderOutbox(
-        authority_id=users["lead"].authority_id, lead_user_id=users["lead"].id,
-        to_address=users["lead"].email, month="2021-07", due_date=QUARTER.end_date, kind="late",
-        created_at=QUARTER.end_date, body="The monthly return for Birmingham for July 2021 ..."))
+    db.session.add(
+        ReminderOutbox(
+            authority_id=users["lead"].authority_id,
+            lead_user_id=users["lead"].id,
+            to_address=users["lead"].email,
+            month="2021-07",
+            due_date=QUARTER.end_date,
+            kind="late",
+            created_at=QUARTER.end_date,
+            body="The monthly return for Birmingham for July 2021 ...",
+        )
+    )
     db.session.commit()
     page = signed_in("admin").get("/reports/jobs").get_data(as_text=True)
     assert "quarterly reports" in page and "ZeroDivisionError" in page and "Failed" in page

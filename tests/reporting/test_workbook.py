@@ -11,8 +11,17 @@ from app.reporting import service
 from app.reporting.workbook import MONEY_FORMAT, PERCENT_FORMAT
 from tests.reporting.conftest import QUARTER, find_cell, open_book, value_at
 
-TASKFORCE_SHEETS = ["Summary", "Units and clients", "Outcomes", "Finance", "Services commissioned",
-                    "Risks and opportunities", "Returns", "Narrative", "Definitions"]
+TASKFORCE_SHEETS = [
+    "Summary",
+    "Units and clients",
+    "Outcomes",
+    "Finance",
+    "Services commissioned",
+    "Risks and opportunities",
+    "Returns",
+    "Narrative",
+    "Definitions",
+]
 MHCLG_SHEETS = ["Summary", "Units and clients", "Outcomes", "Finance", "Risks"]
 
 
@@ -60,7 +69,8 @@ def test_taskforce_outcomes_equal_the_clients_service(taskforce_book):
     assert value_at(sheet, "Sustained at 6 months", "Numerator").value == outcomes.sustainment_6.numerator
     assert value_at(sheet, "Sustained at 6 months", "Denominator").value == outcomes.sustainment_6.denominator
     assert value_at(sheet, "Sustained at 12 months", "Rate").value == pytest.approx(
-        outcomes.sustainment_12.rate)
+        outcomes.sustainment_12.rate
+    )
     assert value_at(sheet, "Eviction", "Tenancies").value == 1
     assert value_at(sheet, "Accepted and waiting", "People").value == outcomes.waiting == 1
     for label, count in outcomes.tenancy_bands.items():
@@ -103,8 +113,12 @@ def test_services_and_risks_with_formula_like_text_written_as_text(taskforce_boo
     assert value.value == pytest.approx(12345.67)
     assert value.number_format == MONEY_FORMAT
     risks = taskforce_book["Risks and opportunities"]
-    for text in ("+Housing supply falls short", "-1 fewer homes than planned", "=Programme manager",
-                 "@Next Steps\tAccommodation Programme acquisitions"):
+    for text in (
+        "+Housing supply falls short",
+        "-1 fewer homes than planned",
+        "=Programme manager",
+        "@Next Steps\tAccommodation Programme acquisitions",
+    ):
         assert find_cell(risks, text).data_type == "s"
     rag = value_at(risks, "Risk", "RAG")
     assert rag.value == "Red"
@@ -154,8 +168,12 @@ def test_returns_sheet_equals_the_reporting_rate(taskforce_book):
     sheet = taskforce_book["Returns"]
     rate = reporting_rate(QUARTER.months())
     for row in rate.rows:
-        for key, label in (("on_time", "On time"), ("late", "Late"), ("missing", "Missing"),
-                           ("approved", "Approved")):
+        for key, label in (
+            ("on_time", "On time"),
+            ("late", "Late"),
+            ("missing", "Missing"),
+            ("approved", "Approved"),
+        ):
             assert value_at(sheet, row.authority.name, label).value == row.counts[key]
     assert value_at(sheet, "Birmingham", "July 2021").value == "Approved (late)"
     assert value_at(sheet, "Birmingham", "August 2021").value == "On time"
@@ -175,8 +193,11 @@ def test_narrative_sheet_holds_the_returns_words_as_text(taskforce_book):
         find_cell(sheet, "Draft words")  # drafts are not reported
 
 
-SECTIONS = (("total", "HF Support and Other Support together"), ("hf_support", "HF Support:"),
-            ("other_support", "Other Support:"))
+SECTIONS = (
+    ("total", "HF Support and Other Support together"),
+    ("hf_support", "HF Support:"),
+    ("other_support", "Other Support:"),
+)
 
 
 @pytest.mark.parametrize("quarter_slug", ["2021-22-Q2", "2020-21-Q2"])
@@ -191,13 +212,15 @@ def test_finance_sheet_equals_spend_against_profile(report_data, reports_path, q
     for key, section in SECTIONS:
         for row in answer.all_rows:
             figures = row.figures[key]
-            for label, pence in (("Year profile", figures.year_profile_pence),
-                                 ("Profile to date", figures.profile_to_date_pence),
-                                 ("Actual to date", figures.actual_to_date_pence),
-                                 ("Variance", figures.variance_pence),
-                                 ("Cumulative actual", figures.cumulative_actual_pence),
-                                 ("Allocation", figures.allocation_pence),
-                                 ("Remaining allocation", figures.remaining_allocation_pence)):
+            for label, pence in (
+                ("Year profile", figures.year_profile_pence),
+                ("Profile to date", figures.profile_to_date_pence),
+                ("Actual to date", figures.actual_to_date_pence),
+                ("Variance", figures.variance_pence),
+                ("Cumulative actual", figures.cumulative_actual_pence),
+                ("Allocation", figures.allocation_pence),
+                ("Remaining allocation", figures.remaining_allocation_pence),
+            ):
                 cell = value_at(sheet, row.label, label, section=section)
                 assert cell.value == pytest.approx(pence / 100), (section, row.label, label)
                 assert cell.number_format == MONEY_FORMAT
@@ -213,9 +236,9 @@ def test_finance_sheet_equals_spend_against_profile(report_data, reports_path, q
     if quarter_slug == "2021-22-Q2":
         assert value_at(sheet, "Birmingham", "Actual to date", section="HF Support and").value == 29321.99
     for row in finance.forecast_outturn(quarter.year):
-        assert value_at(sheet, row.authority.name, "Forecast outturn",
-                        section="Forecast outturn").value == pytest.approx(
-            row.forecast_pence / 100)
+        assert value_at(
+            sheet, row.authority.name, "Forecast outturn", section="Forecast outturn"
+        ).value == pytest.approx(row.forecast_pence / 100)
     series = finance.cumulative_series(quarter)
     for point in series:
         cell = value_at(sheet, point.label, "Cumulative actual spend", section="Cumulative")

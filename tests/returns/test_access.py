@@ -8,8 +8,14 @@ from app.returns.models import MonthlyReturn
 from tests.conftest import csrf_token
 from tests.returns.conftest import OTHER_URL, good_figures
 
-READS = [OTHER_URL, f"{OTHER_URL}/template.xlsx", f"{OTHER_URL}/upload", "/returns/E08000026",
-         "/returns/E99999999", "/returns/E99999999/2021-05"]
+READS = [
+    OTHER_URL,
+    f"{OTHER_URL}/template.xlsx",
+    f"{OTHER_URL}/upload",
+    "/returns/E08000026",
+    "/returns/E99999999",
+    "/returns/E99999999/2021-05",
+]
 
 
 @pytest.mark.parametrize("path", READS)

@@ -14,8 +14,9 @@ def _return():
 
 
 def _actions() -> list[str]:
-    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.object_id == "E08000025/2021-05")
-                              .order_by(AuditEntry.id))
+    rows = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_id == "E08000025/2021-05").order_by(AuditEntry.id)
+    )
     actions = []
     for row in rows:
         if not actions or actions[-1] != row.action:
@@ -40,15 +41,17 @@ def test_full_cycle(signed_in, clock):
     assert "2021-05" in finance.get("/returns/review").get_data(as_text=True)
 
     version = _return().version
-    response = post_form(finance, f"{URL}/send-back",
-                         {"version": version, "reason": "HF spend looks doubled"}, form_page=URL)
+    response = post_form(
+        finance, f"{URL}/send-back", {"version": version, "reason": "HF spend looks doubled"}, form_page=URL
+    )
     assert response.status_code == 302
     assert _return().status == "returned"
     page = lead.get(URL).get_data(as_text=True)
     assert "HF spend looks doubled" in page
 
-    response = post_form(lead, URL, good_figures(version=str(_return().version), hf_support="10000.00",
-                                                 submit_return="Submit"))
+    response = post_form(
+        lead, URL, good_figures(version=str(_return().version), hf_support="10000.00", submit_return="Submit")
+    )
     assert response.status_code == 302
     assert _return().status == "submitted"
 
@@ -72,11 +75,13 @@ def test_full_cycle(signed_in, clock):
     assert _return().referrals_received == 12 and _return().status == "approved"
 
     assert _actions() == ["create", "update", "submit", "returned", "update", "submit", "approved"]
-    reasons = db.session.scalars(select(AuditEntry.new_value).where(
-        AuditEntry.field == "returned_reason")).all()
+    reasons = db.session.scalars(
+        select(AuditEntry.new_value).where(AuditEntry.field == "returned_reason")
+    ).all()
     assert reasons == ["HF spend looks doubled"]
-    changed_hf = db.session.scalars(select(AuditEntry).where(AuditEntry.field == "HF Support spend",
-                                                             AuditEntry.action == "update")).all()
+    changed_hf = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.field == "HF Support spend", AuditEntry.action == "update")
+    ).all()
     assert [(row.old_value, row.new_value) for row in changed_hf] == [("2000000", "1000000")]
 
 
@@ -85,14 +90,18 @@ def test_admin_reopens_with_reason(signed_in, clock):
     post_form(lead, URL, good_figures(submit_return="Submit"))
     post_form(finance, f"{URL}/approve", {"version": _return().version}, form_page=URL)
     assert _return().status == "approved"
-    refused = post_form(finance, f"{URL}/reopen", {"version": _return().version, "reason": "x"},
-                        form_page=URL)
+    refused = post_form(
+        finance, f"{URL}/reopen", {"version": _return().version, "reason": "x"}, form_page=URL
+    )
     assert refused.status_code == 403
-    no_reason = post_form(admin, f"{URL}/reopen", {"version": _return().version, "reason": ""},
-                          form_page=URL)
+    no_reason = post_form(admin, f"{URL}/reopen", {"version": _return().version, "reason": ""}, form_page=URL)
     assert no_reason.status_code == 400 and _return().status == "approved"
-    post_form(admin, f"{URL}/reopen", {"version": _return().version, "reason": "Spend was misallocated"},
-              form_page=URL)
+    post_form(
+        admin,
+        f"{URL}/reopen",
+        {"version": _return().version, "reason": "Spend was misallocated"},
+        form_page=URL,
+    )
     assert _return().status == "draft"
     assert "Spend was misallocated" in lead.get(URL).get_data(as_text=True)
     assert "reopened" in _actions()

@@ -11,19 +11,27 @@ from app.returns.models import MonthlyReturn, ReturnSpendLine
 def _ratio(gss: str, year: str) -> float:
     authority = db.session.scalar(select(Authority).where(Authority.gss_code == gss))
     spend = db.session.scalar(
-        select(func.sum(ReturnSpendLine.amount_pence)).join(MonthlyReturn)
-        .where(MonthlyReturn.authority_id == authority.id,
-               MonthlyReturn.month.between(f"{year[:4]}-04", f"{int(year[:4]) + 1}-03")))
-    profile = db.session.scalar(select(func.sum(ProfileLine.amount_pence)).where(
-        ProfileLine.authority_id == authority.id, ProfileLine.financial_year == year))
+        select(func.sum(ReturnSpendLine.amount_pence))
+        .join(MonthlyReturn)
+        .where(
+            MonthlyReturn.authority_id == authority.id,
+            MonthlyReturn.month.between(f"{year[:4]}-04", f"{int(year[:4]) + 1}-03"),
+        )
+    )
+    profile = db.session.scalar(
+        select(func.sum(ProfileLine.amount_pence)).where(
+            ProfileLine.authority_id == authority.id, ProfileLine.financial_year == year
+        )
+    )
     return spend / profile
 
 
 def test_demo_returns(loaded):
     lines = demo.seed()
     assert "294 added" in lines[0]  # 7 authorities x 42 months
-    statuses = dict(db.session.execute(select(MonthlyReturn.status, func.count())
-                                       .group_by(MonthlyReturn.status)).all())
+    statuses = dict(
+        db.session.execute(select(MonthlyReturn.status, func.count()).group_by(MonthlyReturn.status)).all()
+    )
     assert statuses["returned"] == 2 and statuses["submitted"] == 7 + 3
     assert statuses["approved"] == 294 - 12
     assert 0.55 <= _ratio("E08000025", "2018-19") <= 0.72

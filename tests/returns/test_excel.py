@@ -10,9 +10,21 @@ from app.returns.models import MonthlyReturn
 from tests.conftest import post_form
 from tests.returns.conftest import URL
 
-FILLED = {"B8": 14, "B9": 3, "B10": 21000.5, "B11": 1500, "B12": 800, "B13": 700, "B14": 600,
-          "B15": 500, "B16": 400, "B17": 0, "B18": 11.5, "B19": "Two people housed.",
-          "B20": "Void times are long."}
+FILLED = {
+    "B8": 14,
+    "B9": 3,
+    "B10": 21000.5,
+    "B11": 1500,
+    "B12": 800,
+    "B13": 700,
+    "B14": 600,
+    "B15": 500,
+    "B16": 400,
+    "B17": 0,
+    "B18": 11.5,
+    "B19": "Two people housed.",
+    "B20": "Void times are long.",
+}
 
 
 def _template(client, url=URL):
@@ -28,8 +40,12 @@ def _bytes(workbook) -> bytes:
 
 
 def _upload(client, content: bytes, filename="return.xlsx"):
-    return post_form(client, f"{URL}/upload", {"workbook": (BytesIO(content), filename)},
-                     content_type="multipart/form-data")
+    return post_form(
+        client,
+        f"{URL}/upload",
+        {"workbook": (BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def _count():
@@ -44,8 +60,11 @@ def test_template_is_filled_in_protected_and_validated(signed_in, clock):
     assert sheet.protection.sheet is True
     assert sheet["B8"].protection.locked is False and sheet["B3"].protection.locked is True
     assert sheet["A10"].value == "HF Support spend"
-    ranges = {str(cells) for validation in sheet.data_validations.dataValidation
-              for cells in validation.sqref.ranges}
+    ranges = {
+        str(cells)
+        for validation in sheet.data_validations.dataValidation
+        for cells in validation.sqref.ranges
+    }
     assert {"B8", "B10", "B18", "B19"} <= ranges
     marker = workbook["template_info"]
     assert marker.sheet_state == "hidden" and marker["A1"].value == "hfm-monthly-return"
@@ -80,9 +99,14 @@ def test_a_bad_upload_lists_every_error_by_cell_and_saves_nothing(signed_in, clo
     response = _upload(lead, _bytes(workbook))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for expected in ("Cell B8 (Referrals received)", "Cell B10 (HF Support spend) holds a formula",
-                     "Cell B11 (Other Support: Street outreach)", "Cell B12", "no more than 2 decimal places",
-                     "Cell B19 (Progress this month): Enter the progress this month"):
+    for expected in (
+        "Cell B8 (Referrals received)",
+        "Cell B10 (HF Support spend) holds a formula",
+        "Cell B11 (Other Support: Street outreach)",
+        "Cell B12",
+        "no more than 2 decimal places",
+        "Cell B19 (Progress this month): Enter the progress this month",
+    ):
         assert expected in page, expected
     assert _count() == 0
 

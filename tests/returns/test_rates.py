@@ -11,9 +11,18 @@ from app.returns.models import MonthlyReturn
 
 def _row(gss, month, status, first_submitted=None, progress="", issues=""):
     at = datetime(2021, 1, 1)
-    db.session.add(MonthlyReturn(authority_id=authority_by_gss(gss).id, month=month, status=status,
-                                 created_at=at, updated_at=at, first_submitted_at=first_submitted,
-                                 progress_narrative=progress, issues_narrative=issues))
+    db.session.add(
+        MonthlyReturn(
+            authority_id=authority_by_gss(gss).id,
+            month=month,
+            status=status,
+            created_at=at,
+            updated_at=at,
+            first_submitted_at=first_submitted,
+            progress_narrative=progress,
+            issues_narrative=issues,
+        )
+    )
 
 
 def test_reporting_rate(loaded):

@@ -18,17 +18,20 @@ def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(MonthlyReturn))
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"referrals_received": ""}, "Enter the number of referrals received"),
-    ({"progress_narrative": ""}, "Enter the progress this month"),
-    ({"referrals_received": "12.5"}, "The number of referrals received must be a whole number"),
-    ({"referrals_declined": "-1"}, "The number of referrals declined must be 0 or more"),
-    ({"hf_support": "-5.00"}, "HF Support spend must be 0 or more"),
-    ({"hf_support": "100.555"}, "HF Support spend must have no more than 2 decimal places"),
-    ({"other_0": "lots"}, "must be an amount in pounds and pence"),
-    ({"support_workers_fte": "12.55"}, "must have no more than 1 decimal place"),
-    ({"referrals_declined": "13"}, "Referrals declined must not be more than referrals received"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"referrals_received": ""}, "Enter the number of referrals received"),
+        ({"progress_narrative": ""}, "Enter the progress this month"),
+        ({"referrals_received": "12.5"}, "The number of referrals received must be a whole number"),
+        ({"referrals_declined": "-1"}, "The number of referrals declined must be 0 or more"),
+        ({"hf_support": "-5.00"}, "HF Support spend must be 0 or more"),
+        ({"hf_support": "100.555"}, "HF Support spend must have no more than 2 decimal places"),
+        ({"other_0": "lots"}, "must be an amount in pounds and pence"),
+        ({"support_workers_fte": "12.55"}, "must have no more than 1 decimal place"),
+        ({"referrals_declined": "13"}, "Referrals declined must not be more than referrals received"),
+    ],
+)
 def test_rule_refuses_and_saves_nothing(signed_in, clock, changes, message):
     response = post_form(signed_in("lead"), URL, good_figures(submit_return="Submit", **changes))
     page = response.get_data(as_text=True)
@@ -73,16 +76,25 @@ def test_spend_over_three_times_the_monthly_profile_needs_a_comment(signed_in, c
 
 def test_a_normal_month_has_no_spend_warning(signed_in, clock):
     clock.set(datetime(2020, 6, 5, 12, 0))
-    response = post_form(signed_in("lead"), "/returns/E08000025/2020-05",
-                         good_figures(submit_return="Submit"))
+    response = post_form(
+        signed_in("lead"), "/returns/E08000025/2020-05", good_figures(submit_return="Submit")
+    )
     assert response.status_code == 302
 
 
 def _approved(authority_id: int, month: str, received: int) -> MonthlyReturn:
     now = utcnow()
-    row = MonthlyReturn(authority_id=authority_id, month=month, status="approved", created_at=now,
-                        updated_at=now, first_submitted_at=now, referrals_received=received,
-                        referrals_declined=0, support_workers_fte_tenths=120)
+    row = MonthlyReturn(
+        authority_id=authority_id,
+        month=month,
+        status="approved",
+        created_at=now,
+        updated_at=now,
+        first_submitted_at=now,
+        referrals_received=received,
+        referrals_declined=0,
+        support_workers_fte_tenths=120,
+    )
     row.spend_lines.append(ReturnSpendLine(strand="hf_support", category="", amount_pence=2000000))
     db.session.add(row)
     return row
@@ -90,8 +102,14 @@ def _approved(authority_id: int, month: str, received: int) -> MonthlyReturn:
 
 def test_a_figure_far_above_the_previous_six_months_needs_a_comment(signed_in, clock):
     birmingham = authority_by_gss("E08000025")
-    for month, received in (("2020-11", 10), ("2020-12", 8), ("2021-01", 12), ("2021-02", 10),
-                            ("2021-03", 9), ("2021-04", 11)):
+    for month, received in (
+        ("2020-11", 10),
+        ("2020-12", 8),
+        ("2021-01", 12),
+        ("2021-02", 10),
+        ("2021-03", 9),
+        ("2021-04", 11),
+    ):
         _approved(birmingham.id, month, received)
     db.session.commit()
     lead = signed_in("lead")
