@@ -4,4 +4,6 @@ from app.areas import area_modules
 
 
 def import_all() -> None:
+    import app.audit  # noqa: F401  (the core's own table)
+
     area_modules("models")

@@ -10,8 +10,9 @@ from flask import Flask, Request, abort, g, render_template, request, send_from_
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
+from app import unit_of_work
 from app.accounts import service as account_service
-from app.extensions import login_manager
+from app.extensions import db, login_manager
 from app.formatting import format_date, format_datetime, format_money, format_percent
 from app.forms_common import error_list
 from app.navigation import navigation_for
@@ -70,6 +71,17 @@ def init_app(app: Flask) -> None:
         }
 
     @app.after_request
+    def _end_unit_of_work(response):
+        # the one place a request's changes are committed (rolled back on any error status)
+        unit_of_work.end_request(response.status_code, None)
+        return response
+
+    @app.teardown_request
+    def _roll_back_on_error(error):
+        if error is not None:
+            db.session.rollback()
+
+    @app.after_request
     def _security_headers(response):
         nonce = g.get("csp_nonce", "")
         response.headers["Content-Security-Policy"] = (
@@ -111,6 +123,8 @@ def init_app(app: Flask) -> None:
 
 def _error_page(code: int, title: str):
     def handler(error):
+        # a failed request may leave the session unusable; the error page must still render
+        db.session.rollback()
         return render_template("error.html", code=code, title=title), code
 
     return handler

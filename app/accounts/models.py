@@ -1,4 +1,4 @@
-"""Users, their roles and the audit log."""
+"""Users and their roles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -62,18 +62,3 @@ class User(UserMixin, db.Model):
     @property
     def is_lead(self) -> bool:
         return self.role == ROLE_LEAD
-
-
-class AuditEntry(db.Model):
-    """Who changed what, when: one row per changed field (or per action)."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    actor: Mapped[str] = mapped_column(String(254))  # a user's email, or the command that ran
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    object_type: Mapped[str] = mapped_column(String(50), index=True)
-    object_id: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(50))  # create, update, delete, submit, approve...
-    field: Mapped[str | None] = mapped_column(String(100))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts import audit
+from app import audit
 from app.accounts.models import ROLE_LEAD, ROLES, User, new_session_token
 from app.extensions import db
 from app.programme.models import Authority

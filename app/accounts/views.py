@@ -13,7 +13,8 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import audit, service
+from app import audit
+from app.accounts import service
 from app.accounts.access import ROLE_ADMIN, roles_required
 from app.accounts.forms import ConfirmForm, CreateUserForm, LoginForm
 from app.extensions import limiter

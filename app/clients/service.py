@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.accounts import audit
-from app.accounts.models import AuditEntry
+from app import audit
+from app.audit import AuditEntry
 from app.clients.models import (
     AGE_BANDS,
     GENDERS,

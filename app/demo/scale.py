@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
-from app.accounts import audit
+from app import audit
 from app.accounts import service as accounts
 from app.clients.models import (
     AGE_BANDS,

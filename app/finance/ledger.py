@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.accounts import audit
+from app import audit
 from app.extensions import db
 from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt
 from app.programme import service as programme_service

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.accounts import audit
+from app import audit
 from app.extensions import db
 from app.formatting import format_money
 from app.periods import FinancialYear, Quarter

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.accounts import audit
+from app import audit
 from app.extensions import db
 from app.formatting import MoneyError, format_money, parse_money
 from app.periods import FinancialYear, PeriodError, Quarter

@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts import audit
+from app import audit
 from app.extensions import db
 from app.programme.models import Authority
 from app.registers.models import (

@@ -16,8 +16,8 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import inspect as sa_inspect
 
-from app.accounts.audit import utcnow
 from app.clients import service as clients
+from app.clock import utcnow
 from app.finance import service as finance
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service

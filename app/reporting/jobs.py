@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.accounts.audit import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service

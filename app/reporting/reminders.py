@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.audit import utcnow
 from app.accounts.models import ROLE_LEAD, User
+from app.clock import utcnow
 from app.extensions import db
 from app.formatting import format_date
 from app.reporting.models import KIND_DUE_SOON, KIND_LATE, ReminderOutbox

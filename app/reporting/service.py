@@ -26,8 +26,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts import audit
-from app.accounts.audit import utcnow
+from app import audit
+from app.clock import utcnow
 from app.extensions import db
 from app.periods import FinancialYear, Quarter
 from app.programme import service as programme_service

@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from app.accounts import audit
+from app import audit
 from app.extensions import db
 from app.periods import FinancialYear, Month
 from app.programme import service as programme_service

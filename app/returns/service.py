@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts import audit
-from app.accounts.models import AuditEntry
+from app import audit
+from app.audit import AuditEntry
 from app.extensions import db
 from app.periods import FinancialYear, Month
 from app.programme import service as programme_service

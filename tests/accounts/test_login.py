@@ -2,8 +2,9 @@
 
 from sqlalchemy import select
 
-from app.accounts.models import AuditEntry, User
+from app.accounts.models import User
 from app.accounts.service import get_user_by_email
+from app.audit import AuditEntry
 from app.extensions import db
 from tests.conftest import LEAD_GSS, OTHER_GSS, PASSWORD, ROLE_EMAILS, csrf_token, login, post_form
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.clients import service
 from app.clients.models import Client, ClientSupportNeed, Tenancy
 from app.extensions import db

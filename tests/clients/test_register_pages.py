@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.clients.models import Client
 from app.extensions import db
 from tests.clients.conftest import BIRMINGHAM

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.accounts.audit import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.programme import service as programme_service
 from app.returns.models import MonthlyReturn, ReturnSpendLine

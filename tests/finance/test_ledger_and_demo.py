@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.finance import demo, ledger, service
 from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt

@@ -20,7 +20,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.returns.models import MonthlyReturn
 from tests.conftest import LEAD_GSS, OTHER_GSS, PASSWORD, csrf_token, login, make_user

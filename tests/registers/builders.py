@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.programme import service as programme
 from app.registers import service

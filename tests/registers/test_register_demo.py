@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.programme import service as programme
 from app.registers import demo, service

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.registers import service
 from app.registers.models import Risk, Service, rag_for_score

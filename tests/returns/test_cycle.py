@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from app.accounts.models import AuditEntry
+from app.audit import AuditEntry
 from app.extensions import db
 from app.returns.models import MonthlyReturn
 from tests.conftest import post_form

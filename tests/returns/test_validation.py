@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.audit import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.programme.service import authority_by_gss
 from app.returns.models import MonthlyReturn, ReturnSpendLine

@@ -1,23 +1,34 @@
-"""The one helper that writes the audit log. Every change to returns, clients,
-profile, reference data and users goes through record()."""
+"""The audit log, in the core because every area writes to it. Every change to returns,
+clients, profile, reference data and users goes through record()."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.accounts.models import AuditEntry
+from app.clock import utcnow
 from app.extensions import db
 
 SYSTEM_ACTOR = "system"
 
 
-def utcnow() -> datetime:
-    """Naive UTC, the form every timestamp column holds."""
-    return datetime.now(UTC).replace(tzinfo=None)
+class AuditEntry(db.Model):
+    """Who changed what, when: one row per changed field (or per action)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(254))  # a user's email, or the command that ran
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    object_type: Mapped[str] = mapped_column(String(50), index=True)
+    object_id: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))  # create, update, delete, submit, approve...
+    field: Mapped[str | None] = mapped_column(String(100))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
 
 
 def _current_actor() -> tuple[str, int | None]:
