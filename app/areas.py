@@ -18,6 +18,7 @@ AREAS = (
     "finance",
     "registers",
     "reporting",
+    "home",
     "demo",
 )
 

@@ -18,7 +18,7 @@ BCC = {"admin", "finance"}
 PUBLIC = {"accounts.login", "programme.health"}
 
 ROUTES: dict[str, dict] = {
-    "programme.home": {"roles": EVERYONE},
+    "home.home": {"roles": EVERYONE},
     "programme.overview": {"roles": EVERYONE},
     "programme.health": {"roles": EVERYONE},
     "accounts.login": {"roles": EVERYONE},

@@ -33,7 +33,7 @@ def _login_rate_key() -> str:
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("programme.home")
+    return url_for("home.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +41,7 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_login_rate_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("programme.home"))
+        return redirect(url_for("home.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
