@@ -127,7 +127,7 @@ def write_publication_notes(edition: ReportEdition, links: dict[str, str], quart
                 kind=KIND_PUBLISHED,
                 edition_id=edition.id,
                 created_at=utcnow(),
-                subject=f"Housing First quarterly report published: {quarter_label}, version {edition.number}",
+                subject=f"Quarterly report published: {quarter_label}, version {edition.number}",
                 body=(
                     f"The West Midlands Housing First quarterly report for {quarter_label} "
                     f"(version {edition.number}) has been published by Birmingham City Council. "
