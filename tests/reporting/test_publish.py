@@ -8,7 +8,7 @@ import re
 from app.audit import AuditEntry
 from app.extensions import db
 from app.reporting import jobs, reminders
-from app.reporting.models import ReminderOutbox, ReportRun, ReportRequest
+from app.reporting.models import ReminderOutbox, ReportRequest, ReportRun
 from tests.conftest import post_form
 from tests.reporting.conftest import QUARTER, find_cell, open_book
 
@@ -41,7 +41,11 @@ def publication_emails() -> dict[str, int]:
 def approve_august_with_spend(finance, report_data) -> None:
     from app.returns.models import MonthlyReturn, ReturnSpendLine
 
-    august = db.session.query(MonthlyReturn).filter_by(authority_id=report_data["birmingham"].id, month="2021-08").one()
+    august = (
+        db.session.query(MonthlyReturn)
+        .filter_by(authority_id=report_data["birmingham"].id, month="2021-08")
+        .one()
+    )
     august.spend_lines = [ReturnSpendLine(strand="hf_support", category="", amount_pence=1_000_00)]
     db.session.commit()
     response = post_form(finance, f"{AUGUST}/approve", {"version": august.version}, form_page=AUGUST)
@@ -95,9 +99,18 @@ def test_drafts_are_for_bcc_until_published_then_readers_get_one_email_each(
     listed = _changes_rows(book["Changes since version 1"])
     # £1,000.00 of HF Support approved for Birmingham's August: its spend figures, the
     # programme's, the forecast and the returns counts change, and nothing else
-    expected = [("Returns", "Birmingham", "Returns approved", 1, 2), ("Returns", "Birmingham", "Returns on time", 1, 0)]
-    expected += [("Returns", "Programme", "Returns approved", 1, 2), ("Returns", "Programme", "Returns on time", 2, 1)]
-    for who, allocation, remaining in (("Birmingham", 2814656, 4001484.01), ("Programme", 6356250, 9570678.01)):
+    expected = [
+        ("Returns", "Birmingham", "Returns approved", 1, 2),
+        ("Returns", "Birmingham", "Returns on time", 1, 0),
+    ]
+    expected += [
+        ("Returns", "Programme", "Returns approved", 1, 2),
+        ("Returns", "Programme", "Returns on time", 2, 1),
+    ]
+    for who, allocation, remaining in (
+        ("Birmingham", 2814656, 4001484.01),
+        ("Programme", 6356250, 9570678.01),
+    ):
         for strand, spent in (("HF Support", 25000), ("Total", 29321.99)):
             expected += [
                 ("Finance", who, f"{strand}: {measure}", spent, spent + 1000)
@@ -112,9 +125,10 @@ def test_drafts_are_for_bcc_until_published_then_readers_get_one_email_each(
     assert sorted(listed, key=repr) == sorted(expected, key=repr)
     page = admin.get(f"/reports/runs/{taskforce_v2.id}").get_data(as_text=True)
     assert "Changes since version 1" in page
-    assert len(re.findall(r'<tr class="govuk-table__row">', page.split("Changes since version 1", 1)[1])) == len(
-        listed
-    ) + 1  # the page lists the same figures (plus its header row)
+    assert (
+        len(re.findall(r'<tr class="govuk-table__row">', page.split("Changes since version 1", 1)[1]))
+        == len(listed) + 1
+    )  # the page lists the same figures (plus its header row)
 
     assert publish(admin, mhclg_v2).status_code == 302  # either variant's page publishes the pair
     assert readers["taskforce"].get(f"/reports/runs/{taskforce_v2.id}/download").status_code == 200
@@ -140,7 +154,9 @@ def test_a_published_version_is_withdrawn_with_a_reason(signed_in, users, report
     assert "Enter why this version is withdrawn" in response.get_data(as_text=True)
     assert db.session.get(ReportRun, taskforce_run.id).edition.status == "published"
 
-    response = post_form(admin, f"{url}/withdraw", {"reason": "Dudley's August figures were wrong"}, form_page=url)
+    response = post_form(
+        admin, f"{url}/withdraw", {"reason": "Dudley's August figures were wrong"}, form_page=url
+    )
     assert response.status_code == 302
     taskforce = signed_in("taskforce")
     assert taskforce.get(f"{url}/download").status_code == 404
@@ -171,7 +187,9 @@ def test_a_single_variant_run_cannot_be_published(signed_in, users, report_data,
     assert db.session.get(ReportRun, run.id).edition.status == "draft"
 
 
-def test_publication_emails_go_by_smtp_when_configured(app, signed_in, users, report_data, reports_path, monkeypatch):
+def test_publication_emails_go_by_smtp_when_configured(
+    app, signed_in, users, report_data, reports_path, monkeypatch
+):
     sent = []
 
     class FakeSMTP:

@@ -92,8 +92,9 @@ def test_a_restart_after_sigkill_produces_the_killed_report_within_a_minute(
 ):
     first = schedulers(app, pause=PAUSE_SECONDS)
     killed = wait_for(
-        lambda: partial_files(reports_path)
-        and db.session.query(ReportRun).filter_by(status="running").first(),
+        lambda: (
+            partial_files(reports_path) and db.session.query(ReportRun).filter_by(status="running").first()
+        ),
         90,
         "report being written",
         first,
@@ -107,9 +108,11 @@ def test_a_restart_after_sigkill_produces_the_killed_report_within_a_minute(
     restarted_at = time.monotonic()
     second = schedulers(app)
     produced = wait_for(
-        lambda: db.session.query(ReportRun)
-        .filter_by(quarter=killed_quarter, variant=killed_variant, status="succeeded")
-        .first(),
+        lambda: (
+            db.session.query(ReportRun)
+            .filter_by(quarter=killed_quarter, variant=killed_variant, status="succeeded")
+            .first()
+        ),
         60,
         f"{killed_quarter} {killed_variant} report produced again",
         second,
@@ -132,8 +135,10 @@ def test_a_requested_run_killed_mid_way_is_failed_visibly_at_the_next_start(
     request_url = post_form(admin, "/reports/generate", {"quarter": "2021-22-Q2"}).headers["Location"]
     first = schedulers(app, "--no-catch-up", pause=PAUSE_SECONDS)
     wait_for(
-        lambda: partial_files(reports_path)
-        and db.session.query(ReportRequest).filter_by(status="running").first(),
+        lambda: (
+            partial_files(reports_path)
+            and db.session.query(ReportRequest).filter_by(status="running").first()
+        ),
         60,
         "requested report being written",
         first,
@@ -143,7 +148,10 @@ def test_a_requested_run_killed_mid_way_is_failed_visibly_at_the_next_start(
 
     second = schedulers(app, "--no-catch-up")
     request = wait_for(
-        lambda: db.session.query(ReportRequest).filter_by(status="failed").first(), 30, "request failed", second
+        lambda: db.session.query(ReportRequest).filter_by(status="failed").first(),
+        30,
+        "request failed",
+        second,
     )
     assert request.error == "Interrupted: the scheduler stopped"
     page = admin.get(request_url).get_data(as_text=True)
@@ -153,4 +161,7 @@ def test_a_requested_run_killed_mid_way_is_failed_visibly_at_the_next_start(
     for run in runs:  # no complete-looking file from the killed run, nor a partial one
         assert not (reports_path / run.file_name).exists()
         assert admin.get(f"/reports/runs/{run.id}/download").status_code == 404
-    assert wait_for(lambda: partial_files(reports_path) == [] or None, 10, "partial file removed", second) is True
+    assert (
+        wait_for(lambda: partial_files(reports_path) == [] or None, 10, "partial file removed", second)
+        is True
+    )
