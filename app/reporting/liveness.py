@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.extensions import db
@@ -32,6 +33,7 @@ FORGET_DEAD_AFTER = timedelta(days=7)  # old process rows are only history
 _token: str | None = None
 _kind = KIND_SCHEDULER
 _token_lock = threading.Lock()
+_beat_lock = threading.Lock()
 
 
 def token() -> str | None:
@@ -54,22 +56,30 @@ def beat() -> None:
     """Move this process's heartbeat on (inserting its row if it is missing) and commit."""
     if _token is None:
         return
-    now = utcnow()
-    row = db.session.get(SchedulerProcess, _token)
-    if row is None:
-        db.session.add(
-            SchedulerProcess(
-                token=_token,
-                kind=_kind,
-                hostname=socket.gethostname()[:254],
-                pid=os.getpid(),
-                started_at=now,
-                heartbeat_at=now,
+    with _beat_lock:  # threads of one process share its row
+        now = utcnow()
+        row = db.session.get(SchedulerProcess, _token)
+        if row is None:
+            db.session.add(
+                SchedulerProcess(
+                    token=_token,
+                    kind=_kind,
+                    hostname=socket.gethostname()[:254],
+                    pid=os.getpid(),
+                    started_at=now,
+                    heartbeat_at=now,
+                )
             )
-        )
-    else:
-        row.heartbeat_at = now
-    db.session.commit()
+        else:
+            row.heartbeat_at = now
+        try:
+            db.session.commit()
+        except IntegrityError:  # inserted by another session of this process a moment ago
+            db.session.rollback()
+            db.session.execute(
+                update(SchedulerProcess).where(SchedulerProcess.token == _token).values(heartbeat_at=now)
+            )
+            db.session.commit()
 
 
 def lease() -> timedelta:
