@@ -100,6 +100,20 @@ class Rule:
         )
 
 
+class Shown:
+    """One published count for a template: prints as a number or as the rule's text."""
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def hidden(self) -> bool:
+        return not isinstance(self.value, int)
+
+    def __str__(self) -> str:
+        return f"{self.value:,}" if isinstance(self.value, int) else str(self.value)
+
+
 def rule() -> Rule:
     config = current_app.config
     return Rule(

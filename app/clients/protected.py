@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.accounts.models import ROLE_MHCLG, ROLE_TASKFORCE
 from app.clients.models import Client, Tenancy
-from app.clients.outcomes import BAND_LABELS
+from app.clients.outcomes import BAND_LABELS, Outcomes
 from app.clients.service import outcomes_by_authority
 from app.disclosure import Publication, Rule, rule
 from app.extensions import db
@@ -60,15 +61,20 @@ def _quarters_to(quarter: Quarter, series) -> list[Quarter]:
     return quarters
 
 
-def _add_chain(publication: Publication, quarter: Quarter, previous, series, row_ids) -> None:
+def _add_chain(publication: Publication, quarter: Quarter, previous, series, row_ids, before=None) -> None:
+    """The quarter's "in quarter" and "to date" counts, linked to the last quarter's; with
+    `before` (earlier "to date" counts nobody is shown here) instead of a last quarter."""
     for measure in CHAIN:
         for row_id in row_ids:
             in_quarter = series[measure].get((row_id, quarter), 0)
-            before = 0
+            earlier = 0
             if previous is not None:
-                before = publication.figures[(previous.slug, row_id, f"{measure}_to_date")].value
+                earlier = publication.figures[(previous.slug, row_id, f"{measure}_to_date")].value
+            elif before is not None:
+                earlier = before[measure].get(row_id, 0)
+                publication.add_derived((quarter.slug, row_id, f"{measure}_before"), earlier)
             publication.add((quarter.slug, row_id, f"{measure}_in_quarter"), in_quarter)
-            publication.add((quarter.slug, row_id, f"{measure}_to_date"), before + in_quarter)
+            publication.add((quarter.slug, row_id, f"{measure}_to_date"), earlier + in_quarter)
         for suffix in ("in_quarter", "to_date"):
             name = f"{measure}_{suffix}"
             parts = [(quarter.slug, row_id, name) for row_id in row_ids]
@@ -79,6 +85,8 @@ def _add_chain(publication: Publication, quarter: Quarter, previous, series, row
             parts = [(quarter.slug, row_id, f"{measure}_in_quarter")]
             if previous is not None:
                 parts.append((previous.slug, row_id, f"{measure}_to_date"))
+            elif before is not None and row_id != PROGRAMME:
+                parts.append((quarter.slug, row_id, f"{measure}_before"))
             publication.relate((quarter.slug, row_id, f"{measure}_to_date"), parts)
 
 
@@ -169,13 +177,58 @@ def published(quarter: Quarter) -> dict:
         previous = each
     by_authority = outcomes_by_authority(quarter)
     by_row = {authority_id: by_authority[authority_id] for authority_id in row_ids}
-    programme = by_authority[row_ids[0]].__class__(quarter.start_date, quarter.end_date)
+    programme = Outcomes(quarter.start_date, quarter.end_date)
     for outcomes in by_row.values():
         programme.add(outcomes)
     by_row[PROGRAMME] = programme
+    return _finish(publication, quarters, by_row, the_rule)
+
+
+def published_from_frozen(quarter: Quarter, rows: list[dict], the_rule: Rule) -> dict:
+    """published() for a report run stored before it held its published figures: only that
+    quarter's frozen counts are known, so the earlier "to date" counts are unknowns."""
+    by_row = {row["authority_id"]: _frozen_outcomes(quarter, row) for row in rows}
+    row_ids = list(by_row)
+    series = {
+        measure: {(i, quarter): getattr(o, f"{measure}_in_quarter") for i, o in by_row.items()}
+        for measure in CHAIN
+    }
+    before = {
+        measure: {
+            i: getattr(o, f"{measure}_to_date") - getattr(o, f"{measure}_in_quarter")
+            for i, o in by_row.items()
+        }
+        for measure in CHAIN
+    }
+    publication = Publication(the_rule)
+    _add_chain(publication, quarter, None, series, row_ids, before=before)
+    publication.protect()
+    publication.freeze()
+    programme = Outcomes(quarter.start_date, quarter.end_date)
+    for outcomes in by_row.values():
+        programme.add(outcomes)
+    by_row[PROGRAMME] = programme
+    return _finish(publication, [quarter], by_row, the_rule)
+
+
+def _frozen_outcomes(quarter: Quarter, row: dict) -> Outcomes:
+    outcomes = Outcomes(quarter.start_date, quarter.end_date, row["authority_id"])
+    for name in ("accepted_in_quarter", "accepted_to_date", "housed_in_quarter", "housed_to_date"):
+        setattr(outcomes, name, row[name])
+    outcomes.currently_housed, outcomes.waiting = row["currently_housed"], row["waiting"]
+    outcomes.tenancy_bands = dict(row["tenancy_bands"])
+    outcomes.exits_by_reason = dict(row["exits_by_reason"])
+    for name, _ in SUSTAINMENT:
+        measure = getattr(outcomes, name)
+        measure.numerator, measure.denominator = row[name]["numerator"], row[name]["denominator"]
+    return outcomes
+
+
+def _finish(publication: Publication, quarters: list[Quarter], by_row: dict, the_rule: Rule) -> dict:
+    quarter = quarters[-1]
     _add_quarter_tables(publication, quarters, by_row)
     publication.protect()
-    exit_labels = list(programme.exits_by_reason)
+    exit_labels = list(by_row[PROGRAMME].exits_by_reason)
     return {
         "rule": {
             "threshold": the_rule.threshold,
@@ -185,9 +238,49 @@ def published(quarter: Quarter) -> dict:
         },
         "rows": {
             str(row_id): _published_row(publication, quarter, row_id, the_rule, exit_labels)
-            for row_id in [*row_ids, PROGRAMME]
+            for row_id in by_row
         },
     }
+
+
+def exact_rows(quarter: Quarter) -> dict:
+    """The same shape as published(quarter)["rows"], with every count exact (BCC and a lead
+    for their own authority)."""
+    by_authority = outcomes_by_authority(quarter)
+    rows = {}
+    programme = None
+    for authority_id, outcomes in by_authority.items():
+        rows[str(authority_id)] = _exact_row(outcomes)
+        programme = programme or Outcomes(quarter.start_date, quarter.end_date)
+        programme.add(outcomes)
+    if programme is not None:
+        rows[PROGRAMME] = _exact_row(programme)
+    return rows
+
+
+def _exact_row(outcomes) -> dict:
+    row = {
+        name: getattr(outcomes, name)
+        for name in ("waiting", "currently_housed", "exits_in_quarter")
+        + tuple(f"{measure}_{suffix}" for measure in CHAIN for suffix in ("in_quarter", "to_date"))
+    }
+    row["tenancy_bands"] = dict(outcomes.tenancy_bands)
+    row["exits_by_reason"] = dict(outcomes.exits_by_reason)
+    for name, _ in SUSTAINMENT:
+        measure = getattr(outcomes, name)
+        row[name] = {"numerator": measure.numerator, "denominator": measure.denominator, "rate": measure.rate}
+    return row
+
+
+def sees_protected_counts(user) -> bool:
+    """Taskforce and MHCLG users see counts of people as published outside BCC."""
+    return bool(
+        user and getattr(user, "is_authenticated", False) and user.role in (ROLE_TASKFORCE, ROLE_MHCLG)
+    )
+
+
+def rows_for(quarter: Quarter, user) -> dict:
+    return published(quarter)["rows"] if sees_protected_counts(user) else exact_rows(quarter)
 
 
 def share_of(shown, whole) -> float | None:
