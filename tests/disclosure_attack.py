@@ -152,8 +152,9 @@ def read_dashboard(observations: Observations, quarter: str, html: str) -> None:
         observations.count((quarter, "Programme", measure), _number(_card(html, card_id)[1]))
     detail = _card(html, "housed-to-date")[2]
     match = re.search(r"Target to date (\d+) \(([\d.]+%) reached\)", detail)
-    if match:
-        observations.share(quarter, "Programme", float(match.group(1)), match.group(2), 0.0005)
+    if match:  # the dashboard rounds the target to a whole unit: the share is that much looser
+        target = float(match.group(1))
+        observations.share(quarter, "Programme", target, match.group(2), 0.0005 + 0.5 / max(target, 1))
     _, rate, people = _card(html, "sustainment")
     match = re.fullmatch(r"(.+) of (.+) people", people)
     if match:
