@@ -35,7 +35,7 @@ from flask import current_app
 
 SUPPRESSED_TEXT = "suppressed"
 UNBOUNDED = 10**12  # a suppressed or derived count: any number of people
-TRIES = 12  # figures tried one by one before loosening the first
+TRIES = 3  # figures tried one by one before loosening the first
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,9 @@ class Publication:
                 self.relations.append((total, tuple(parts)))
 
     def freeze(self) -> None:
+        """What is published so far is final; its intervals are kept as the next audit's start
+        (they follow from the frozen figures alone, so every later audit would find them)."""
+        self._frozen_bounds = self.propagate()[0]
         for figure in self.figures.values():
             figure.frozen = True
 
@@ -176,17 +179,22 @@ class Publication:
         """Each count's narrowest interval from what is shown and every relation, and the
         relation that last narrowed it (a worklist: only relations whose members changed
         are looked at again)."""
-        keys = list(self.figures)
-        index_of = {key: index for index, key in enumerate(keys)}
-        starts = [self._start(self.figures[key]) for key in keys]
+        keys, index_of, relations, by_member = self._compiled()
+        frozen_bounds = getattr(self, "_frozen_bounds", {})
+        starts = [
+            frozen_bounds[key]
+            if self.figures[key].frozen and key in frozen_bounds
+            else self._start(self.figures[key])
+            for key in keys
+        ]
         low, high = [start[0] for start in starts], [start[1] for start in starts]
-        relations = [(index_of[total], [index_of[part] for part in parts]) for total, parts in self.relations]
-        by_member: list[list[int]] = [[] for _ in keys]
-        for number, (total, parts) in enumerate(relations):
-            for member in (total, *parts):
-                by_member[member].append(number)
         narrowed_by: dict[int, int] = {}
-        pending = list(range(len(relations)))
+        unfrozen = {index_of[key] for key, figure in self.figures.items() if not figure.frozen}
+        pending = [
+            number
+            for number, (total, parts) in enumerate(relations)
+            if not frozen_bounds or total in unfrozen or any(part in unfrozen for part in parts)
+        ]
         queued = set(pending)
         budget = 200 * (len(relations) + 1)
         while pending and budget:
@@ -202,6 +210,20 @@ class Publication:
         bounds = {key: (low[index], high[index]) for index, key in enumerate(keys)}
         return bounds, {keys[member]: number for member, number in narrowed_by.items()}
 
+    def _compiled(self):
+        """Figures and relations as indexes, rebuilt only when figures or relations are added."""
+        shape = (len(self.figures), len(self.relations))
+        if getattr(self, "_shape", None) != shape:
+            keys = list(self.figures)
+            index_of = {key: index for index, key in enumerate(keys)}
+            relations = [(index_of[t], [index_of[p] for p in parts]) for t, parts in self.relations]
+            by_member: list[list[int]] = [[] for _ in keys]
+            for number, (total, parts) in enumerate(relations):
+                for member in (total, *parts):
+                    by_member[member].append(number)
+            self._shape, self._compiled_parts = shape, (keys, index_of, relations, by_member)
+        return self._compiled_parts
+
     def leaks(self, bounds) -> list:
         """Counts from 1 to threshold-1 that the figures pin to one value."""
         return [
@@ -212,6 +234,8 @@ class Publication:
 
     def protect(self) -> None:
         """Demote or suppress figures of the current (unfrozen) quarter until no leak."""
+        if not any(self.rule.is_small(figure.value) for figure in self.figures.values()):
+            return  # nothing small to give away
         while True:
             bounds, narrowed_by = self.propagate()
             leaks = self.leaks(bounds)
