@@ -75,8 +75,12 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
         "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),
-        # Small-number suppression for taskforce and MHCLG users.
+        # Disclosure control for what leaves BCC (app/disclosure.py): counts of people from
+        # 1 to threshold-1 are "fewer than <threshold>", others rounded to the base; rates
+        # are shown only where their denominator is at least RATE_MIN_DENOMINATOR.
         "SUPPRESSION_THRESHOLD": _env_int("SUPPRESSION_THRESHOLD", 5),
+        "SUPPRESSION_ROUNDING_BASE": _env_int("SUPPRESSION_ROUNDING_BASE", 5),
+        "RATE_MIN_DENOMINATOR": _env_int("RATE_MIN_DENOMINATOR", 20),
         # RAG bands for spend against profile, in percent of profile to date.
         "RAG_GREEN_MAX_PERCENT": _env_int("RAG_GREEN_MAX_PERCENT", 10),
         "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
@@ -91,5 +95,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         raise SettingsError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(or HFM_ENV=development on a developer's machine)."
+        )
+    if settings["SUPPRESSION_THRESHOLD"] < 2 or settings["SUPPRESSION_ROUNDING_BASE"] < 1:
+        raise SettingsError(
+            "SUPPRESSION_THRESHOLD must be at least 2 and SUPPRESSION_ROUNDING_BASE at least 1."
         )
     return settings
