@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app.accounts.models import ROLE_MHCLG, ROLE_TASKFORCE
+from app.accounts.access import is_signed_in, sees_exact_counts
 
 SECONDARY_TEXT = "suppressed"
 
@@ -25,10 +25,8 @@ def threshold() -> int:
 
 
 def should_suppress(user) -> bool:
-    """True for taskforce and MHCLG users: they see suppressed figures."""
-    return bool(
-        user and getattr(user, "is_authenticated", False) and user.role in (ROLE_TASKFORCE, ROLE_MHCLG)
-    )
+    """True for a signed-in user who does not see exact counts (taskforce and MHCLG)."""
+    return is_signed_in(user) and not sees_exact_counts(user)
 
 
 def fewer_than_text(limit: int | None = None) -> str:

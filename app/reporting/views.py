@@ -2,79 +2,60 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from app.accounts.access import (
-    EVERYONE,
-    ROLE_ADMIN,
-    ROLE_FINANCE,
-    ROLE_LEAD,
-    ROLE_MHCLG,
-    ROLE_TASKFORCE,
-    roles_required,
+    downloadable_report_variants,
+    may_generate_reports,
+    may_see_jobs,
+    may_see_reports,
+    requires,
+    visible_report_variants,
 )
 from app.periods import Quarter
 from app.reporting import jobs, reminders, service
 from app.reporting.figures import ReportError
 from app.reporting.forms import GenerateForm
-from app.reporting.models import VARIANT_MHCLG, VARIANTS
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 NAVIGATION = [
     ("reporting.reports", "Reports", None),
-    ("reporting.jobs_page", "Jobs", (ROLE_ADMIN,)),
+    ("reporting.jobs_page", "Jobs", may_see_jobs),
 ]
-
-DOWNLOADABLE = {
-    ROLE_ADMIN: VARIANTS,
-    ROLE_FINANCE: VARIANTS,
-    ROLE_TASKFORCE: VARIANTS,
-    ROLE_MHCLG: (VARIANT_MHCLG,),
-    ROLE_LEAD: (),
-}
-
-
-def downloadable_variants(user) -> tuple[str, ...]:
-    """The report variants this user may download (leads: none unless the setting allows)."""
-    if user.role == ROLE_LEAD and current_app.config["LEADS_MAY_DOWNLOAD_REPORTS"]:
-        return VARIANTS
-    return DOWNLOADABLE.get(user.role, ())
-
-
-def _visible_variants(user) -> tuple[str, ...]:
-    """MHCLG officers see only their own report's runs; everyone else sees every run."""
-    return (VARIANT_MHCLG,) if user.role == ROLE_MHCLG else VARIANTS
 
 
 def _run_or_404(run_id: int):
     run = service.get_run(run_id)
-    if run is None or run.variant not in _visible_variants(current_user):
+    if run is None or run.variant not in visible_report_variants(current_user):
         abort(404)
     return run
 
 
 @bp.route("/reports")
-@roles_required(*EVERYONE)
+@requires(may_see_reports)
 def reports():
     return render_template(
         "reporting/reports.html",
-        runs=service.runs(_visible_variants(current_user)),
-        downloadable=downloadable_variants(current_user),
+        runs=service.runs(visible_report_variants(current_user)),
+        downloadable=downloadable_report_variants(current_user),
+        may_generate=may_generate_reports(current_user),
     )
 
 
 @bp.route("/reports/runs/<int:run_id>")
-@roles_required(*EVERYONE)
+@requires(may_see_reports)
 def run_page(run_id: int):
     run = _run_or_404(run_id)
-    return render_template("reporting/run.html", run=run, downloadable=downloadable_variants(current_user))
+    return render_template(
+        "reporting/run.html", run=run, downloadable=downloadable_report_variants(current_user)
+    )
 
 
 @bp.route("/reports/runs/<int:run_id>/download")
-@roles_required(*EVERYONE)
+@requires(may_see_reports)
 def download(run_id: int):
-    allowed = downloadable_variants(current_user)
+    allowed = downloadable_report_variants(current_user)
     if not allowed:
         abort(403)  # whether or not the run exists
     run = service.get_run(run_id)
@@ -94,7 +75,7 @@ def download(run_id: int):
 
 
 @bp.route("/reports/generate", methods=["GET", "POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_generate_reports)
 def generate():
     form = GenerateForm()
     form.quarter.choices = [("", "Select a quarter")] + [
@@ -113,6 +94,6 @@ def generate():
 
 
 @bp.route("/reports/jobs")
-@roles_required(ROLE_ADMIN)
+@requires(may_see_jobs)
 def jobs_page():
     return render_template("reporting/jobs.html", last_runs=jobs.last_runs(), outbox=reminders.outbox())
