@@ -95,11 +95,11 @@ def _render_return(
 ):
     """keep_typed: show the lead's refused form even if the return is now locked, so
     nothing they typed is lost silently."""
-    status = service.status_of(monthly_return)
+    return_status = service.status_of(monthly_return)
     can_edit = (
         may_enter_returns(current_user)
         and service.month_has_ended(month)
-        and (keep_typed or service.status_of(monthly_return) in service.EDITABLE_STATUSES)
+        and (keep_typed or return_status in service.EDITABLE_STATUSES)
     )
     version = str(monthly_return.version if monthly_return else 0)
     return render_template(
@@ -107,9 +107,11 @@ def _render_return(
         authority=authority,
         month=month,
         monthly_return=monthly_return,
-        status=status,
-        may_review=may_decide_on_return(current_user, monthly_return) and status == "submitted",
-        may_reopen=may_decide_on_return(current_user, monthly_return, "reopen") and status == "approved",
+        status=return_status,
+        may_review=may_decide_on_return(current_user, monthly_return) and return_status == "submitted",
+        may_reopen=(
+            may_decide_on_return(current_user, monthly_return, "reopen") and return_status == "approved"
+        ),
         is_late=service.is_late(monthly_return),
         due_date=service.due_date(month),
         month_ended=service.month_has_ended(month),
