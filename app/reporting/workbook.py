@@ -3,7 +3,8 @@
 build(figures, variant) -> Workbook. Only values are written (no formulas), so every viewer
 shows the same numbers. The sheets themselves are in sheets.py; this module holds the
 layout every sheet shares: title block, tables with frozen and repeated header rows,
-number formats, RAG cells, safe user text, column widths and print set-up.
+suppressed cells and print set-up. Every cell is written by app/spreadsheets.py (number
+formats, RAG cells, header style, the formula-neutralising text writer, column widths).
 """
 
 from __future__ import annotations
