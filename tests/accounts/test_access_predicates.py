@@ -57,7 +57,8 @@ EXPECTED = {
     access.may_see_whole_programme: {"admin", "finance", "taskforce", "mhclg"},
     access.may_see_run_internals: BCC,
     access.may_see_draft_reports: BCC,
-    access.may_publish_reports: ADMIN,
+    access.may_publish_reports: {"admin"},
+    access.may_use_reports: ALL - {"lead"},
 }
 
 
