@@ -65,6 +65,10 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
+        if not account_service.session_is_within_its_lifetime(
+            session.get(account_service.SESSION_STARTED_KEY)
+        ):
+            return None  # past SESSION_MAX_HOURS since sign-in: signed out, however it was used
         return account_service.load_user_by_session_token(token)
 
     app.add_template_filter(format_money, "money")

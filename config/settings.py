@@ -48,7 +48,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not development,
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),  # from sign-in, however used
         "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 3),
+        "LOGIN_LOCK_MINUTES": _env_int("LOGIN_LOCK_MINUTES", 15),  # each further failure restarts it
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
