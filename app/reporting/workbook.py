@@ -268,6 +268,20 @@ SHEETS = {
 }
 
 
+def _add_changes_sheet(workbook: Workbook, figures: dict, variant: str) -> None:
+    """A quarter published before gets "Changes since version N", second after the Summary."""
+    from app.reporting import sheets
+    from app.reporting.sheets_changes import changes_title
+
+    title = changes_title(figures)
+    if title is None:
+        return
+    sheet = Sheet(workbook, title, figures, variant, title)
+    sheets.WRITERS["Changes"](sheet)
+    sheet.finish()
+    workbook.move_sheet(sheet.worksheet, offset=-(len(workbook.sheetnames) - 2))
+
+
 def build(figures: dict, variant: str) -> Workbook:
     """The workbook of one variant, from a run's frozen figures."""
     from app.reporting import sheets
@@ -281,6 +295,7 @@ def build(figures: dict, variant: str) -> Workbook:
         sheet = Sheet(workbook, title, figures, variant, sheets.HEADINGS[title])
         writer(sheet)
         sheet.finish()
+    _add_changes_sheet(workbook, figures, variant)
     properties = workbook.properties
     properties.title = (
         f"{figures['programme']['name']}: quarterly report "
