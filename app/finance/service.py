@@ -7,10 +7,15 @@ Rules (our rules where the domain is silent):
   both for the financial year of the quarter, up to the quarter's end.
 - Variance percent = variance / profile to date x 100, a percentage (12.5 means 12.5%).
 - RAG: |variance %| <= RAG_GREEN_MAX_PERCENT is green, <= RAG_AMBER_MAX_PERCENT amber, else
-  red (edges inclusive, compared exactly in whole pence). When the profile to date is zero
-  the percent is None and the RAG is green if nothing was spent and red if anything was
-  (spend against no profile is beyond any band).
-- Allocation per authority and strand = the sum of the profile version's lines.
+  red (edges inclusive, compared exactly in whole pence). Figures.rag is the one RAG every
+  page, the dashboard and the report show: it compares the financial year to date; when the
+  year's profile to date is zero (a legacy year nothing was profiled in) it compares spend
+  since the grant began with the cumulative profile instead (Figures.rag_basis says which).
+  Only when both profiles are zero is spend against no profile red.
+- Allocation per authority and strand = the sum of the profile version's lines. Spend or
+  payments beyond it are flagged in words (over_allocation_words, ledger.PaidRow.position).
+- As at: a quarter's figures count only returns of months up to the quarter's end; the
+  forecast is worked out as at a day (the quarter's last day in the report).
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import and_, case, func, select
 
+from app.clock import today as clock_today
 from app.extensions import db
 from app.finance.models import ForecastOutturn
+from app.formatting import format_money
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
 from app.programme.models import STRANDS, Authority, ProfileLine, ProfileVersion
@@ -32,6 +39,11 @@ TOTAL = "total"
 FIGURE_KEYS = (*STRANDS, TOTAL)
 RAG_GREEN, RAG_AMBER, RAG_RED = "green", "amber", "red"
 RAG_LABELS = {RAG_GREEN: "Green", RAG_AMBER: "Amber", RAG_RED: "Red"}
+RAG_BASIS_YEAR, RAG_BASIS_CUMULATIVE = "year", "cumulative"
+RAG_BASIS_LABELS = {
+    RAG_BASIS_YEAR: "Year to date against the year's profile to date",
+    RAG_BASIS_CUMULATIVE: "Since the grant began against the cumulative profile (no profile this year)",
+}
 
 
 # ---- RAG ---------------------------------------------------------------------------------
@@ -151,8 +163,48 @@ class Figures:
         return self.allocation_pence - self.cumulative_actual_pence
 
     @property
+    def rag_basis(self) -> str:
+        """Which comparison the RAG shows: the year to date, or since the grant began."""
+        if self.profile_to_date_pence == 0 and self.cumulative_profile_pence != 0:
+            return RAG_BASIS_CUMULATIVE
+        return RAG_BASIS_YEAR
+
+    @property
+    def rag_variance_pence(self) -> int:
+        if self.rag_basis == RAG_BASIS_CUMULATIVE:
+            return self.cumulative_actual_pence - self.cumulative_profile_pence
+        return self.variance_pence
+
+    @property
+    def rag_variance_percent(self) -> float | None:
+        profile = (
+            self.cumulative_profile_pence
+            if self.rag_basis == RAG_BASIS_CUMULATIVE
+            else self.profile_to_date_pence
+        )
+        return variance_percent(self.rag_variance_pence, profile)
+
+    @property
     def rag(self) -> str:
+        """The one RAG for these figures (see the module's rules)."""
+        if self.rag_basis == RAG_BASIS_CUMULATIVE:
+            return rag_for_pence(self.rag_variance_pence, self.cumulative_profile_pence)
         return rag_for_pence(self.variance_pence, self.profile_to_date_pence)
+
+    @property
+    def rag_basis_label(self) -> str:
+        return RAG_BASIS_LABELS[self.rag_basis]
+
+    @property
+    def over_allocation_pence(self) -> int:
+        """Approved spend since the grant began beyond the allocation (0 if within it)."""
+        return max(0, self.cumulative_actual_pence - self.allocation_pence)
+
+    @property
+    def allocation_words(self) -> str:
+        if self.over_allocation_pence:
+            return f"Spent {format_money(self.over_allocation_pence)} more than its allocation"
+        return "Within its allocation"
 
     def add(self, other: Figures) -> None:
         for name in self.SUMMED:
@@ -302,7 +354,7 @@ def latest_ended_quarter(today: date | None = None) -> Quarter | None:
     quarters = grant_quarters()
     if not quarters:
         return None
-    today = today or date.today()
+    today = today or clock_today()
     ended = [q for q in quarters if q.end_date < today]
     return ended[-1] if ended else quarters[0]
 
@@ -361,8 +413,8 @@ def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list
 class ForecastRow:
     authority: Authority
     allocation_pence: int  # the authority's profile for the year
-    actual_to_date_pence: int  # approved spend in the year so far
-    remaining_profile_pence: int  # profile of the year's quarters not yet ended
+    actual_to_date_pence: int  # approved spend in the year's months ended by the day it is as at
+    remaining_profile_pence: int  # profile of the year's quarters not ended by that day
     forecast_pence: int
     entered_by_finance: bool
     note: str = ""
@@ -373,11 +425,13 @@ class ForecastRow:
         return self.forecast_pence - self.allocation_pence
 
 
-def forecast_outturn(financial_year: FinancialYear, today: date | None = None) -> list[ForecastRow]:
-    """Per authority: finance's forecast if entered, else actual to date + remaining profile."""
-    today = today or date.today()
+def forecast_outturn(financial_year: FinancialYear, as_at: date | None = None) -> list[ForecastRow]:
+    """Per authority: finance's forecast if entered, else actual to date + remaining profile,
+    both as at `as_at` (today on the pages; the quarter's last day in a quarter's report)."""
+    as_at = as_at or clock_today()
     year = str(financial_year)
-    remaining_quarters = [q.slug for q in financial_year.quarters if q.end_date >= today]
+    remaining_quarters = [q.slug for q in financial_year.quarters if q.end_date > as_at]
+    ended_months = [m for m in financial_year.months() if m.end_date <= as_at]
     version = programme_service.current_profile_version()
     profile: dict[int, tuple[int, int]] = {}
     if version is not None:
@@ -389,19 +443,20 @@ def forecast_outturn(financial_year: FinancialYear, today: date | None = None) -
             .group_by(ProfileLine.authority_id)
         )
         profile = {a: (int(total), int(rest)) for a, total, rest in db.session.execute(query)}
-    months = financial_year.months()
-    actual = dict(
-        db.session.execute(
-            select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-            .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-            .where(
-                MonthlyReturn.status == STATUS_APPROVED,
-                MonthlyReturn.month >= str(months[0]),
-                MonthlyReturn.month <= str(months[-1]),
-            )
-            .group_by(MonthlyReturn.authority_id)
-        ).all()
-    )
+    actual = {}
+    if ended_months:
+        actual = dict(
+            db.session.execute(
+                select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
+                .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+                .where(
+                    MonthlyReturn.status == STATUS_APPROVED,
+                    MonthlyReturn.month >= str(ended_months[0]),
+                    MonthlyReturn.month <= str(ended_months[-1]),
+                )
+                .group_by(MonthlyReturn.authority_id)
+            ).all()
+        )
     entered = {
         f.authority_id: f
         for f in db.session.scalars(select(ForecastOutturn).where(ForecastOutturn.financial_year == year))

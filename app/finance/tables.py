@@ -218,13 +218,24 @@ def paid_table(authority_id: int | None = None) -> Table:
             Column("Approved spend", MONEY),
             Column("Paid to date", MONEY),
             Column("Owed to the authority (paid ahead if negative)", MONEY),
+            Column("Allocation", MONEY),
             Column("Position"),
+            Column("Spend against allocation"),
         ],
     )
     rows = ledger.paid_against_approved(authority_id)
     for row in rows:
-        position = "Owed" if row.owed_pence > 0 else "Paid ahead" if row.owed_pence < 0 else "Paid in full"
-        table.add([row.authority.name, row.approved_pence, row.paid_pence, row.owed_pence, position])
+        table.add(
+            [
+                row.authority.name,
+                row.approved_pence,
+                row.paid_pence,
+                row.owed_pence,
+                row.allocation_pence,
+                row.position,
+                row.allocation_words,
+            ]
+        )
     if authority_id is None:
         table.add(
             [
@@ -232,6 +243,8 @@ def paid_table(authority_id: int | None = None) -> Table:
                 sum(r.approved_pence for r in rows),
                 sum(r.paid_pence for r in rows),
                 sum(r.owed_pence for r in rows),
+                sum(r.allocation_pence for r in rows),
+                "",
                 "",
             ]
         )

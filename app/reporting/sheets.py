@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from openpyxl.chart import BarChart, Reference
 
-from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
+from app.clock import as_uk
+from app.formatting import format_datetime
+from app.reporting.sheets_finance import (
+    cumulative_sheet,
+    finance_sheet,
+    forecast_sheet,
+    provisional_note,
+    returns_sheet,
+    summary_finance_rows,
+)
 from app.reporting.workbook import (
     COUNT,
     DATE,
@@ -15,16 +26,20 @@ from app.reporting.workbook import (
     TEXT,
     USER_TEXT,
     Sheet,
+    produced_words,
 )
 
 HEADINGS = {
     "Summary": "Summary: headline figures",
     "Units and clients": "Units and clients by authority",
     "Outcomes": "Outcomes for the people housed",
-    "Finance": "Spend against profile",
+    "Finance": "Spend against profile: the financial year to date",
+    "Finance since start": "Spend against profile since the grant began",
+    "Forecast": "Forecast outturn for the financial year",
     "Services commissioned": "Services commissioned",
     "Risks and opportunities": "Risks and opportunities",
     "Risks": "Risks",
+    "Risk actions": "What each risk is and what is being done about it",
     "Returns": "Monthly returns: reporting rate",
     "Narrative": "Progress and issues reported by each authority",
     "Definitions": "Definitions",
@@ -84,7 +99,7 @@ def units_sheet(sheet: Sheet) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet.worksheet, min_col=1, min_row=first, max_row=last))
     chart.width, chart.height = 22, 10
-    sheet.worksheet.add_chart(chart, f"A{sheet.row + 1}")
+    sheet.chart(chart)
 
 
 # ---- Outcomes --------------------------------------------------------------------------
@@ -183,24 +198,49 @@ def services_sheet(sheet: Sheet) -> None:
     )
 
 
+def _risk_rows(sheet: Sheet, kinds: tuple[str, ...]) -> list[dict]:
+    return [row for row in sheet.figures["risks"] if row["kind"] in kinds]
+
+
 def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
+    """Each risk's rating; its description and mitigation are on "Risk actions" (so both print
+    on A4 at a readable size)."""
     rows = [
         [
             row["kind_label"],
             row["authority_name"],
             row["title"],
-            row["description"],
             row["likelihood"],
             row["impact"],
             row["score"],
             row["rag"],
             row["owner_role"],
-            row["mitigation"],
             row["status_label"],
             row["review_date"],
         ]
-        for row in sheet.figures["risks"]
-        if row["kind"] in kinds
+        for row in _risk_rows(sheet, kinds)
+    ]
+    sheet.table(
+        [
+            ("Kind", TEXT),
+            ("Scope", TEXT),
+            ("Title", USER_TEXT),
+            ("Likelihood (1-5)", INTEGER),
+            ("Impact (1-5)", INTEGER),
+            ("Score", INTEGER),
+            ("RAG", RAG),
+            ("Owner", USER_TEXT),
+            ("Status", TEXT),
+            ("Review date", DATE),
+        ],
+        rows,
+    )
+
+
+def risk_actions_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
+    rows = [
+        [row["kind_label"], row["authority_name"], row["title"], row["description"], row["mitigation"]]
+        for row in _risk_rows(sheet, kinds)
     ]
     sheet.table(
         [
@@ -208,14 +248,7 @@ def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) 
             ("Scope", TEXT),
             ("Title", USER_TEXT),
             ("Description", USER_TEXT),
-            ("Likelihood (1-5)", INTEGER),
-            ("Impact (1-5)", INTEGER),
-            ("Score", INTEGER),
-            ("RAG", RAG),
-            ("Owner", USER_TEXT),
             ("Mitigation or action", USER_TEXT),
-            ("Status", TEXT),
-            ("Review date", DATE),
         ],
         rows,
     )
@@ -243,6 +276,7 @@ DEFINITIONS = [
         "the quarter: current and former clients.",
     ),
     ("Currently housed", "People with a programme tenancy open at the end of the quarter."),
+    ("Accepted and waiting", "People accepted onto the programme who have not yet had a tenancy."),
     (
         "Target to date",
         "25% of an authority's annual units in 2018-19, then its annual units for "
@@ -255,24 +289,65 @@ DEFINITIONS = [
         "planned, 6 (or 12) months after it began.",
     ),
     (
-        "Spend against profile",
-        "Approved spend from monthly returns against the profiled spend, "
-        "for the financial year to date and since the grant began.",
+        "Profile",
+        "How the grant is planned to be spent, by authority, quarter and strand. Finance can "
+        "re-profile: each change is a new version with its reason, and the grant and each "
+        "authority's allocation still add up to the penny.",
     ),
-    ("Finance RAG", "Variance from profile to date: green up to {green}%, amber up to {amber}%, red beyond."),
+    (
+        "Actual spend",
+        "Spend reported on monthly returns that BCC has approved. Spend on returns submitted "
+        "but not yet approved is shown separately as unverified and is never in actual spend.",
+    ),
+    ("Variance", "Actual spend minus profile: above zero is overspend, below zero underspend."),
+    (
+        "Finance RAG",
+        "How far spend is from profile: green up to {green}% either way, amber up to {amber}%, red "
+        "beyond. It compares the financial year to date with the year's profile to date; in a year "
+        "with no profile to date it compares spend since the grant began with the profile since "
+        "the grant began. The column 'RAG compares' says which.",
+    ),
+    (
+        "Allocation",
+        "What an authority may spend over the whole programme (its profile for every year). "
+        "Spend or payments beyond it are said in words: 'Spent (or Paid) £x more than its allocation'.",
+    ),
+    (
+        "Forecast outturn",
+        "What an authority is expected to spend in the financial year: finance's own estimate "
+        "where entered, otherwise actual spend to the quarter's end plus the profile of the "
+        "year's quarters after it.",
+    ),
+    (
+        "Provisional",
+        "A figure that rests on a monthly return not yet approved, or not received, is marked "
+        "provisional; it may change when that return is approved.",
+    ),
+    (
+        "As at the quarter's end",
+        "Every figure is worked out as at the last day of the quarter, from the returns "
+        "approved when the report was produced: returns of later months are never counted.",
+    ),
     (
         "Reporting rate",
         "Each month's return: on time (submitted by the due date), late, missing "
         "(not submitted although due) or approved.",
     ),
     ("Risk score and RAG", "Likelihood x impact (each 1 to 5): 1 to 6 green, 8 to 12 amber, 15 to 25 red."),
-    (
-        "Small-number suppression",
-        "In the MHCLG report, counts of people from 1 to {low} are shown "
-        "as 'fewer than {threshold}', and a second figure is suppressed "
-        "where one could be worked out by subtraction.",
-    ),
 ]
+
+
+def suppression_sentence(threshold: int) -> str:
+    """The small-number rule in the users' words.
+
+    The suppression engineer (issue 13 item 2) replaces this with the sentence from the one
+    disclosure-control rule's function, so pages and both workbooks say the same.
+    """
+    return (
+        f"In the MHCLG report, counts of people from 1 to {threshold - 1} are shown as "
+        f"'fewer than {threshold}', and a second figure is hidden where one could be worked "
+        "out by subtraction."
+    )
 
 
 def definitions_sheet(sheet: Sheet) -> None:
@@ -281,27 +356,40 @@ def definitions_sheet(sheet: Sheet) -> None:
     rows = [
         [
             term,
-            text.format(
-                green=figures["rag_percent"]["green_max"],
-                amber=figures["rag_percent"]["amber_max"],
-                low=threshold - 1,
-                threshold=threshold,
-            ),
+            text.format(green=figures["rag_percent"]["green_max"], amber=figures["rag_percent"]["amber_max"]),
         ]
         for term, text in DEFINITIONS
     ]
-    sheet.table([("Figure", TEXT), ("How it is computed", TEXT)], rows)
-    sheet.subheading("Profile version used")
+    rows.append(["Small-number suppression", suppression_sentence(threshold)])
+    sheet.table([("Figure", TEXT), ("What it means", USER_TEXT)], rows)
+    sheet.subheading("The profile this report uses")
     version = figures["profile_version"] or {}
+    made = version.get("created_at")
     sheet.table(
         [("Item", TEXT), ("Value", USER_TEXT)],
         [
             ["Profile version", str(version.get("number", "none"))],
-            ["Created at", version.get("created_at", "")],
-            ["Created by", version.get("created_by", "")],
+            ["Made on", format_datetime(as_uk(datetime.fromisoformat(made))) if made else ""],
+            ["Made by", _who(version.get("created_by", ""))],
             ["Reason", version.get("reason", "")],
         ],
     )
+    sheet.subheading("This report")
+    sheet.table(
+        [("Item", TEXT), ("Value", USER_TEXT)],
+        [
+            ["Produced on", f"{produced_words(figures)} (UK time)"],
+            ["Monthly returns for the quarter", figures["completeness"]["sentence"]],
+        ],
+    )
+
+
+def _who(actor: str) -> str:
+    """Who made a profile version, in words (the loader and the demo are not people)."""
+    return {
+        "hfm programme load": "The programme's set-up (the default profile)",
+        "hfm demo seed": "Demonstration data",
+    }.get(actor, actor)
 
 
 # ---- Summary ---------------------------------------------------------------------------
@@ -325,13 +413,18 @@ def summary_sheet(sheet: Sheet) -> None:
         rows.append([label, figures["outcomes"][key]["rate"], PERCENT, None])
     for rag in ("red", "amber", "green"):
         rows.append([f"Open risks rated {rag}", figures["open_risk_rag_counts"]["risk"][rag], INTEGER, rag])
+    completeness = figures["completeness"]
+    rows.append(["Monthly returns for the quarter", completeness["sentence"], TEXT, None])
     rows += summary_finance_rows(figures)
+    rows.append(["Finance figures", provisional_note(figures, "year"), TEXT, None])
+    rows = [row if len(row) == 5 else [*row, ""] for row in rows]  # the last: Provisional or not
     sheet.table(
-        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG)], [[label, None, rag] for label, _, _, rag in rows]
+        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG), ("Figures", TEXT)],
+        [[label, None, rag, mark] for label, _, _, rag, mark in rows],
     )
     # Values need their own formats: write them now, cell by cell.
     first = sheet.row - len(rows) - 1
-    for offset, (_, value, kind, _) in enumerate(rows):
+    for offset, (_, value, kind, _, _) in enumerate(rows):
         sheet._write(sheet.worksheet.cell(first + offset, 2), kind, value)
 
 
@@ -340,9 +433,12 @@ WRITERS = {
     "Units and clients": units_sheet,
     "Outcomes": outcomes_sheet,
     "Finance": finance_sheet,
+    "Finance since start": cumulative_sheet,
+    "Forecast": forecast_sheet,
     "Services commissioned": services_sheet,
     "Risks and opportunities": risks_sheet,
     "Risks": lambda sheet: risks_sheet(sheet, kinds=("risk",)),
+    "Risk actions": risk_actions_sheet,
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
     "Definitions": definitions_sheet,

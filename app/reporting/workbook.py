@@ -8,14 +8,17 @@ number formats, RAG cells, safe user text, column widths and print set-up.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.clients.suppression import SECONDARY_TEXT, suppress_count, suppress_table
+from app.clock import as_uk
 from app.formatting import format_datetime
 from app.reporting.models import VARIANT_LABELS, VARIANT_MHCLG, VARIANT_TASKFORCE, VARIANTS
 
@@ -31,8 +34,39 @@ RAG_FILLS = {
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 DANGEROUS_FIRST_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
-TITLE_ROWS = 5  # programme, accountable body, quarter, generated at, variant
+TITLE_ROWS = 5  # programme, accountable body, quarter, produced at, variant
 MAX_WIDTH = 60
+WRAP_WIDTH = 45  # a column of long text wraps at this width instead of running on
+
+# Printing: A4 landscape, one font, the title block repeated on every page and a footer.
+FONT_NAME = "Calibri"  # the workbook's own default font: every cell and chart uses it
+PAPER_A4 = 9
+MARKING = "OFFICIAL"
+LINE_HEIGHT = 15  # points for one line of 11-point text
+CHART_ROW_HEIGHT_CM = 0.53  # a default row (15 points) in centimetres
+MARGIN_INCHES = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.75, "header": 0.3, "footer": 0.3}
+# Printable width of A4 landscape within those margins, in pixels at 96 dpi: a sheet whose
+# columns are wider than this divided by MIN_PRINT_SCALE would print too small to read.
+PRINTABLE_WIDTH_PX = (11.69 - 1.0) * 96
+MIN_PRINT_SCALE = 0.70
+
+
+def font(bold: bool = False, size: int = 11, italic: bool = False) -> Font:
+    return Font(name=FONT_NAME, bold=bold, size=size, italic=italic)
+
+
+def column_pixels(width: float) -> float:
+    """Excel's pixel width of a column of `width` characters (7-pixel digits plus padding)."""
+    return width * 7 + 5
+
+
+def lines_needed(text, width: float) -> int:
+    """How many lines wrapped text needs in a column of `width` characters (a safe estimate)."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1, int(width * 0.95) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
 
 # Column kinds a table knows how to write.
 TEXT, USER_TEXT, INTEGER, COUNT, MONEY, PERCENT, RAG, DATE = (
@@ -77,6 +111,11 @@ def _hidden_or_value(cell):
     return Hidden(str(cell)) if cell.hidden else cell.value
 
 
+def produced_words(figures: dict) -> str:
+    """When the run was produced, in UK time: '15 October 2021 at 7:00am'."""
+    return format_datetime(as_uk(datetime.fromisoformat(figures["generated_at"])))
+
+
 def pounds(pence: int | None) -> float | None:
     return None if pence is None else pence / 100
 
@@ -89,36 +128,51 @@ class Sheet:
         self.figures = figures
         self.suppressing = variant == VARIANT_MHCLG  # small numbers of people are hidden
         self._widths: dict[int, int] = {}
+        self._wrapped: list = []  # cells of wrapped text: their rows get the height they need
+        self._notes: list[int] = []  # rows of notes: merged across the table's width and wrapped
+        self._charts: list[tuple[int, int]] = []  # (first row, last row) each chart covers
         self._frozen = False
         self._write_title_block(variant)
         self.row = TITLE_ROWS + 2
-        self.worksheet.cell(self.row, 1, heading).font = Font(bold=True, size=13)
+        self.worksheet.cell(self.row, 1, heading).font = font(bold=True, size=13)
         self.row += 2
 
     def _write_title_block(self, variant: str) -> None:
         figures = self.figures
-        generated = datetime.fromisoformat(figures["generated_at"])
         lines = [
             figures["programme"]["name"],
             f"Accountable body: {figures['programme']['accountable_body']}",
             f"Quarter: {figures['quarter']['label']}",
-            f"Generated at: {format_datetime(generated)} (UTC)",
+            f"Produced on {produced_words(figures)} (UK time)",
             f"Report for: {VARIANT_LABELS[variant]}",
         ]
         for offset, line in enumerate(lines, start=1):
             cell = self.worksheet.cell(offset, 1, line)
-            cell.font = Font(bold=offset == 1, size=14 if offset == 1 else 11)
+            cell.font = font(bold=offset == 1, size=14 if offset == 1 else 11)
 
     def note(self, text: str, bold: bool = False) -> None:
         cell = self.worksheet.cell(self.row, 1)
         write_text(cell, text)
-        cell.font = Font(bold=bold, italic=not bold)
-        cell.alignment = Alignment(wrap_text=False)
+        cell.font = font(bold=bold, italic=not bold)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        self._notes.append(self.row)
         self.row += 1
 
     def subheading(self, text: str) -> None:
-        self.worksheet.cell(self.row, 1, text).font = Font(bold=True, size=12)
+        self.worksheet.cell(self.row, 1, text).font = font(bold=True, size=12)
         self.row += 1
+
+    def chart(self, chart) -> None:
+        """Anchor a chart at the top of a page of its own: a row break before it and after it,
+        so no page break cuts it and the repeated title rows print above it, never over it."""
+        rows = math.ceil(chart.height / CHART_ROW_HEIGHT_CM) + 1
+        first = self.row
+        self.worksheet.row_breaks.append(Break(id=first - 1))
+        self.worksheet.add_chart(chart, f"A{first}")
+        last = first + rows - 1
+        self.worksheet.row_breaks.append(Break(id=last))
+        self._charts.append((first, last))
+        self.row = last + 2
 
     def table(
         self,
@@ -142,20 +196,20 @@ class Sheet:
         header_row = self.row
         for column, (label, _) in enumerate(columns, start=1):
             cell = sheet.cell(header_row, column, label)
-            cell.font = Font(bold=True)
+            cell.font = font(bold=True)
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             self._fit(column, label, header=True)
+            self._wrapped.append(cell)
         if not self._frozen:
             sheet.freeze_panes = sheet.cell(header_row + 1, 1)
-            sheet.print_title_rows = f"1:{header_row}"
             self._frozen = True
         for offset, values in enumerate(rows, start=1):
             for column, ((_, kind), value) in enumerate(zip(columns, values, strict=True), start=1):
                 cell = sheet.cell(header_row + offset, column)
                 self._write(cell, kind, value)
                 if total_row and offset == len(rows):
-                    cell.font = Font(bold=True)
+                    cell.font = font(bold=True)
         self.row = header_row + len(rows) + 2
         return header_row
 
@@ -165,6 +219,8 @@ class Sheet:
             cell.alignment = Alignment(horizontal="right")
         elif kind == USER_TEXT:
             write_text(cell, value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            self._wrapped.append(cell)
         elif kind == RAG:
             write_rag(cell, value)
         elif kind == MONEY:
@@ -190,6 +246,9 @@ class Sheet:
         else:
             if isinstance(value, str):
                 write_text(cell, value)  # every string is written as text, never a formula
+                if len(value) > WRAP_WIDTH - 2:  # a sentence wraps within its column
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    self._wrapped.append(cell)
             else:
                 cell.value = value
         self._fit(cell.column, cell.value, number_format=cell.number_format)
@@ -236,20 +295,58 @@ class Sheet:
             length = len(f"{value * 100:.1f}%")
         else:
             length = len(str(value))
-        width = min(MAX_WIDTH, (length // 2 + 6) if header else length + 2)
+        width = min(WRAP_WIDTH, (length // 2 + 6) if header else length + 2)
         self._widths[column] = max(self._widths.get(column, 8), width)
 
-    def finish(self) -> None:
+    def finish(self, report_title: str = "") -> None:
         sheet = self.worksheet
         if not self._frozen:  # a sheet without a table still keeps its title block in view
             sheet.freeze_panes = sheet.cell(TITLE_ROWS + 1, 1)
-            sheet.print_title_rows = f"1:{TITLE_ROWS}"
+        sheet.print_title_rows = f"1:{TITLE_ROWS}"  # the title block only, never a table's header
         for column, width in self._widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
+        self._set_row_heights()
+        setup = sheet.page_setup
+        setup.paperSize = PAPER_A4
+        setup.orientation = "landscape"
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        for name, inches in MARGIN_INCHES.items():
+            setattr(sheet.page_margins, name, inches)
+        footer = sheet.oddFooter
+        footer.left.text = report_title.replace("&", "&&")
+        footer.left.size = 9
+        footer.center.text = "Page &P of &N"
+        footer.center.size = 9
+        footer.right.text = MARKING
+        footer.right.size = 9
+        sheet.oddHeader.right.text = MARKING
+        sheet.oddHeader.right.size = 9
+
+    def _width(self, column: int) -> float:
+        return self._widths.get(column, 8.43)
+
+    def _set_row_heights(self) -> None:
+        """Rows of wrapped text are made tall enough for it (Excel does not grow them itself)."""
+        sheet = self.worksheet
+        lines: dict[int, int] = {}
+        for cell in self._wrapped:
+            needed = lines_needed(cell.value, self._width(cell.column))
+            lines[cell.row] = max(lines.get(cell.row, 1), needed)
+        last_column = max(self._widths, default=1)
+        table_width = sum(self._width(column) for column in range(1, last_column + 1))
+        for row in self._notes:
+            if last_column > 1:
+                sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+            lines[row] = max(lines.get(row, 1), lines_needed(sheet.cell(row, 1).value, table_width))
+        for row, count in lines.items():
+            if count > 1:
+                sheet.row_dimensions[row].height = count * LINE_HEIGHT + 2
+
+    @property
+    def chart_rows(self) -> list[tuple[int, int]]:
+        return list(self._charts)
 
 
 SHEETS = {
@@ -258,13 +355,25 @@ SHEETS = {
         "Units and clients",
         "Outcomes",
         "Finance",
+        "Finance since start",
+        "Forecast",
         "Services commissioned",
         "Risks and opportunities",
+        "Risk actions",
         "Returns",
         "Narrative",
         "Definitions",
     ),
-    VARIANT_MHCLG: ("Summary", "Units and clients", "Outcomes", "Finance", "Risks"),
+    VARIANT_MHCLG: (
+        "Summary",
+        "Units and clients",
+        "Outcomes",
+        "Finance",
+        "Finance since start",
+        "Forecast",
+        "Risks",
+        "Risk actions",
+    ),
 }
 
 
@@ -276,16 +385,14 @@ def build(figures: dict, variant: str) -> Workbook:
         raise ValueError(f"A report variant is taskforce or mhclg, not {variant!r}")
     workbook = Workbook()
     workbook.remove(workbook.active)
+    report_title = f"{figures['programme']['name']}: quarterly report {figures['quarter']['label']}"
     for title in SHEETS[variant]:
         writer = sheets.WRITERS[title]
         sheet = Sheet(workbook, title, figures, variant, sheets.HEADINGS[title])
         writer(sheet)
-        sheet.finish()
+        sheet.finish(report_title)
     properties = workbook.properties
-    properties.title = (
-        f"{figures['programme']['name']}: quarterly report "
-        f"{figures['quarter']['label']} ({VARIANT_LABELS[variant]})"
-    )
+    properties.title = f"{report_title} ({VARIANT_LABELS[variant]})"
     properties.creator = figures["programme"]["accountable_body"]
     properties.subject = f"Quarterly report for {figures['quarter']['label']}"
     properties.created = datetime.fromisoformat(figures["generated_at"])
