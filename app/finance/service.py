@@ -340,6 +340,17 @@ def spend_against_profile(
     return SpendAgainstProfile(quarter, version, list(rows.values()), programme_row)
 
 
+# ---- provisional figures -----------------------------------------------------------------
+
+
+def provisional_months(quarter: Quarter) -> dict[int, list[Month]]:
+    """{authority_id: months of the quarter's financial year to its end with no approved
+    return}: that authority's year-to-date figures are provisional (they may change)."""
+    from app.returns.service import months_not_approved
+
+    return months_not_approved(quarter.year.months()[0].months_until(quarter.months()[-1]))
+
+
 # ---- periods of the grant ----------------------------------------------------------------
 
 

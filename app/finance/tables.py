@@ -27,7 +27,10 @@ def spend_table(
     authorities: bool = True,
     programme: bool = True,
     link: Callable | None = None,
+    provisional: dict | None = None,
 ) -> Table:
+    """provisional: {authority_id: months with no approved return} (finance.provisional_months)."""
+    provisional = provisional or {}
     version = result.profile_version
     table = Table(
         "spend-against-profile",
@@ -47,6 +50,9 @@ def spend_table(
             Column("Cumulative actual", MONEY),
             Column("Allocation", MONEY),
             Column("Remaining allocation", MONEY),
+            Column("RAG compares"),
+            Column("Spend against allocation"),
+            Column("Figures"),
         ],
     )
     rows = (result.rows if authorities else []) + ([result.programme] if programme else [])
@@ -68,12 +74,26 @@ def spend_table(
                     f.cumulative_actual_pence,
                     f.allocation_pence,
                     f.remaining_allocation_pence,
+                    RAG_COMPARES[f.rag_basis],
+                    f.allocation_words,
+                    _figures_word(row, provisional),
                 ],
                 link(row.authority) if link and row.authority and key == STRANDS[0] else None,
             )
     if programme:
         table.total_rows = len(FIGURE_KEYS)
     return table
+
+
+RAG_COMPARES = {"year": "Year to date", "cumulative": "Since the grant began"}
+
+
+def _figures_word(row, provisional: dict) -> str:
+    """Provisional when the row's figures rest on a return not approved or not received."""
+    if row.authority is None:
+        return "Provisional" if provisional else "Final"
+    months = provisional.get(row.authority.id)
+    return f"Provisional: {', '.join(m.label for m in months)} not approved" if months else "Final"
 
 
 def months_table(authority) -> Table:

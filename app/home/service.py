@@ -48,6 +48,7 @@ class Headlines:
     sustainment_12: object  # clients' Sustainment (numerator, denominator, rate)
     spend: object  # finance's Figures for the total strand
     waiting_for_review: int | None
+    completeness: object = None  # returns' Completeness of the quarter: received, approved, missing
 
     # Since the grant began: the profile ends with the last tranche year (2020-21) while
     # legacy support is spent later, so the cumulative view is the one that means something.
@@ -61,7 +62,12 @@ class Headlines:
 
     @property
     def cumulative_rag(self) -> str:
-        return finance.rag_for_pence(self.cumulative_variance_pence, self.spend.cumulative_profile_pence)
+        """Finance's one RAG rule (Figures.rag), so the dashboard and the report always agree."""
+        return self.spend.rag
+
+    @property
+    def rag_basis_label(self) -> str:
+        return self.spend.rag_basis_label
 
 
 def headlines(
@@ -90,4 +96,5 @@ def headlines(
         sustainment_12=None if suppress and 0 < sustainment.denominator < 5 else sustainment,
         spend=spend_row.total,
         waiting_for_review=len(returns.waiting_for_review()) if show_review_queue else None,
+        completeness=returns.completeness(quarter.months()),
     )

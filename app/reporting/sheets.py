@@ -371,7 +371,7 @@ def definitions_sheet(sheet: Sheet) -> None:
             ["Profile version", str(version.get("number", "none"))],
             ["Made on", format_datetime(as_uk(datetime.fromisoformat(made))) if made else ""],
             ["Made by", _who(version.get("created_by", ""))],
-            ["Reason", version.get("reason", "")],
+            ["Reason", _reason(version.get("reason", ""))],
         ],
     )
     sheet.subheading("This report")
@@ -382,6 +382,16 @@ def definitions_sheet(sheet: Sheet) -> None:
             ["Monthly returns for the quarter", figures["completeness"]["sentence"]],
         ],
     )
+
+
+def _reason(reason: str) -> str:
+    """The default profile's reason names a file; readers get what it means instead."""
+    if reason.startswith("Default profile from programme.toml"):
+        return (
+            "Default profile: each authority's share of each year's tranche, "
+            "split evenly over the year's quarters"
+        )
+    return reason
 
 
 def _who(actor: str) -> str:
