@@ -407,6 +407,7 @@ def _who(actor: str) -> str:
 
 def summary_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
+    sheet.text_wrap_width = 60  # the returns' sentence and the provisional note
     rows = [["Grant", figures["programme"]["grant_total_pence"], MONEY, None]]
     units = figures["units_programme"]
     rows += [

@@ -37,6 +37,7 @@ DANGEROUS_FIRST_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
 TITLE_ROWS = 5  # programme, accountable body, quarter, produced at, variant
 MAX_WIDTH = 60
 WRAP_WIDTH = 45  # a column of long text wraps at this width instead of running on
+TEXT_WRAP_WIDTH = 26  # our own words in a table ("Paid £x more than its allocation") wrap sooner
 
 # Printing: A4 landscape, one font, the title block repeated on every page and a footer.
 FONT_NAME = "Calibri"  # the workbook's own default font: every cell and chart uses it
@@ -64,7 +65,7 @@ def lines_needed(text, width: float) -> int:
     """How many lines wrapped text needs in a column of `width` characters (a safe estimate)."""
     if text is None or text == "":
         return 1
-    per_line = max(1, int(width * 0.95) - 1)
+    per_line = max(1, int(width * 1.1) - 1)  # ordinary text is narrower than the digits widths count
     return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
 
 
@@ -132,6 +133,7 @@ class Sheet:
         self._notes: list[int] = []  # rows of notes: merged across the table's width and wrapped
         self._charts: list[tuple[int, int]] = []  # (first row, last row) each chart covers
         self._frozen = False
+        self.text_wrap_width = TEXT_WRAP_WIDTH  # the Summary's sentences may take a wider column
         self._write_title_block(variant)
         self.row = TITLE_ROWS + 2
         self.worksheet.cell(self.row, 1, heading).font = font(bold=True, size=13)
@@ -163,16 +165,18 @@ class Sheet:
         self.row += 1
 
     def chart(self, chart) -> None:
-        """Anchor a chart at the top of a page of its own: a row break before it and after it,
-        so no page break cuts it and the repeated title rows print above it, never over it."""
+        """Put a chart on a page of its own: a row break before it and after it, so no page
+        break cuts it and the repeated title rows print above it, never over it. It starts one
+        row into its page, so not even its border prints on the page before."""
         rows = math.ceil(chart.height / CHART_ROW_HEIGHT_CM) + 1
-        first = self.row
-        self.worksheet.row_breaks.append(Break(id=first - 1))
+        page_start = self.row
+        self.worksheet.row_breaks.append(Break(id=page_start - 1))
+        first = page_start + 1
         self.worksheet.add_chart(chart, f"A{first}")
         last = first + rows - 1
-        self.worksheet.row_breaks.append(Break(id=last))
+        self.worksheet.row_breaks.append(Break(id=last + 1))
         self._charts.append((first, last))
-        self.row = last + 2
+        self.row = last + 3
 
     def table(
         self,
@@ -246,9 +250,11 @@ class Sheet:
         else:
             if isinstance(value, str):
                 write_text(cell, value)  # every string is written as text, never a formula
-                if len(value) > WRAP_WIDTH - 2:  # a sentence wraps within its column
+                if len(value) > self.text_wrap_width - 2:  # a sentence wraps within its column
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
                     self._wrapped.append(cell)
+                    self._widths[cell.column] = max(self._widths.get(cell.column, 8), self.text_wrap_width)
+                    return
             else:
                 cell.value = value
         self._fit(cell.column, cell.value, number_format=cell.number_format)
@@ -343,6 +349,13 @@ class Sheet:
         for row, count in lines.items():
             if count > 1:
                 sheet.row_dimensions[row].height = count * LINE_HEIGHT + 2
+                for cell in sheet[row]:  # the row's other cells line up with the wrapped text's top
+                    if cell.value is not None and cell.alignment.vertical is None:
+                        cell.alignment = Alignment(
+                            wrap_text=cell.alignment.wrap_text,
+                            horizontal=cell.alignment.horizontal,
+                            vertical="top",
+                        )
 
     @property
     def chart_rows(self) -> list[tuple[int, int]]:
