@@ -62,6 +62,16 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),
         "REMINDER_LOOKBACK_MONTHS": _env_int("REMINDER_LOOKBACK_MONTHS", 3),
         "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/London"),
+        # A claim belongs to a live process: it beats every HEARTBEAT seconds and a claim
+        # whose owner has not beaten for LEASE seconds is given up by the next scheduler.
+        "SCHEDULER_HEARTBEAT_SECONDS": _env_int("SCHEDULER_HEARTBEAT_SECONDS", 2),
+        "SCHEDULER_LEASE_SECONDS": _env_int("SCHEDULER_LEASE_SECONDS", 10),
+        # The pages say no scheduler is running when none has reported in for this long.
+        "SCHEDULER_ALIVE_SECONDS": _env_int("SCHEDULER_ALIVE_SECONDS", 30),
+        # How often the scheduler looks for "Generate now" requests.
+        "REQUEST_POLL_SECONDS": _env_int("REQUEST_POLL_SECONDS", 2),
+        # Tests only (HFM_ENV=test): pause inside a report's file write, to kill it there.
+        "REPORT_PAUSE_SECONDS_FOR_TESTS": _env_int("REPORT_PAUSE_SECONDS_FOR_TESTS", 0),
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
         "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),

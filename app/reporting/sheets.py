@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
 
+from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
 from app.reporting.sheets_definitions import definitions_sheet
 from app.reporting.sheets_finance import (
     cumulative_sheet,
@@ -298,6 +299,7 @@ def summary_sheet(sheet: Sheet) -> None:
     first = sheet.row - len(rows) - 1
     for offset, (_, value, kind, _, _) in enumerate(rows):
         sheet._write(sheet.worksheet.cell(first + offset, 2), kind, value)
+    previous_quarter_block(sheet)
 
 
 WRITERS = {
@@ -314,4 +316,5 @@ WRITERS = {
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
     "Definitions": definitions_sheet,
+    "Changes": changes_sheet,
 }

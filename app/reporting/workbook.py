@@ -390,6 +390,20 @@ SHEETS = {
 }
 
 
+def _add_changes_sheet(workbook: Workbook, figures: dict, variant: str, report_title: str) -> None:
+    """A quarter published before gets "Changes since version N", second after the Summary."""
+    from app.reporting import sheets
+    from app.reporting.sheets_changes import changes_title
+
+    title = changes_title(figures)
+    if title is None:
+        return
+    sheet = Sheet(workbook, title, figures, variant, title)
+    sheets.WRITERS["Changes"](sheet)
+    sheet.finish(report_title)
+    workbook.move_sheet(sheet.worksheet, offset=-(len(workbook.sheetnames) - 2))
+
+
 def build(figures: dict, variant: str) -> Workbook:
     """The workbook of one variant, from a run's frozen figures."""
     from app.reporting import sheets
@@ -404,6 +418,7 @@ def build(figures: dict, variant: str) -> Workbook:
         sheet = Sheet(workbook, title, figures, variant, sheets.HEADINGS[title])
         writer(sheet)
         sheet.finish(report_title)
+    _add_changes_sheet(workbook, figures, variant, report_title)
     properties = workbook.properties
     properties.title = f"{report_title} ({VARIANT_LABELS[variant]})"
     properties.creator = figures["programme"]["accountable_body"]

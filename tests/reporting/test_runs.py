@@ -33,8 +33,8 @@ def test_runs_number_versions_and_freeze_their_figures(report_data, reports_path
     assert value_at(version_1, "Birmingham", "Housed to date").value == 7
     assert value_at(version_2, "Birmingham", "Housed to date").value == 8
     assert db.session.get(ReportRun, first.id).figures_json == frozen_before
-    # another variant numbers its own versions
-    assert service.run_quarterly(QUARTER, "mhclg", "admin@test.invalid").version == 1
+    # versions number the quarter's productions (editions), whichever variants they hold
+    assert service.run_quarterly(QUARTER, "mhclg", "admin@test.invalid").version == 3
 
 
 def test_the_workbook_is_built_from_the_stored_figures(report_data, reports_path):
