@@ -169,7 +169,7 @@ class Figures:
         return RAG_BASIS_YEAR
 
     @property
-    def rag_variance_pence(self) -> int:
+    def rag_variance_amount(self) -> int:
         if self.rag_basis == RAG_BASIS_CUMULATIVE:
             return self.cumulative_actual_pence - self.cumulative_profile_pence
         return self.variance_pence
@@ -181,13 +181,13 @@ class Figures:
             if self.rag_basis == RAG_BASIS_CUMULATIVE
             else self.profile_to_date_pence
         )
-        return variance_percent(self.rag_variance_pence, profile)
+        return variance_percent(self.rag_variance_amount, profile)
 
     @property
     def rag(self) -> str:
         """The one RAG for these figures (see the module's rules)."""
         if self.rag_basis == RAG_BASIS_CUMULATIVE:
-            return rag_for_pence(self.rag_variance_pence, self.cumulative_profile_pence)
+            return rag_for_pence(self.rag_variance_amount, self.cumulative_profile_pence)
         return rag_for_pence(self.variance_pence, self.profile_to_date_pence)
 
     @property
