@@ -22,6 +22,7 @@ from app.finance import profile as profile_changes
 from app.finance.chart import chart
 from app.periods import FinancialYear, PeriodError, Quarter
 from app.programme import service as programme_service
+from app.returns import service as returns_service
 
 bp = Blueprint("finance", __name__, template_folder="templates")
 NAVIGATION = [("finance.summary", "Finance", may_see_finance)]
@@ -65,7 +66,12 @@ def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.
     series = series if series is not None else service.cumulative_series(quarter)
     staff = may_see_authority_breakdown(current_user)
     return [
-        tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
+        tables.spend_table(
+            result,
+            authorities=staff,
+            link=_authority_link if staff else None,
+            provisional=service.provisional_months(quarter),
+        ),
         tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}"),
     ]
 
@@ -97,6 +103,8 @@ def summary():
         cumulative_table=cumulative,
         chart=chart(series),
         staff=may_see_authority_breakdown(current_user),
+        completeness=returns_service.completeness(quarter.months()),
+        provisional=service.provisional_months(quarter),
     )
 
 
@@ -114,7 +122,9 @@ def authority(gss_code: str):
         quarters=service.grant_quarters(),
         result=result,
         row=result.row_for(found.id),
-        spend_table=tables.spend_table(result, programme=False),
+        spend_table=tables.spend_table(
+            result, programme=False, provisional=service.provisional_months(quarter)
+        ),
         months_table=tables.months_table(found),
         paid_table=tables.paid_table(found.id),
         cumulative_table=tables.cumulative_table(series, f"{found.name} cumulative profile and actual"),
@@ -171,7 +181,9 @@ def _download_table(name: str) -> export.Table:
         quarter = chosen_quarter()
         by_authority = {
             "spend-against-profile": lambda: tables.spend_table(
-                service.spend_against_profile(quarter, authority_id=found.id), programme=False
+                service.spend_against_profile(quarter, authority_id=found.id),
+                programme=False,
+                provisional=service.provisional_months(quarter),
             ),
             "spend-by-month": lambda: tables.months_table(found),
             "paid-against-approved": lambda: tables.paid_table(found.id),

@@ -51,6 +51,7 @@ class Headlines:
     spend: object  # finance's Figures for the total strand
     waiting_for_review: int | None
     disclosure_note: str = ""  # how counts are protected, for the users who see them so
+    completeness: object = None  # returns' Completeness of the quarter: received, approved, missing
 
     # Since the grant began: the profile ends with the last tranche year (2020-21) while
     # legacy support is spent later, so the cumulative view is the one that means something.
@@ -64,7 +65,12 @@ class Headlines:
 
     @property
     def cumulative_rag(self) -> str:
-        return finance.rag_for_pence(self.cumulative_variance_pence, self.spend.cumulative_profile_pence)
+        """Finance's one RAG rule (Figures.rag), so the dashboard and the report always agree."""
+        return self.spend.rag
+
+    @property
+    def rag_basis_label(self) -> str:
+        return self.spend.rag_basis_label
 
 
 def headlines(
@@ -105,4 +111,5 @@ def headlines(
         spend=spend_row.total,
         waiting_for_review=len(returns.waiting_for_review()) if show_review_queue else None,
         disclosure_note=disclosure.rule().describe() if suppress else "",
+        completeness=returns.completeness(quarter.months()),
     )

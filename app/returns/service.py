@@ -467,14 +467,20 @@ def reopen(monthly_return: MonthlyReturn, read_version: int, reason: str) -> Non
 
 
 from app.returns.rates import (  # noqa: E402  (the agreed interface lives here too)
+    Completeness,
     ReportingRate,
+    completeness,
+    months_not_approved,
     narratives,
     outstanding_returns,
     reporting_rate,
 )
 
 __all__ = [
+    "Completeness",
     "ReportingRate",
+    "completeness",
+    "months_not_approved",
     "due_date",
     "narratives",
     "outstanding_returns",
