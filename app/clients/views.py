@@ -44,6 +44,13 @@ REGISTER_ROLES = (ROLE_ADMIN, ROLE_LEAD)
 OUTCOME_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, ROLE_TASKFORCE, ROLE_MHCLG)
 
 
+@bp.app_template_global("client_month_figures")
+def _client_month_figures(authority_id: int, month):
+    """The register's figures for one authority and month, shown on the monthly return page.
+    Returns and clients are siblings that never import each other: the page asks here."""
+    return service.month_figures(authority_id, month)
+
+
 @bp.context_processor
 def _labels():
     return {

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 VARIANT_TASKFORCE = "taskforce"
 VARIANT_MHCLG = "mhclg"
@@ -25,7 +25,7 @@ KIND_DUE_SOON = "due soon"
 KIND_LATE = "late"
 
 
-class ReportRun(db.Model):
+class ReportRun(Model):
     """One production of one variant of a quarter's report. Never changed once finished.
 
     `scheduled_key` is "<quarter>:<variant>" on the scheduler's run and NULL otherwise:
@@ -59,7 +59,7 @@ class ReportRun(db.Model):
         return self.status != STATUS_RUNNING
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """One run of one scheduler job, for the admin's jobs page."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ class JobRun(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
-class ReminderOutbox(db.Model):
+class ReminderOutbox(Model):
     """A reminder to a lead that a monthly return is due soon or late.
 
     Holds only the lead's address, the authority and the month: no client data.

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
+from flask.globals import app_ctx
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -167,7 +168,7 @@ def _write_atomically(target: Path, book) -> None:
 
 def complete_run(run_id: int) -> ReportRun:
     """Produce the run's figures and file; record success or failure on its row."""
-    run = db.session.get(ReportRun, run_id)
+    run = db.session.get_one(ReportRun, run_id)
     started = time.monotonic()
     try:
         frozen = figures(Quarter.parse(run.quarter))
@@ -178,7 +179,7 @@ def complete_run(run_id: int) -> ReportRun:
         run.status = STATUS_SUCCEEDED
     except Exception as error:  # any failure is recorded on the run, not lost
         db.session.rollback()
-        run = db.session.get(ReportRun, run_id)
+        run = db.session.get_one(ReportRun, run_id)
         run.status = STATUS_FAILED
         run.error = f"{type(error).__name__}: {error}"
         run.scheduled_key = None  # a later start of the scheduler may try again
@@ -205,7 +206,7 @@ def start_in_background(
 ) -> tuple[ReportRun, threading.Thread]:
     """Claim the run now (so a page can show it) and produce it in a background thread."""
     run = claim_run(quarter, variant, triggered_by)
-    app = current_app._get_current_object()
+    app = app_ctx.app  # the app itself, not the proxy, for the thread
 
     def produce(run_id: int) -> None:
         with app.app_context():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
 
-from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
-from app.reporting.workbook import (
+from app.reporting.layout import (
     COUNT,
     DATE,
     INTEGER,
@@ -16,6 +15,7 @@ from app.reporting.workbook import (
     USER_TEXT,
     Sheet,
 )
+from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
 
 HEADINGS = {
     "Summary": "Summary: headline figures",
