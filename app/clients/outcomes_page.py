@@ -69,17 +69,17 @@ def _table(title, headers, names, body, suppress, row_totals=False, note="") -> 
     rows = []
     for index, name in enumerate(names):
         line = list(cells.body[index])
-        if row_totals:
+        if cells.row_totals is not None:
             line.append(cells.row_totals[index])
         rows.append((name, line))
-    total = list(cells.column_totals) + ([cells.grand_total] if row_totals else [])
+    total = list(cells.column_totals or []) + ([cells.grand_total] if row_totals else [])
     return Table(title, headers, rows, ("Programme", total), note)
 
 
 def build_tables(quarter: Quarter, suppress: bool) -> list[Table]:
     authorities = programme_service.authorities()
     figures = service.outcomes_by_authority(quarter)
-    units = {row.authority.id: row for row in service.units_against_target(quarter)}
+    units = {row.authority.id: row for row in service.units_against_target(quarter) if row.authority}
     names = [authority.name for authority in authorities]
     ordered = [figures[authority.id] for authority in authorities]
 
@@ -101,7 +101,8 @@ def build_tables(quarter: Quarter, suppress: bool) -> list[Table]:
         note="Housed: the person's first tenancy began (in the quarter, or by its end).",
     )
     main.headers += ["Unit target to date", "Housed to date as % of target"]
-    for (_name, line), authority in zip(main.rows + [main.total], authorities + [None], strict=True):
+    assert main.total is not None  # _table always gives the programme row
+    for (_name, line), authority in zip([*main.rows, main.total], [*authorities, None], strict=True):
         target = (
             units[authority.id].target_to_date
             if authority

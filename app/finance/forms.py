@@ -39,8 +39,14 @@ class Money:
         field.pence = pence
 
 
-def money_field(label: str, message: str, allow_zero: bool = True) -> StringField:
-    return StringField(
+class MoneyField(StringField):
+    """Pounds and pence as typed; `pence` holds the amount once the Money validator passed."""
+
+    pence: int
+
+
+def money_field(label: str, message: str, allow_zero: bool = True) -> MoneyField:
+    return MoneyField(
         label, widget=GovTextInput(), validators=[InputRequired(message=message), Money(message, allow_zero)]
     )
 

@@ -45,6 +45,7 @@ def versions() -> list[ProfileVersion]:
 def check_totals(lines: dict[Key, int]) -> None:
     """Refuse lines whose years do not add up to the tranches, or whose total is not the grant."""
     programme = programme_service.get_programme()
+    assert programme is not None, "a profile is checked only once the programme is loaded"
     problems = []
     negative = [key for key, pence in lines.items() if pence < 0]
     if negative:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, false, func, select
 
 from app.extensions import db
 from app.finance.models import ForecastOutturn
@@ -193,7 +193,7 @@ class SpendAgainstProfile:
         return [*self.rows, self.programme]
 
     def row_for(self, authority_id: int) -> SpendRow:
-        return next(row for row in self.rows if row.authority.id == authority_id)
+        return next(row for row in self.rows if row.authority and row.authority.id == authority_id)
 
 
 def _month_range(quarter: Quarter) -> tuple[str, str]:
@@ -382,9 +382,9 @@ def forecast_outturn(financial_year: FinancialYear, today: date | None = None) -
     profile: dict[int, tuple[int, int]] = {}
     if version is not None:
         amount = ProfileLine.amount_pence
-        remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else False
+        ahead = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else false()
         query = (
-            select(ProfileLine.authority_id, func.sum(amount), func.sum(case((remaining, amount), else_=0)))
+            select(ProfileLine.authority_id, func.sum(amount), func.sum(case((ahead, amount), else_=0)))
             .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)
             .group_by(ProfileLine.authority_id)
         )

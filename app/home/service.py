@@ -46,7 +46,7 @@ class Headlines:
     target_to_date: float
     percent_of_target: float | None
     sustainment_12: object  # clients' Sustainment (numerator, denominator, rate)
-    spend: object  # finance's Figures for the total strand
+    spend: finance.Figures  # the total strand
     waiting_for_review: int | None
 
     # Since the grant began: the profile ends with the last tranche year (2020-21) while
@@ -72,12 +72,12 @@ def headlines(
         outcomes = clients.outcomes(quarter, authority_id)
         units = clients.units_against_target(quarter)
     unit_row = (
-        next(row for row in units if row.authority.id == authority_id)
+        next(row for row in units if row.authority and row.authority.id == authority.id)
         if authority
         else clients.programme_units_row(units)
     )
     spend = finance.spend_against_profile(quarter)
-    spend_row = spend.row_for(authority_id) if authority else spend.programme
+    spend_row = spend.row_for(authority.id) if authority else spend.programme
     sustainment = outcomes.sustainment_12
     return Headlines(
         quarter=quarter,
