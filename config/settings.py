@@ -50,6 +50,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
         "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 3),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # werkzeug's method string, deliberately not read from the environment: production
+        # keeps scrypt. Only the test suite's own overrides (tests/conftest.py) pick a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024,

@@ -68,6 +68,7 @@ def test_an_interrupted_scheduled_run_releases_its_claim(loaded, reports_path):
     assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1
 
 
+@pytest.mark.commits  # two threads, each with its own connection
 def test_two_schedulers_at_once_produce_each_report_exactly_once(app, loaded, reports_path):
     start = threading.Barrier(2)
     failures = []

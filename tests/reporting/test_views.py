@@ -75,6 +75,7 @@ def test_a_failed_runs_file_is_not_served(signed_in, users, reports_path, monkey
     assert "ZeroDivisionError" in client.get(f"/reports/runs/{run.id}").get_data(as_text=True)
 
 
+@pytest.mark.commits  # the report is produced in a thread
 def test_admin_generates_a_report_in_the_background(signed_in, users, reports_path):
     client = signed_in("admin")
     response = post_form(client, "/reports/generate", {"quarter": "2021-22-Q2", "variant": "mhclg"})
