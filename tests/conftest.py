@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pytest
 from flask import current_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session
@@ -125,6 +127,15 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+# Compiled templates, kept between the apps of a run, its xdist workers and later runs: the
+# GOV.UK macros take seconds of CPU to compile, and a `commits` test makes an app of its own.
+# Jinja keys each entry by template file and source checksum, so a changed template never
+# reuses stale code.
+TEMPLATE_CACHE_DIR = Path(tempfile.gettempdir()) / f"hfm-test-templates-{os.getuid()}"
+TEMPLATE_CACHE_DIR.mkdir(mode=0o700, exist_ok=True)
+TEMPLATE_CACHE = FileSystemBytecodeCache(str(TEMPLATE_CACHE_DIR))
+
+
 def _new_test_app(database_url: str, reports_dir: Path):
     app = create_app(
         {
@@ -135,6 +146,7 @@ def _new_test_app(database_url: str, reports_dir: Path):
         }
     )
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     return app
 
 
