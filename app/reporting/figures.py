@@ -3,7 +3,8 @@
 Nothing is computed here: each figure comes from the one function that computes it for the
 pages too (finance, clients, returns, registers). figures(quarter) turns their answers into
 a plain JSON-serialisable dict; a report run stores exactly this dict (frozen) and the
-workbook is built from the stored dict, so a finished run never changes.
+workbook is built from the stored dict, so a finished run never changes. Its shape and
+version are written down in figures_schema.py: a new figure is added there too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import inspect as sa_inspect
 
+from app.clients import protected
 from app.clients import service as clients
 from app.clock import utcnow
 from app.finance import service as finance
@@ -26,7 +28,7 @@ from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
 
-FIGURES_SCHEMA = 1
+FIGURES_SCHEMA = 1  # figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures
 
 
 class ReportError(ValueError):
@@ -113,7 +115,7 @@ def _gather(quarter: Quarter) -> dict:
     authorities = programme_service.authorities()
     version = programme_service.current_profile_version()
     result = {
-        "schema": FIGURES_SCHEMA,
+        "schema_version": FIGURES_SCHEMA,
         "quarter": {
             "slug": quarter.slug,
             "label": quarter.label,
@@ -172,6 +174,8 @@ def _gather(quarter: Quarter) -> dict:
             "cumulative_series": plain(finance.cumulative_series(quarter)),
             "outcomes": plain(clients.outcomes(quarter)),
             "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),
+            # what leaves BCC: both workbooks write counts of people from this, never the above
+            "published": protected.published(quarter),
             "units_against_target": plain(units),
             "units_programme": plain(clients.programme_units_row(units)),
             "reporting_rate": {**plain(rate), "totals": plain(rate.totals())},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from openpyxl.chart import LineChart, Reference
 
-from app.reporting.layout import INTEGER, MONEY, PERCENT, RAG, TEXT, USER_TEXT, Sheet
+from app.reporting.workbook import INTEGER, MONEY, PERCENT, RAG, TEXT, USER_TEXT, Sheet
 from app.returns.rates import RATE_APPROVED, RATE_LABELS
 
 STRAND_SECTIONS = (
