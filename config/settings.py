@@ -55,6 +55,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         # memory:// counts per process: N gunicorn workers would allow N times the login limit
         "RATELIMIT_ALLOW_PER_PROCESS": _env_bool("RATELIMIT_ALLOW_PER_PROCESS", False),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "hfm"),
+        # werkzeug's method string, deliberately not read from the environment: production
+        # keeps scrypt. Only the test suite's own overrides (tests/conftest.py) pick a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from importlib import resources
 
 from flask import current_app
@@ -15,9 +16,18 @@ from app.extensions import db
 from app.programme.models import Authority
 
 MIN_PASSWORD_LENGTH = 12
-# A throwaway hash to check against when the email is unknown, so the answer takes
-# as long as for a real account and reveals nothing.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+def _hash_method() -> str:
+    """PASSWORD_HASH_METHOD (scrypt; only the test suite's own settings make it cheaper)."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A throwaway hash to check against when the email is unknown, so the answer takes
+    as long as for a real account and reveals nothing."""
+    return generate_password_hash("not-a-real-password-at-all", method=method)
 
 
 class AccountError(ValueError):
@@ -93,7 +103,7 @@ def _set_password_hash(user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=_hash_method())
 
 
 def set_password(email: str, password: str, actor: str | None = None) -> User:
@@ -125,7 +135,7 @@ def authenticate(email: str, password: str) -> User | None:
     """
     user = get_user_by_email(email)
     if user is None or user.password_hash is None or not user.is_active_account:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(_hash_method()), password or "")
         return None
     if user.locked_at is not None and lock_has_lapsed(user):
         audit.record(

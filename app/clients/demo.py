@@ -65,7 +65,7 @@ def _values(rng: random.Random, accepted: date) -> dict:
     }
 
 
-def _tenancies(rng: random.Random, first_start: date, last_day: date) -> tuple[list, tuple | None]:
+def _tenancies(rng: random.Random, first_start: date, last_day: date) -> tuple[list, tuple[date, str] | None]:
     """(start, tenure, end, reason) rows and the support ending (date, reason) if any."""
     rows, start = [], first_start
     while True:
@@ -95,7 +95,7 @@ def _tenancies(rng: random.Random, first_start: date, last_day: date) -> tuple[l
             if start <= last_day and len(rows) < 3:
                 continue
         support_reason = {"died": "died", "planned_move_on": "planned"}.get(
-            reason, rng.choice(("disengaged", "moved_away", "other"))
+            reason or "", rng.choice(("disengaged", "moved_away", "other"))
         )
         return rows, (end, support_reason)
 

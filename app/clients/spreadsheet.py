@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.clients import service
 from app.clients.models import (
@@ -23,6 +24,7 @@ from app.clients.models import (
     SUPPORT_NEEDS,
     TENANCY_END_REASONS,
     TENURES,
+    Client,
 )
 from app.extensions import db
 from app.spreadsheets import SHORT_DATE_FORMAT, TEXT, workbook_bytes, write_value
@@ -241,6 +243,7 @@ def _cell_errors(sheet, row, columns: dict, errors: dict[str, str], fallback: st
 
 def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, result) -> None:
     by_local: dict[str, list] = {}
+    client: Client | None
     for row, values in zip(clients.rows, parsed_clients, strict=True):
         try:
             client = service.create_client(authority, values)
@@ -286,6 +289,7 @@ def register_workbook(authority) -> io.BytesIO:
     """The authority's register: a Clients sheet and a Tenancies sheet, in the upload's columns."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "Clients"
     sheet.append(["Reference"] + CLIENT_COLUMNS)
     tenancy_sheet = workbook.create_sheet("Tenancies")

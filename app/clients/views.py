@@ -42,6 +42,13 @@ from app.clients.outcomes_page import outcomes_context, quarter_from_request
 bp = Blueprint("clients", __name__, url_prefix="/clients", template_folder="templates")
 
 
+@bp.app_template_global("client_month_figures")
+def _client_month_figures(authority_id: int, month):
+    """The register's figures for one authority and month, shown on the monthly return page.
+    Returns and clients are siblings that never import each other: the page asks here."""
+    return service.month_figures(authority_id, month)
+
+
 @bp.context_processor
 def _labels():
     return {

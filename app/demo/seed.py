@@ -17,7 +17,7 @@ DEMO_PASSWORD = "demo-password-not-for-live-use"
 
 def demo_accounts() -> list[tuple[str, str, str | None]]:
     """(email, role, authority GSS code) for one user per role and one lead per authority."""
-    rows = [
+    rows: list[tuple[str, str, str | None]] = [
         ("admin@demo.invalid", "admin", None),
         ("finance@demo.invalid", "finance", None),
         ("taskforce@demo.invalid", "taskforce", None),

@@ -17,7 +17,7 @@ from app.clock import today
 from app.extensions import db
 from app.finance import ledger, profile, service
 from app.finance.models import ForecastOutturn, GrantReceipt
-from app.periods import FinancialYear, Month
+from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
 from app.programme.apportion import largest_remainder
 from app.programme.models import STRANDS, ProfileVersion
@@ -103,7 +103,7 @@ def seed() -> list[str]:
         .where(MonthlyReturn.status == STATUS_APPROVED)
         .group_by(MonthlyReturn.authority_id, MonthlyReturn.month)
     )
-    by_quarter: dict[tuple[int, object], int] = {}
+    by_quarter: dict[tuple[int, Quarter], int] = {}
     for authority_id, month, total in approved:
         key = (authority_id, Month.parse(month).quarter)
         by_quarter[key] = by_quarter.get(key, 0) + int(total)
@@ -124,12 +124,12 @@ def seed() -> list[str]:
     entered = {(f.authority_id, f.financial_year) for f in db.session.scalars(select(ForecastOutturn))}
     forecasts = 0
     for (gss_code, year), percent in FORECASTS.items():
-        authority = programme_service.authority_by_gss(gss_code)
-        if authority is None or (authority.id, year) in entered:
+        forecast_authority = programme_service.authority_by_gss(gss_code)
+        if forecast_authority is None or (forecast_authority.id, year) in entered:
             continue
-        year_profile = programme_service.profile_by_authority_and_year().get((authority.id, year), 0)
+        year_profile = programme_service.profile_by_authority_and_year().get((forecast_authority.id, year), 0)
         ledger.set_forecast(
-            authority,
+            forecast_authority,
             year,
             year_profile * percent // 100,
             f"Finance's estimate from the authority's spending plan (synthetic, {percent}%)",
@@ -137,11 +137,11 @@ def seed() -> list[str]:
         )
         forecasts += 1
     lines.append(f"Finance: {forecasts} forecasts entered")
-    quarter = service.latest_ended_quarter()
-    if quarter:
-        total = service.spend_against_profile(quarter).programme.total
+    latest = service.latest_ended_quarter()
+    if latest:
+        programme_total = service.spend_against_profile(latest).programme.total
         lines.append(
-            f"Finance: {quarter.label} programme variance {total.variance_pence / 100:,.2f} "
-            f"pounds, RAG {total.rag}"
+            f"Finance: {latest.label} programme variance {programme_total.variance_pence / 100:,.2f} "
+            f"pounds, RAG {programme_total.rag}"
         )
     return lines

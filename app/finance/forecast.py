@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, select
 
 from app.clock import today as clock_today
 from app.extensions import db
@@ -46,7 +46,7 @@ def forecast_outturn(financial_year: FinancialYear, as_at: date | None = None) -
     profile: dict[int, tuple[int, int]] = {}
     if version is not None:
         amount = ProfileLine.amount_pence
-        remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else False
+        remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else false()
         query = (
             select(ProfileLine.authority_id, func.sum(amount), func.sum(case((remaining, amount), else_=0)))
             .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)

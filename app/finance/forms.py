@@ -48,10 +48,16 @@ class Money:
         field.pence = pence
 
 
+class MoneyField(StringField):
+    """Pounds and pence as typed; `pence` holds the amount once the Money validator passed."""
+
+    pence: int
+
+
 def money_field(
     label: str, message: str, allow_zero: bool = True, limit_pence: int = MAX_MONEY_PER_LINE_PENCE
-) -> StringField:
-    return StringField(
+) -> MoneyField:
+    return MoneyField(
         label,
         widget=GovTextInput(),
         validators=[InputRequired(message=message), Money(message, allow_zero, limit_pence)],

@@ -31,7 +31,7 @@ def receipts() -> list[GrantReceipt]:
 
 
 def received_total_pence() -> int:
-    return int(db.session.scalar(select(func.coalesce(func.sum(GrantReceipt.amount_pence), 0))))
+    return int(db.session.scalar(select(func.coalesce(func.sum(GrantReceipt.amount_pence), 0))) or 0)
 
 
 def add_receipt(

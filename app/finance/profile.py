@@ -55,6 +55,7 @@ def versions() -> list[ProfileVersion]:
 def check_totals(lines: dict[Key, int], old: dict[Key, int] | None = None, moving: bool = False) -> None:
     """Refuse lines that break the reconciling rule of the module's docstring."""
     programme = programme_service.get_programme()
+    assert programme is not None, "a profile is checked only once the programme is loaded"
     problems = []
     if any(pence < 0 for pence in lines.values()):
         problems.append("an amount is below zero")

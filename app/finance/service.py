@@ -244,7 +244,7 @@ class SpendAgainstProfile:
         return [*self.rows, self.programme]
 
     def row_for(self, authority_id: int) -> SpendRow:
-        return next(row for row in self.rows if row.authority.id == authority_id)
+        return next(row for row in self.rows if row.authority and row.authority.id == authority_id)
 
 
 def _month_range(quarter: Quarter) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import (
@@ -17,14 +17,20 @@ from app.accounts.access import (
     requires,
     sees_only_own_authority,
 )
-from app.finance import export, ledger, service, tables
+from app.finance import (
+    bp,
+    export,
+    ledger,
+    service,
+    tables,
+    views_changes,  # noqa: F401  (its routes are on the same blueprint)
+)
 from app.finance import profile as profile_changes
 from app.finance.chart import chart
 from app.periods import FinancialYear, PeriodError, Quarter
 from app.programme import service as programme_service
 from app.returns import service as returns_service
 
-bp = Blueprint("finance", __name__, template_folder="templates")
 NAVIGATION = [("finance.summary", "Finance", may_see_finance)]
 
 
@@ -35,7 +41,7 @@ def chosen_quarter() -> Quarter:
         abort(404)
     text = request.args.get("quarter")
     if not text:
-        return service.latest_ended_quarter()
+        return service.latest_ended_quarter() or quarters[0]  # never None: quarters exist
     try:
         quarter = Quarter.parse(text)
     except PeriodError:
@@ -231,6 +237,3 @@ def download(name: str, file_format: str):
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
-
-
-from app.finance import views_changes  # noqa: E402,F401  (registers the form routes on bp)

@@ -48,7 +48,7 @@ class Headlines:
     target_to_date: float
     percent_of_target: float | None
     sustainment_12: object  # clients' Sustainment (numerator, denominator, rate)
-    spend: object  # finance's Figures for the total strand
+    spend: finance.Figures  # the total strand
     waiting_for_review: int | None
     disclosure_note: str = ""  # how counts are protected, for the users who see them so
     completeness: object = None  # returns' Completeness of the quarter: received, approved, missing
@@ -81,12 +81,12 @@ def headlines(
         outcomes = clients.outcomes(quarter, authority_id)
         units = clients.units_against_target(quarter)
     unit_row = (
-        next(row for row in units if row.authority.id == authority_id)
+        next(row for row in units if row.authority and row.authority.id == authority.id)
         if authority
         else clients.programme_units_row(units)
     )
     spend = finance.spend_against_profile(quarter)
-    spend_row = spend.row_for(authority_id) if authority else spend.programme
+    spend_row = spend.row_for(authority.id) if authority else spend.programme
     sustainment = outcomes.sustainment_12
     counts = {name: getattr(outcomes, name) for name in ("housed_to_date", "currently_housed", "waiting")}
     percent_of_target = unit_row.percent_of_target

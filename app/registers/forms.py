@@ -3,6 +3,8 @@ rules between fields (dates in order, ranges) are the service's, in check_servic
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
@@ -42,7 +44,7 @@ class ServiceForm(FlaskForm):
         widget=GovSelect(),
         choices=[],
         validators=[DataRequired(message=_SELECT_AUTHORITY)],
-        invalid_choice_message=_SELECT_AUTHORITY,
+        invalid_choice_message=_SELECT_AUTHORITY,  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     provider_name = StringField(
         "Provider",
@@ -57,7 +59,7 @@ class ServiceForm(FlaskForm):
         "Type of service",
         widget=GovRadioInput(),
         choices=dict(SERVICE_TYPE_LABELS),
-        invalid_choice_message="Select the type of service",
+        invalid_choice_message="Select the type of service",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     contract_value = StringField(
         "Contract value",
@@ -81,7 +83,7 @@ class ServiceForm(FlaskForm):
         "Status",
         widget=GovRadioInput(),
         choices=dict(SERVICE_STATUS_LABELS),
-        invalid_choice_message="Select the status of the service",
+        invalid_choice_message="Select the status of the service",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     submit = SubmitField("Save service", widget=GovSubmitInput())
 
@@ -118,7 +120,7 @@ class ServiceForm(FlaskForm):
         self.capacity = people
 
 
-def _numbered(labels: dict[int, str]) -> dict[int, str]:
+def _numbered(labels: dict[int, str]) -> dict[Any, str]:  # WTForms takes any values as choices
     return {number: f"{number} – {text}" for number, text in labels.items()}
 
 
@@ -129,7 +131,7 @@ class RiskForm(FlaskForm):
         "Is this a risk or an opportunity?",
         widget=GovRadioInput(),
         choices=dict(KIND_LABELS),
-        invalid_choice_message="Select whether this is a risk or an opportunity",
+        invalid_choice_message="Select whether this is a risk or an opportunity",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     scope = SelectField(
         "Scope",
@@ -137,7 +139,7 @@ class RiskForm(FlaskForm):
         choices=[],
         description="Programme-wide, or the one authority it affects",
         validators=[DataRequired(message=_SELECT_SCOPE)],
-        invalid_choice_message=_SELECT_SCOPE,
+        invalid_choice_message=_SELECT_SCOPE,  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     title = StringField(
         "Title",
@@ -160,7 +162,7 @@ class RiskForm(FlaskForm):
         widget=GovRadioInput(),
         coerce=int,
         choices=_numbered(LIKELIHOOD_LABELS),
-        invalid_choice_message="Select the likelihood, from 1 to 5",
+        invalid_choice_message="Select the likelihood, from 1 to 5",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
         invalid_value_message="Select the likelihood, from 1 to 5",
     )
     impact = RadioField(
@@ -168,7 +170,7 @@ class RiskForm(FlaskForm):
         widget=GovRadioInput(),
         coerce=int,
         choices=_numbered(IMPACT_LABELS),
-        invalid_choice_message="Select the impact, from 1 to 5",
+        invalid_choice_message="Select the impact, from 1 to 5",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
         invalid_value_message="Select the impact, from 1 to 5",
     )
     owner_role = StringField(

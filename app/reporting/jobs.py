@@ -146,7 +146,7 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     except Exception as failure:  # recorded for the admin's jobs page
         db.session.rollback()
         status, summary, error = STATUS_FAILED, "", f"{type(failure).__name__}: {failure}"
-    job_run = db.session.get(JobRun, job_run_id)
+    job_run = db.session.get_one(JobRun, job_run_id)
     job_run.status, job_run.summary, job_run.error = status, summary, error
     job_run.finished_at = utcnow()
     job_run.duration_ms = int((time.monotonic() - started) * 1000)

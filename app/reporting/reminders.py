@@ -66,7 +66,8 @@ def _leads_by_authority() -> dict[int, list[User]]:
         .order_by(User.email)
     )
     for user in db.session.scalars(query):
-        leads.setdefault(user.authority_id, []).append(user)
+        if user.authority_id is not None:  # always, by the query; says so to the type checker
+            leads.setdefault(user.authority_id, []).append(user)
     return leads
 
 

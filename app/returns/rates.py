@@ -14,6 +14,8 @@ from app.extensions import db
 from app.periods import Month, Quarter
 from app.programme import service as programme_service
 from app.programme.models import Authority
+from app.returns import dates
+from app.returns.dates import due_date, first_month, is_late, last_month
 from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn
 
 RATE_APPROVED, RATE_ON_TIME, RATE_LATE, RATE_MISSING, RATE_NOT_DUE = (
@@ -73,8 +75,6 @@ class ReportingRate:
 
 
 def _rate_status(found: MonthlyReturn | None, month: Month, today: date) -> RateCell:
-    from app.returns.service import due_date, is_late
-
     late = is_late(found)
     status = found.status if found else "not_started"
     if found is not None and found.status == STATUS_APPROVED:
@@ -91,9 +91,7 @@ def reporting_rate(months: list[Month], today: date | None = None) -> ReportingR
 
     A returned return that was once submitted counts by its first submission.
     """
-    from app.returns.service import _now
-
-    today = today or _now().date()
+    today = today or dates._now().date()
     found = {
         (r.authority_id, r.month): r
         for r in db.session.scalars(
@@ -121,8 +119,6 @@ class OutstandingReturn:
 
 def outstanding_returns(on: date) -> list[OutstandingReturn]:
     """Returns not yet submitted (no row, draft or returned) whose month ended before `on`."""
-    from app.returns.service import due_date, first_month, last_month
-
     ended = [m for m in first_month().months_until(last_month()) if m.end_date < on]
     if not ended:
         return []

@@ -111,7 +111,8 @@ def _parse_one(field: ReturnField, text: str):
             return None, f"{field.sentence_name} must be an amount in pounds and pence, like 1250.50"
         return None, f"{field.sentence_name} must be a number, like 12.5"
     amount = Decimal(cleaned)
-    places = -amount.as_tuple().exponent
+    exponent = amount.as_tuple().exponent  # an int: the pattern above lets no NaN or Infinity in
+    places = -exponent if isinstance(exponent, int) else 0
     if field.kind == MONEY:
         if places > 2:
             return None, f"{field.sentence_name} must have no more than 2 decimal places, like 1250.50"
