@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, request
 from flask_login import current_user
 
 from app.clients import service
@@ -17,7 +16,9 @@ from app.clients.models import TENANCY_END_REASONS
 from app.clients.outcomes import BAND_LABELS, SUSTAINMENT_DEFINITION
 from app.clients.suppression import SECONDARY_TEXT, Cell, should_suppress, suppress_table
 from app.clients.suppression import threshold as suppression_threshold
-from app.periods import PeriodError, Quarter
+from app.formatting import format_percent
+from app.periods import Quarter
+from app.programme import periods, pickers
 from app.programme import service as programme_service
 
 
@@ -31,15 +32,8 @@ class Table:
 
 
 def quarter_from_request() -> Quarter:
-    text = request.args.get("quarter")
-    if not text:
-        from datetime import date
-
-        return Quarter.containing(date.today()).previous()
-    try:
-        return Quarter.parse(text)
-    except PeriodError:
-        abort(404)
+    """?quarter=, one of the programme's quarters so far (default its default quarter)."""
+    return pickers.chosen_quarter()
 
 
 class Rate:
@@ -53,7 +47,7 @@ class Rate:
             return SECONDARY_TEXT
         if not self.denominator.value:
             return "n/a"
-        return f"{100 * self.numerator.value / self.denominator.value:.1f}%"
+        return format_percent(self.numerator.value / self.denominator.value)
 
 
 class Text:
@@ -181,6 +175,7 @@ def _sustainment_table(names, ordered, suppress) -> Table:
 
 def outcomes_context(quarter: Quarter, authority) -> dict:
     suppress = should_suppress(current_user)
+    choices = periods.begun_quarters()
     tables = build_tables(quarter, suppress)
     if authority is not None:
         for table in tables:
@@ -192,7 +187,7 @@ def outcomes_context(quarter: Quarter, authority) -> dict:
         "tables": tables,
         "suppressed": suppress,
         "threshold": suppression_threshold(),
-        "previous_quarter": quarter.previous(),
-        "next_quarter": quarter.next(),
+        "previous_quarter": quarter.previous() if quarter.previous() in choices else None,
+        "next_quarter": quarter.next() if quarter.next() in choices else None,
         "authorities": programme_service.authorities(),
     }

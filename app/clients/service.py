@@ -92,6 +92,7 @@ def outcomes_by_authority(quarter: Quarter) -> dict[int, Outcomes]:
 
 
 _UNSET = object()
+FIRST_YEAR_TARGET = 0.25  # only before the programme is loaded; config/programme.toml sets it
 
 
 def target_to_date(units_per_year: int, quarter: Quarter, programme=_UNSET) -> float:
@@ -102,11 +103,11 @@ def target_to_date(units_per_year: int, quarter: Quarter, programme=_UNSET) -> f
     if programme is _UNSET:
         programme = programme_service.get_programme()
     first = FinancialYear.parse(programme.first_financial_year if programme else "2018-19")
-    percent = programme.first_year_target_percent if programme else 25
+    first_year_share = programme.first_year_target if programme else FIRST_YEAR_TARGET
     years_after_first = quarter.year.start_year - first.start_year
     if years_after_first < 0:
         return 0.0
-    target = units_per_year * percent / 100 + units_per_year * years_after_first
+    target = units_per_year * first_year_share + units_per_year * years_after_first
     return float(min(target, units_per_year * 3))
 
 
@@ -121,9 +122,10 @@ class UnitsRow:
 
     @property
     def percent_of_target(self) -> float | None:
+        """Housed to date as a fraction of the target to date (0.5 is 50%)."""
         if not self.target_to_date:
             return None
-        return 100.0 * self.housed_to_date / self.target_to_date
+        return self.housed_to_date / self.target_to_date
 
 
 def units_against_target(quarter: Quarter) -> list[UnitsRow]:

@@ -67,7 +67,7 @@ class Column:
 class Table:
     """A finance table: the page and both downloads are rendered from the same object.
 
-    Money cells hold pence (int), percent cells a percentage (12.5 means 12.5%) or None.
+    Money cells hold pence (int), percent cells a fraction (0.125 means 12.5%) or None.
     """
 
     name: str  # used in file names: spend-against-profile
@@ -88,7 +88,7 @@ def _xlsx_value(kind: str, value):
     if kind == MONEY:
         return Decimal(int(value)) / 100
     if kind == PERCENT:
-        return Decimal(str(round(value, 6))) / 100
+        return Decimal(str(round(value, 8)))  # a fraction; PERCENT_FORMAT shows it as 12.5%
     return value
 
 
@@ -127,7 +127,7 @@ def _csv_value(kind: str, value):
         pounds, pennies = divmod(abs(int(value)), 100)
         return f"{sign}{pounds}.{pennies:02d}"
     if kind == PERCENT:
-        return f"{value:.2f}"
+        return f"{value * 100:.2f}"  # the CSV's percent columns read 12.50 for 12.5%
     if kind == DATE:
         return value.isoformat()
     return csv_safe(value) if isinstance(value, str) else value

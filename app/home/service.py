@@ -11,29 +11,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.clients import service as clients
-from app.clients.suppression import suppress_count
+from app.clients.suppression import suppress_count, threshold
 from app.finance import service as finance
 from app.periods import Quarter
+from app.programme import periods
 from app.returns import service as returns
 
 
 def default_quarter(today: date | None = None) -> Quarter:
-    """The quarter of the latest month with a return, if it has ended; else the last ended one."""
-    today = today or date.today()
-    last_ended = Quarter.containing(today).previous()
-    latest = returns.latest_return_month()
-    if latest is not None and latest.quarter <= last_ended:
-        return latest.quarter
-    return min(last_ended, returns.last_month().quarter)
+    """The quarter the dashboard opens on: the programme's rule (app/programme/periods.py)."""
+    return periods.default_quarter(today)
 
 
 def quarter_choices() -> list[Quarter]:
-    first = returns.first_month().quarter
-    last = min(Quarter.containing(date.today()).previous(), returns.last_month().quarter)
-    quarters = [first]
-    while quarters[-1] < last:
-        quarters.append(quarters[-1].next())
-    return quarters
+    return periods.begun_quarters()
 
 
 @dataclass
@@ -87,7 +78,7 @@ def headlines(
         waiting=suppress_count(outcomes.waiting, suppress),
         target_to_date=unit_row.target_to_date,
         percent_of_target=unit_row.percent_of_target,
-        sustainment_12=None if suppress and 0 < sustainment.denominator < 5 else sustainment,
+        sustainment_12=None if suppress and 0 < sustainment.denominator < threshold() else sustainment,
         spend=spend_row.total,
         waiting_for_review=len(returns.waiting_for_review()) if show_review_queue else None,
     )

@@ -29,7 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.clock import utcnow
 from app.extensions import db
-from app.periods import FinancialYear, Quarter
+from app.periods import Quarter
+from app.programme import periods
 from app.programme import service as programme_service
 from app.reporting import workbook
 from app.reporting.figures import ReportError, figures
@@ -74,38 +75,27 @@ def _next_version(quarter: Quarter, variant: str) -> int:
 
 
 def last_quarter() -> Quarter:
-    """The programme's last quarter: that of its last monthly return (legacy support to 2023)."""
-    from app.returns.service import last_month
-
-    return last_month().quarter
+    """The programme's last quarter: that of its last returns month (legacy support to 2023)."""
+    return periods.last_month().quarter
 
 
 def report_quarters(today: date | None = None) -> list[Quarter]:
-    """The quarters a report can be produced for: from the programme's first quarter to the
-    current one (or the programme's last), newest first."""
-    programme = programme_service.get_programme()
-    if programme is None:
+    """The quarters a report can be produced for: the programme's quarters so far (the
+    programme's rule, app/programme/periods.py), newest first."""
+    if programme_service.get_programme() is None:
         return []
-    quarter = FinancialYear.parse(programme.first_financial_year).quarters[0]
-    current = min(Quarter.containing(today or utcnow().date()), last_quarter())
-    quarters = []
-    while quarter <= current:
-        quarters.append(quarter)
-        quarter = quarter.next()
-    return quarters[::-1]
+    return periods.begun_quarters(today)[::-1]
 
 
 def check_quarter(quarter: Quarter) -> None:
     """ReportError unless the programme is loaded and the quarter is one of its quarters so far."""
-    programme = programme_service.get_programme()
-    if programme is None:
+    if programme_service.get_programme() is None:
         raise ReportError("The programme is not loaded: run `hfm programme load` first")
     quarters = report_quarters()
     if quarter not in quarters:
-        first = FinancialYear.parse(programme.first_financial_year).quarters[0]
         raise ReportError(
             f"There is no report for {quarter.label}: choose a quarter from "
-            f"{first.label} to {quarters[0].label if quarters else first.label}"
+            f"{quarters[-1].label} to {quarters[0].label}"
         )
 
 

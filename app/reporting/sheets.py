@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
 
+from app.formatting import format_percent
 from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
 from app.reporting.workbook import (
     COUNT,
@@ -29,11 +30,6 @@ HEADINGS = {
     "Narrative": "Progress and issues reported by each authority",
     "Definitions": "Definitions",
 }
-
-
-def _fraction(percent: float | None) -> float | None:
-    """UnitsRow.percent_of_target is 0-100; Excel's 0.0% format wants a fraction."""
-    return None if percent is None else percent / 100
 
 
 def _authority_name(row: dict) -> str:
@@ -64,7 +60,7 @@ def _units_row(row: dict, name: str) -> list:
         row["housed_in_quarter"],
         row["housed_to_date"],
         row["currently_housed"],
-        _fraction(row["percent_of_target"]),
+        row["percent_of_target"],
     ]
 
 
@@ -245,7 +241,7 @@ DEFINITIONS = [
     ("Currently housed", "People with a programme tenancy open at the end of the quarter."),
     (
         "Target to date",
-        "25% of an authority's annual units in 2018-19, then its annual units for "
+        "{first_year_target} of an authority's annual units in its first year, then its annual units for "
         "each following year, capped at three years of units.",
     ),
     (
@@ -286,6 +282,7 @@ def definitions_sheet(sheet: Sheet) -> None:
                 amber=figures["rag_percent"]["amber_max"],
                 low=threshold - 1,
                 threshold=threshold,
+                first_year_target=format_percent(figures["programme"]["first_year_target"], 0),
             ),
         ]
         for term, text in DEFINITIONS
@@ -314,7 +311,7 @@ def summary_sheet(sheet: Sheet) -> None:
     rows += [
         ["Housed to date", units["housed_to_date"], COUNT, None],
         ["Target to date", units["target_to_date"], INTEGER, None],
-        ["Percentage of target", _fraction(units["percent_of_target"]), PERCENT, None],
+        ["Percentage of target", units["percent_of_target"], PERCENT, None],
         ["Housed in quarter", units["housed_in_quarter"], COUNT, None],
         ["Currently housed", units["currently_housed"], COUNT, None],
     ]

@@ -1,7 +1,7 @@
 """The Finance and Returns sheets and the Summary's finance rows, from the frozen figures.
 
-Finance's variance percentages are 0-100 (12.5 means 12.5%); Excel's 0.0% format wants a
-fraction, so they are divided by 100 here: presentation, not a second computation.
+Finance's variance percentages are fractions (0.125 means 12.5%), as Excel's 0.0% format
+wants them: written as they are, never scaled here.
 """
 
 from __future__ import annotations
@@ -42,10 +42,6 @@ FORECAST_COLUMNS = [
 ]
 
 
-def _fraction(percent: float | None) -> float | None:
-    return None if percent is None else percent / 100
-
-
 def _spend_line(name: str, strand: dict) -> list:
     return [
         name,
@@ -53,7 +49,7 @@ def _spend_line(name: str, strand: dict) -> list:
         strand["profile_to_date_pence"],
         strand["actual_to_date_pence"],
         strand["variance_pence"],
-        _fraction(strand["variance_percent"]),
+        strand["variance_percent"],
         strand["rag"],
         strand["unverified_pence"],
         strand["cumulative_profile_pence"],
@@ -71,7 +67,7 @@ def summary_finance_rows(figures: dict) -> list:
         [f"Profile to date ({year})", total["profile_to_date_pence"], MONEY, None],
         [f"Actual spend to date ({year}, approved returns)", total["actual_to_date_pence"], MONEY, None],
         ["Variance from profile", total["variance_pence"], MONEY, total["rag"]],
-        ["Variance from profile %", _fraction(total["variance_percent"]), PERCENT, total["rag"]],
+        ["Variance from profile %", total["variance_percent"], PERCENT, total["rag"]],
         ["Unverified spend (submitted, not approved)", total["unverified_pence"], MONEY, None],
         ["Actual spend since the grant began", total["cumulative_actual_pence"], MONEY, None],
         ["Remaining allocation", total["remaining_allocation_pence"], MONEY, None],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.accounts.access import (
@@ -15,6 +15,7 @@ from app.accounts.access import (
     roles_required,
 )
 from app.periods import Quarter
+from app.programme import pickers
 from app.reporting import jobs, reminders, service
 from app.reporting.figures import ReportError
 from app.reporting.forms import GenerateForm
@@ -97,9 +98,11 @@ def download(run_id: int):
 @roles_required(ROLE_ADMIN)
 def generate():
     form = GenerateForm()
-    form.quarter.choices = [("", "Select a quarter")] + [
-        (quarter.slug, quarter.label) for quarter in service.report_quarters()
-    ]
+    quarters = service.report_quarters()
+    form.quarter.choices = [("", "Select a quarter")] + [(q.slug, q.label) for q in quarters]
+    if request.method == "GET" and quarters:
+        # opens on the programme's default quarter (or ?quarter=, 404 with a link if unknown)
+        form.quarter.data = pickers.chosen_quarter(quarters).slug
     if form.validate_on_submit():
         try:
             run, _ = service.start_in_background(

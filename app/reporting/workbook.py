@@ -271,9 +271,11 @@ SHEETS = {
 def build(figures: dict, variant: str) -> Workbook:
     """The workbook of one variant, from a run's frozen figures."""
     from app.reporting import sheets
+    from app.reporting.figures import upgraded
 
     if variant not in VARIANTS:
         raise ValueError(f"A report variant is taskforce or mhclg, not {variant!r}")
+    figures = upgraded(figures)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title in SHEETS[variant]:

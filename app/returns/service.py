@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit
 from app.audit import AuditEntry
 from app.extensions import db
-from app.periods import FinancialYear, Month
+from app.periods import Month
+from app.programme import periods as programme_periods
 from app.programme import service as programme_service
 from app.programme.models import Authority
 from app.returns.models import (
@@ -49,8 +50,6 @@ from app.returns.warnings import (  # noqa: F401  (re-exported for the views)
 
 EDITABLE_STATUSES = (STATUS_NOT_STARTED, STATUS_DRAFT, STATUS_RETURNED)
 SUBMITTED_STATUSES = (STATUS_SUBMITTED, STATUS_APPROVED)
-# Delivery 2018-21 plus two years of legacy support (2021-23): the last month with a return.
-DEFAULT_LAST_MONTH = "2023-03"
 OBJECT_TYPE = "monthly_return"
 
 
@@ -86,13 +85,11 @@ def month_has_ended(month: Month, now: datetime | None = None) -> bool:
 
 
 def first_month() -> Month:
-    programme = programme_service.get_programme()
-    year = FinancialYear.parse(programme.first_financial_year) if programme else FinancialYear(2018)
-    return Month.containing(year.start_date)
+    return programme_periods.first_month()
 
 
 def last_month() -> Month:
-    return Month.parse(current_app.config.get("RETURNS_LAST_MONTH", DEFAULT_LAST_MONTH))
+    return programme_periods.last_month()
 
 
 def return_months(now: datetime | None = None) -> list[Month]:
@@ -188,9 +185,13 @@ def waiting_for_review() -> list[MonthlyReturn]:
     )
 
 
-def latest_return_month() -> Month | None:
-    """The latest month any authority has a return for (the reporting rate opens on its year)."""
-    latest = db.session.scalar(select(func.max(MonthlyReturn.month)))
+def latest_return_month(on_or_before: Month | None = None) -> Month | None:
+    """The latest month (up to `on_or_before`) any authority has a return for, in any state:
+    the programme's periods open pages on its quarter (see returns/__init__.py)."""
+    query = select(func.max(MonthlyReturn.month))
+    if on_or_before is not None:
+        query = query.where(MonthlyReturn.month <= str(on_or_before))
+    latest = db.session.scalar(query)
     return Month.parse(latest) if latest else None
 
 
