@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit
+from app import audit, clock
 from app.accounts.models import ROLE_LEAD, ROLES, User, new_session_token
 from app.extensions import db
 from app.programme.models import Authority
@@ -71,7 +71,7 @@ def create_user(
     if get_user_by_email(email):
         raise AccountError(f"A user with the email {email} already exists")
     user = User(
-        email=email, role=role, authority_id=authority.id if authority else None, created_at=audit.utcnow()
+        email=email, role=role, authority_id=authority.id if authority else None, created_at=clock.utcnow()
     )
     if password is not None:
         _set_password_hash(user, password)
@@ -84,7 +84,7 @@ def create_user(
         {"role": (None, role), "authority": (None, authority.name if authority else None)},
         actor=actor,
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -104,7 +104,7 @@ def set_password(email: str, password: str, actor: str | None = None) -> User:
     user.failed_logins = 0
     user.locked_at = None
     audit.record("user", user.email, "set-password", actor=actor)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -124,7 +124,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password or ""):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_at = audit.utcnow()
+            user.locked_at = clock.utcnow()
             audit.record(
                 "user",
                 user.email,
@@ -132,18 +132,20 @@ def authenticate(email: str, password: str) -> User | None:
                 {"failed_logins": (None, user.failed_logins)},
                 actor=audit.SYSTEM_ACTOR,
             )
+        # committed now: the sign-in page answers the failure with an error status, whose
+        # request end rolls back, and the count (and lock) must outlive that response
         db.session.commit()
         return None
     user.failed_logins = 0
-    user.last_login_at = audit.utcnow()
-    db.session.commit()
+    user.last_login_at = clock.utcnow()
+    db.session.flush()
     return user
 
 
 def end_sessions(user: User) -> None:
     """Sign the user out everywhere: the token in their cookie no longer matches."""
     user.session_token = new_session_token()
-    db.session.commit()
+    db.session.flush()
 
 
 def unlock(user: User) -> None:
@@ -151,7 +153,7 @@ def unlock(user: User) -> None:
     user.locked_at = None
     user.failed_logins = 0
     audit.record("user", user.email, "unlock", {"locked_at": (old, None)})
-    db.session.commit()
+    db.session.flush()
 
 
 def all_users() -> list[User]:

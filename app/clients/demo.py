@@ -108,9 +108,9 @@ def seed() -> list[str]:
             client = service.create_client(authority, _values(rng, accepted), actor=ACTOR)
             rows, support_end = _tenancies(rng, first_start, last_day)
             for start, tenure, end, reason in rows:
-                service.add_tenancy(client, start, tenure, end, reason, actor=ACTOR, commit=False)
+                service.add_tenancy(client, start, tenure, end, reason, actor=ACTOR)
             if support_end:
-                service.end_support(client, *support_end, commit=False)
+                service.end_support(client, *support_end)
         waiting = max(1, share // 25)
         for _ in range(waiting):
             accepted = date(2021, 7, 1) + timedelta(days=rng.randint(0, 91))
@@ -120,5 +120,5 @@ def seed() -> list[str]:
             f"{waiting} accepted and waiting (synthetic)"
         )
         db.session.flush()
-    db.session.commit()
+    db.session.flush()
     return lines

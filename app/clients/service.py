@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, clock
 from app.audit import AuditEntry
 from app.clients.models import (
     AGE_BANDS,
@@ -51,7 +51,7 @@ class ClientRuleError(ValueError):
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 # ---- outcomes (the agreed interface) -------------------------------------------------
@@ -282,7 +282,7 @@ def create_client(authority: Authority, values: dict, actor: str | None = None) 
     if errors:
         raise ClientRuleError(errors)
     number, reference = _next_reference(authority)
-    now = audit.utcnow()
+    now = clock.utcnow()
     client = Client(
         authority_id=authority.id,
         number=number,
@@ -310,9 +310,9 @@ def update_client(client: Client, values: dict) -> None:
         setattr(client, name, values[name])
     if client.support_needs != values["support_needs"]:
         client.needs = [ClientSupportNeed(need=need) for need in values["support_needs"]]
-    client.updated_at = audit.utcnow()
+    client.updated_at = clock.utcnow()
     audit.record("client", client.reference, "update", changes)
-    db.session.commit()
+    db.session.flush()
 
 
 def check_tenancy(
@@ -374,7 +374,6 @@ def add_tenancy(
     end: date | None = None,
     end_reason: str | None = None,
     actor: str | None = None,
-    commit: bool = True,
 ) -> Tenancy:
     errors = check_tenancy(client, start, tenure, end, end_reason)
     if errors:
@@ -384,7 +383,7 @@ def add_tenancy(
         tenure=tenure,
         end_date=end,
         end_reason=end_reason if end else None,
-        created_at=audit.utcnow(),
+        created_at=clock.utcnow(),
     )
     client.tenancies.append(tenancy)
     client.tenancies.sort(key=lambda t: t.start_date)
@@ -400,8 +399,7 @@ def add_tenancy(
         },
         actor=actor,
     )
-    if commit:
-        db.session.commit()
+    db.session.flush()
     return tenancy
 
 
@@ -419,10 +417,10 @@ def end_tenancy(tenancy: Tenancy, end: date | None, end_reason: str | None) -> N
         {"end_date": (tenancy.end_date, end), "end_reason": (tenancy.end_reason, end_reason)},
     )
     tenancy.end_date, tenancy.end_reason = end, end_reason
-    db.session.commit()
+    db.session.flush()
 
 
-def end_support(client: Client, ended_on: date | None, reason: str | None, commit: bool = True) -> None:
+def end_support(client: Client, ended_on: date | None, reason: str | None) -> None:
     errors: dict[str, str] = {}
     if ended_on is None:
         errors["ended_on"] = "Enter the date support ended"
@@ -444,9 +442,8 @@ def end_support(client: Client, ended_on: date | None, reason: str | None, commi
         },
     )
     client.support_ended_on, client.support_end_reason = ended_on, reason
-    client.updated_at = audit.utcnow()
-    if commit:
-        db.session.commit()
+    client.updated_at = clock.utcnow()
+    db.session.flush()
 
 
 def erase_client(client: Client) -> str:
@@ -460,13 +457,8 @@ def erase_client(client: Client) -> str:
     )
     db.session.delete(client)
     audit.record("client", reference, "erase")
-    db.session.commit()
+    db.session.flush()
     return reference
-
-
-def commit() -> None:
-    """End a view's unit of work (create_client leaves the commit to its caller)."""
-    db.session.commit()
 
 
 def rollback() -> None:

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.finance import ledger, service
 from app.finance.models import ForecastOutturn, GrantReceipt
@@ -69,7 +70,7 @@ def seed() -> list[str]:
         authority = authorities[authority_id]
         reference = f"HFWM-{authority.prefix}-{quarter.slug}"
         day = _payment_date(quarter)
-        if reference in references or day > date.today() or amount <= 0:
+        if reference in references or day > clock.today() or amount <= 0:
             continue
         ledger.add_payment(authority, day, amount, reference, quarter.slug, ACTOR)
         paid += 1

@@ -76,7 +76,7 @@ def _give_up_interrupted_runs() -> None:
         run.status, run.scheduled_key = STATUS_FAILED, None
         run.error = "Interrupted: the run did not finish"
         run.finished_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def run_due_reports(now: datetime) -> list[str]:
@@ -111,7 +111,7 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     """Run a job and record its run (status, duration, summary or error) for the admin."""
     job_run = JobRun(job_name=name, started_at=utcnow(), status=STATUS_RUNNING)
     db.session.add(job_run)
-    db.session.commit()
+    db.session.commit()  # now: the admin's jobs page shows the job running while it runs
     job_run_id = job_run.id
     started = time.monotonic()
     try:
@@ -124,7 +124,7 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     job_run.status, job_run.summary, job_run.error = status, summary, error
     job_run.finished_at = utcnow()
     job_run.duration_ms = int((time.monotonic() - started) * 1000)
-    db.session.commit()
+    db.session.commit()  # the job's own unit of work: its record and what it did
     return job_run
 
 

@@ -92,7 +92,7 @@ def write_reminders(today: date) -> list[ReminderOutbox]:
             db.session.add(reminder)
             added.append(reminder)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # another scheduler wrote the same reminders at the same moment
         db.session.rollback()
         return []
@@ -121,6 +121,7 @@ def send_unsent() -> int:
                 continue
             reminder.sent_at, reminder.send_error = utcnow(), ""
             sent += 1
+    # committed now: these emails have gone, so "sent" must stand even if the job fails later
     db.session.commit()
     return sent
 

@@ -128,6 +128,7 @@ def claim_run(quarter: Quarter, variant: str, triggered_by: str) -> ReportRun:
                 {"quarter": (None, quarter.slug), "variant": (None, variant), "version": (None, version)},
                 actor=triggered_by,
             )
+            # committed now, before the long work: other schedulers must see the claim
             db.session.commit()
             return run
         except IntegrityError:
@@ -178,6 +179,7 @@ def complete_run(run_id: int) -> ReportRun:
     audit.record(
         "report_run", run.id, "finish", {"status": (STATUS_RUNNING, run.status)}, actor=run.triggered_by
     )
+    # the run's second transaction (see the module's docstring): its outcome stands on its own
     db.session.commit()
     return run
 

@@ -173,6 +173,6 @@ def seed() -> list[str]:
                 actor=ACTOR,
             )
             added += 1
-    db.session.commit()
+    db.session.flush()
     years = f"{FinancialYear(2018)} to {FinancialYear(2021)}"
     return [f"Monthly returns: {added} added (synthetic, {FIRST.label} to {LAST.label}, {years})"]

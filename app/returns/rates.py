@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.periods import Month, Quarter
 from app.programme import service as programme_service
@@ -91,9 +92,7 @@ def reporting_rate(months: list[Month], today: date | None = None) -> ReportingR
 
     A returned return that was once submitted counts by its first submission.
     """
-    from app.returns.service import _now
-
-    today = today or _now().date()
+    today = today or clock.today()
     found = {
         (r.authority_id, r.month): r
         for r in db.session.scalars(

@@ -8,7 +8,7 @@ Other areas use due_date(), reporting_rate(), narratives() and outstanding_retur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, clock
 from app.audit import AuditEntry
 from app.extensions import db
 from app.periods import Month
@@ -66,11 +66,6 @@ class StaleReturn(Exception):
         self.current_version = current_version
 
 
-def _now() -> datetime:
-    """The clock, in one place so tests can set it."""
-    return audit.utcnow()
-
-
 # ---- months and due dates ---------------------------------------------------------------
 
 
@@ -80,8 +75,9 @@ def due_date(month: Month) -> date:
     return date(following.year, following.month, current_app.config["RETURN_DUE_DAY"])
 
 
-def month_has_ended(month: Month, now: datetime | None = None) -> bool:
-    return month.end_date < (now or _now()).date()
+def month_has_ended(month: Month, today: date | None = None) -> bool:
+    """Its last day is before today (the UK date)."""
+    return month.end_date < (today or clock.today())
 
 
 def first_month() -> Month:
@@ -92,9 +88,9 @@ def last_month() -> Month:
     return programme_periods.last_month()
 
 
-def return_months(now: datetime | None = None) -> list[Month]:
+def return_months(today: date | None = None) -> list[Month]:
     """Every month a return exists for, from the programme's start to this month."""
-    final = min(Month.containing((now or _now()).date()), last_month())
+    final = min(Month.containing(today or clock.today()), last_month())
     return first_month().months_until(final)
 
 
@@ -159,14 +155,14 @@ class MonthRow:
     monthly_return: MonthlyReturn | None
 
 
-def months_for_authority(authority: Authority, now: datetime | None = None) -> list[MonthRow]:
+def months_for_authority(authority: Authority, today: date | None = None) -> list[MonthRow]:
     """The lead's list: every return month, newest first, with status and due date."""
     returns = {
         r.month: r
         for r in db.session.scalars(select(MonthlyReturn).where(MonthlyReturn.authority_id == authority.id))
     }
     rows = []
-    for month in reversed(return_months(now)):
+    for month in reversed(return_months(today)):
         found = returns.get(str(month))
         rows.append(MonthRow(month, due_date(month), status_of(found), is_late(found), found))
     return rows
@@ -282,7 +278,7 @@ def save(
         raise StaleReturn(changed_since(monthly_return, int(read_version or 0)), current_version)
     try:
         monthly_return = _write(authority, month, monthly_return, values, comment, return_fields_, submit)
-        db.session.commit()
+        db.session.flush()
     except (StaleDataError, IntegrityError):  # IntegrityError: another person created it meanwhile
         db.session.rollback()
         fresh = get_return(authority.id, month)
@@ -293,7 +289,7 @@ def save(
 
 
 def _write(authority, month, monthly_return, values, comment, return_fields_, submit) -> MonthlyReturn:
-    now = _now()
+    now = clock.utcnow()
     old = stored_values(monthly_return, return_fields_)
     old_comment = monthly_return.warnings_comment if monthly_return else ""
     creating = monthly_return is None
@@ -419,13 +415,13 @@ def _transition(
         raise StaleReturn(changed_since(monthly_return, _version_read(read_version)), monthly_return.version)
     old_status, old_version = monthly_return.status, monthly_return.version
     monthly_return.status = new_status
-    monthly_return.updated_at = _now()
+    monthly_return.updated_at = clock.utcnow()
     changes = {"version": (old_version, None), "status": (old_status, new_status)}
     if reason_field:
         changes[reason_field] = (getattr(monthly_return, reason_field), reason)
         setattr(monthly_return, reason_field, reason)
     if new_status == STATUS_APPROVED:
-        monthly_return.approved_at = _now()
+        monthly_return.approved_at = clock.utcnow()
         monthly_return.approved_by_id = _current_user_id()
     else:
         monthly_return.approved_at = None
@@ -439,7 +435,7 @@ def _transition(
     audit.record(
         OBJECT_TYPE, audit_id(monthly_return.authority, Month.parse(monthly_return.month)), action, changes
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def approve(monthly_return: MonthlyReturn, read_version: int) -> None:
