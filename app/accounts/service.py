@@ -132,8 +132,8 @@ def authenticate(email: str, password: str) -> User | None:
                 {"failed_logins": (None, user.failed_logins)},
                 actor=audit.SYSTEM_ACTOR,
             )
-        # committed now: the sign-in page answers the failure with an error status, whose
-        # request end rolls back, and the count (and lock) must outlive that response
+        # committed now: the count (and the lock) must stand whatever the response, and a
+        # failed sign-in may be answered with an error status, whose request end rolls back
         db.session.commit()
         return None
     user.failed_logins = 0

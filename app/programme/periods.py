@@ -99,10 +99,12 @@ def begun_financial_years(today: date | None = None) -> list[FinancialYear]:
 def default_quarter(today: date | None = None) -> Quarter:
     """The quarter a page opens on: the latest ended quarter of the programme's life that has
     any return; the latest ended quarter if none has; the first quarter if none has ended."""
-    ended = ended_quarters(today)
+    everything = quarters()
+    today = today or clock.today()
+    ended = [quarter for quarter in everything if has_ended(quarter, today)]
     if not ended:
-        return quarters()[0]
+        return everything[0]
     latest = _latest_return_month(ended[-1].months()[-1])
-    if latest is None or latest < first_month():
+    if latest is None or latest.quarter < everything[0]:
         return ended[-1]
     return latest.quarter

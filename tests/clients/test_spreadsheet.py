@@ -162,7 +162,6 @@ def test_upload_for_another_authority_is_refused(signed_in):
 
 
 def test_download_writes_dangerous_text_as_text(signed_in, make):
-    from app.clients import service
 
     client = make(BIRMINGHAM, date(2019, 5, 1), [(date(2019, 6, 1), None, None)])
     client.local_case_reference = "-1+1"  # allowed by the pattern, dangerous in Excel

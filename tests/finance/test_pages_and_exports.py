@@ -224,3 +224,9 @@ def test_export_neutralises_formulas(app, text):
     cell = safe_cell_value(sheet, text)
     assert cell.data_type == "s" and cell.quotePrefix
     assert csv_safe("Birmingham") == "Birmingham" and csv_safe(-3) == -3
+
+
+def test_the_rag_bands_on_the_page_are_the_settings(small, signed_in, app):
+    app.config.update(RAG_GREEN_MAX_PERCENT=7, RAG_AMBER_MAX_PERCENT=12)
+    page = signed_in("finance").get(f"/finance?{Q}").get_data(as_text=True)
+    assert "RAG: green within 7% of profile to date, amber within 12%, red beyond" in page

@@ -3,6 +3,8 @@ answers for hand-built data; sheets, charts, formats, print set-up and suppressi
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from openpyxl.chart import BarChart, LineChart
 
@@ -52,7 +54,7 @@ def test_taskforce_units_equal_the_clients_service(taskforce_book):
         assert value_at(sheet, name, "Currently housed").value == row.currently_housed
         assert value_at(sheet, name, "Target to date").value == row.target_to_date
         percent = value_at(sheet, name, "Percentage of target")
-        assert percent.value == pytest.approx(row.percent_of_target / 100)
+        assert percent.value == pytest.approx(row.percent_of_target)  # a fraction, as Excel's % wants
         assert percent.number_format == PERCENT_FORMAT
     # counted in the test: Birmingham 6 + 1, Coventry 2
     assert value_at(sheet, "Birmingham", "Housed to date").value == 7
@@ -230,7 +232,7 @@ def test_finance_sheet_equals_spend_against_profile(report_data, reports_path, q
             if figures.variance_percent is None:
                 assert percent.value is None
             else:
-                assert percent.value == pytest.approx(figures.variance_percent / 100)
+                assert percent.value == pytest.approx(figures.variance_percent)
                 assert percent.number_format == PERCENT_FORMAT
     # counted in the test: Birmingham's approved July spend, £25,000 + £4,321.99
     if quarter_slug == "2021-22-Q2":
@@ -267,9 +269,42 @@ def test_a_percentage_is_hidden_only_with_the_count_it_comes_from(report_data, r
     run = service.run_quarterly(QUARTER, "mhclg", "test")
     figures = service.frozen_figures(run)
     walsall = next(row for row in figures["units_against_target"] if row["authority"]["name"] == "Walsall")
-    walsall.update(housed_in_quarter=2, housed_to_date=30, currently_housed=28, percent_of_target=31.25)
+    walsall.update(housed_in_quarter=2, housed_to_date=30, currently_housed=28, percent_of_target=0.3125)
     figures["units_programme"].update(housed_in_quarter=4, housed_to_date=39, currently_housed=35)
     units = workbook.build(figures, "mhclg")["Units and clients"]
     assert value_at(units, "Walsall", "Housed in quarter").value == "fewer than 5"
     assert value_at(units, "Walsall", "Percentage of target").value == pytest.approx(0.3125)
     assert value_at(units, "Coventry", "Percentage of target").value == "suppressed"
+
+
+def test_a_schema_1_run_reads_its_percentages_as_it_did(report_data, reports_path):
+    """Schema 1 stored percentages as 0-100; a workbook rebuilt from such a run today shows
+    the same percentages as one built from the current schema."""
+    from app.reporting import workbook
+
+    run = service.run_quarterly(QUARTER, "taskforce", "test")
+    current = service.frozen_figures(run)
+    old = copy.deepcopy(current)
+    old["schema"] = 1
+    del old["programme"]["first_year_target"]
+    for row in [*old["units_against_target"], old["units_programme"]]:
+        row["percent_of_target"] = (
+            None if row["percent_of_target"] is None else row["percent_of_target"] * 100
+        )
+    spend = old["spend_against_profile"]
+    for row in [*spend["rows"], spend["programme"]]:
+        for strand in row["figures"].values():
+            if strand["variance_percent"] is not None:
+                strand["variance_percent"] *= 100
+    rebuilt, built = workbook.build(old, "taskforce"), workbook.build(current, "taskforce")
+    for title in ("Units and clients", "Finance", "Summary", "Definitions"):
+        for old_row, new_row in zip(rebuilt[title].iter_rows(), built[title].iter_rows(), strict=True):
+            for old_cell, new_cell in zip(old_row, new_row, strict=True):
+                if isinstance(new_cell.value, float):
+                    assert old_cell.value == pytest.approx(new_cell.value), (title, new_cell.coordinate)
+                else:
+                    assert old_cell.value == new_cell.value, (title, new_cell.coordinate)
+    target = value_at(built["Units and clients"], "Birmingham", "Percentage of target").value
+    assert 0 < target < 1  # a fraction of the target, shown by Excel's 0.0% format
+    definitions = [cell.value for cell in built["Definitions"]["B"] if isinstance(cell.value, str)]
+    assert any(text.startswith("25% of an authority's annual units") for text in definitions)
