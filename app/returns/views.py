@@ -279,8 +279,8 @@ def review():
 def reporting_rate():
     years = list(reversed(programme_periods.begun_financial_years()))
     year = pickers.chosen_year(years)  # default: the year of the programme's default quarter
-    today = clock.today()
-    months = [m for m in year.months() if m in programme_periods.months() and m.start_date <= today]
+    today, programme_months = clock.today(), set(programme_periods.months())
+    months = [m for m in year.months() if m in programme_months and m.start_date <= today]
     return render_template(
         "returns/reporting_rate.html",
         rate=service.reporting_rate(months),
