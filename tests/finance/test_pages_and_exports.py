@@ -10,6 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 
+from app.extensions import db
 from app.finance import ledger
 from app.finance.export import Column, Table, csv_safe, safe_cell_value, to_csv, to_xlsx
 from app.programme import service as programme_service
@@ -167,6 +168,7 @@ def test_ledger_forms_record_receipts_and_payments_and_show_what_is_owed(small, 
     assert paid["Birmingham"] == ["Birmingham", "£3,427.77", "£3,000.00", "£427.77", "Owed"]
     birmingham = programme_service.authority_by_gss(BIR)
     ledger.add_payment(birmingham, date(2019, 8, 1), 100_000, "X", "2019-20-Q2", "t")
+    db.session.commit()  # the test is the unit of work: the page reads it in its own session
     html = client.get("/finance/ledger").get_data(as_text=True)
     paid = {row[0]: row for row in _table_rows(html, "paid-against-approved")}
     assert paid["Birmingham"][3:] == ["-£572.23", "Paid ahead"]
