@@ -1,7 +1,7 @@
 """The header's navigation for the signed-in user's role.
 
 Each area's views.py may define NAVIGATION: a list of (endpoint, text, roles or None for
-every role); they appear in AREAS order.
+every role, or a predicate of the user); they appear in AREAS order.
 """
 
 from flask import request, url_for
@@ -15,7 +15,10 @@ def navigation_for(user) -> list[dict]:
     items = []
     for views in area_modules("views"):
         for endpoint, text, roles in getattr(views, "NAVIGATION", []):
-            if roles is not None and user.role not in roles:
+            if callable(roles):
+                if not roles(user):
+                    continue
+            elif roles is not None and user.role not in roles:
                 continue
             href = url_for(endpoint)
             items.append(

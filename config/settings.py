@@ -64,11 +64,25 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),
         "REMINDER_LOOKBACK_MONTHS": _env_int("REMINDER_LOOKBACK_MONTHS", 3),
         "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/London"),
+        # A claim belongs to a live process: it beats every HEARTBEAT seconds and a claim
+        # whose owner has not beaten for LEASE seconds is given up by the next scheduler.
+        "SCHEDULER_HEARTBEAT_SECONDS": _env_int("SCHEDULER_HEARTBEAT_SECONDS", 2),
+        "SCHEDULER_LEASE_SECONDS": _env_int("SCHEDULER_LEASE_SECONDS", 10),
+        # The pages say no scheduler is running when none has reported in for this long.
+        "SCHEDULER_ALIVE_SECONDS": _env_int("SCHEDULER_ALIVE_SECONDS", 30),
+        # How often the scheduler looks for "Generate now" requests.
+        "REQUEST_POLL_SECONDS": _env_int("REQUEST_POLL_SECONDS", 2),
+        # Tests only (HFM_ENV=test): pause inside a report's file write, to kill it there.
+        "REPORT_PAUSE_SECONDS_FOR_TESTS": _env_int("REPORT_PAUSE_SECONDS_FOR_TESTS", 0),
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
         "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),
-        # Small-number suppression for taskforce and MHCLG users.
+        # Disclosure control for what leaves BCC (app/disclosure.py): counts of people from
+        # 1 to threshold-1 are "fewer than <threshold>", others rounded to the base; rates
+        # are shown only where their denominator is at least RATE_MIN_DENOMINATOR.
         "SUPPRESSION_THRESHOLD": _env_int("SUPPRESSION_THRESHOLD", 5),
+        "SUPPRESSION_ROUNDING_BASE": _env_int("SUPPRESSION_ROUNDING_BASE", 5),
+        "RATE_MIN_DENOMINATOR": _env_int("RATE_MIN_DENOMINATOR", 20),
         # RAG bands for spend against profile, in percent of profile to date.
         "RAG_GREEN_MAX_PERCENT": _env_int("RAG_GREEN_MAX_PERCENT", 10),
         "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
@@ -83,5 +97,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         raise SettingsError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(or HFM_ENV=development on a developer's machine)."
+        )
+    if settings["SUPPRESSION_THRESHOLD"] < 2 or settings["SUPPRESSION_ROUNDING_BASE"] < 1:
+        raise SettingsError(
+            "SUPPRESSION_THRESHOLD must be at least 2 and SUPPRESSION_ROUNDING_BASE at least 1."
         )
     return settings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from app.accounts.models import (
@@ -84,6 +84,31 @@ def visible_authorities() -> list[Authority]:
     return programme_service.authorities()
 
 
+# ---- reports ---------------------------------------------------------------------------
+
+
+def may_use_reports(user) -> bool:
+    """The Reports pages: everyone but leads, and leads when LEADS_MAY_DOWNLOAD_REPORTS."""
+    if user.role == ROLE_LEAD:
+        return bool(current_app.config["LEADS_MAY_DOWNLOAD_REPORTS"])
+    return user.role in ROLES
+
+
+def may_see_run_internals(user) -> bool:
+    """Who produced a report run (an email address) and a failed run's error: BCC staff only."""
+    return user.role in BCC_STAFF
+
+
+def may_see_draft_reports(user) -> bool:
+    """Unpublished (draft) report runs, their pages and files: BCC staff only."""
+    return user.role in BCC_STAFF
+
+
+def may_publish_reports(user) -> bool:
+    """Generate, publish and withdraw quarterly reports: the programme manager (admin)."""
+    return user.role == ROLE_ADMIN
+
+
 def is_role(*roles: str) -> bool:
     return current_user.is_authenticated and current_user.role in roles
 
@@ -101,6 +126,10 @@ __all__ = [
     "can_see_authority",
     "check_owned",
     "is_role",
+    "may_publish_reports",
+    "may_see_draft_reports",
+    "may_see_run_internals",
+    "may_use_reports",
     "roles_required",
     "visible_authorities",
 ]

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from app.accounts.access import BCC_STAFF, EVERYONE, ROLE_LEAD, roles_required
-from app.clients.suppression import should_suppress
+from app.clients.protected import sees_protected_counts
 from app.home import service as dashboard
 from app.programme import service as programme_service
 from app.programme.pickers import chosen_quarter
@@ -22,7 +22,7 @@ def home():
     figures = dashboard.headlines(
         quarter,
         authority,
-        suppress=should_suppress(current_user),
+        suppress=sees_protected_counts(current_user),
         show_review_queue=current_user.role in BCC_STAFF,
     )
     return render_template(

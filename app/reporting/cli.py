@@ -26,12 +26,17 @@ def report_quarterly(quarter_text, variant):
         quarter = Quarter.parse(quarter_text)
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--quarter") from error
+    from app.reporting import liveness
+
     failed = False
-    for one_variant in [variant] if variant else list(VARIANTS):
+    with liveness.alive(current_app._get_current_object(), kind=TRIGGERED_BY_CLI):
         try:
-            run = service.run_quarterly(quarter, one_variant, TRIGGERED_BY_CLI)
+            edition = service.claim_edition(quarter, TRIGGERED_BY_CLI, (variant,) if variant else VARIANTS)
         except ReportError as error:
             raise click.ClickException(str(error)) from error
+        runs = service.produce(edition)
+    for run in runs:
+        one_variant = run.variant
         if run.status == STATUS_SUCCEEDED:
             click.echo(str(service.reports_dir() / run.file_name))
         else:
@@ -45,20 +50,23 @@ def report_quarterly(quarter_text, variant):
 @click.option("--no-catch-up", is_flag=True, help="do not produce missed reports on start")
 def scheduler_command(no_catch_up):
     """Run the scheduler (reports and reminders) in this process until stopped."""
-    from app.reporting.scheduler import catch_up, make_scheduler
+    from app.reporting import liveness
+    from app.reporting.scheduler import catch_up, make_scheduler, recover
 
     app = current_app._get_current_object()
     scheduler = make_scheduler(app)
-    if not no_catch_up:
-        click.echo("Catching up on missed quarterly reports...")
-        catch_up(app)
-    for job in scheduler.get_jobs():
-        click.echo(f"Scheduled: {job.name} ({job.trigger})")
-    click.echo(f"Scheduler running in {app.config['SCHEDULER_TIMEZONE']}; stop with Ctrl-C")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("Scheduler stopped")
+    with liveness.alive(app):
+        recover(app)
+        if not no_catch_up:
+            click.echo("Catching up on missed quarterly reports...")
+            catch_up(app)
+        for job in scheduler.get_jobs():
+            click.echo(f"Scheduled: {job.name} ({job.trigger})")
+        click.echo(f"Scheduler running in {app.config['SCHEDULER_TIMEZONE']}; stop with Ctrl-C")
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            click.echo("Scheduler stopped")
 
 
 COMMANDS = [report_cli, scheduler_command]

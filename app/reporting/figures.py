@@ -16,6 +16,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import inspect as sa_inspect
 
+from app.clients import protected
 from app.clients import service as clients
 from app.clock import utcnow
 from app.finance import service as finance
@@ -193,6 +194,8 @@ def _gather(quarter: Quarter) -> dict:
             "cumulative_series": plain(finance.cumulative_series(quarter)),
             "outcomes": plain(clients.outcomes(quarter)),
             "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),
+            # what leaves BCC: both workbooks write counts of people from this, never the above
+            "published": protected.published(quarter),
             "units_against_target": plain(units),
             "units_programme": plain(clients.programme_units_row(units)),
             "reporting_rate": {**plain(rate), "totals": plain(rate.totals())},

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
 
+from app.clients import protected
+from app.disclosure import rule
 from app.formatting import format_percent
+from app.periods import Quarter
+from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
 from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
 from app.reporting.workbook import (
     COUNT,
@@ -39,6 +43,22 @@ def _authority_name(row: dict) -> str:
     return row.get("authority_name") or authority or "Programme"
 
 
+def published(figures: dict) -> dict:
+    """The run's counts of people as published outside BCC (both variants). A run stored
+    before runs held them is protected now from its own frozen counts."""
+    if "published" not in figures:
+        quarter = Quarter.parse(figures["quarter"]["slug"])
+        figures["published"] = protected.published_from_frozen(
+            quarter, figures["outcomes_by_authority"], rule()
+        )
+    return figures["published"]
+
+
+def published_row(figures: dict, authority_id=None) -> dict:
+    rows = published(figures)["rows"]
+    return rows[protected.PROGRAMME if authority_id is None else str(authority_id)]
+
+
 # ---- Units and clients -----------------------------------------------------------------
 
 UNITS_COLUMNS = [
@@ -52,23 +72,28 @@ UNITS_COLUMNS = [
 ]
 
 
-def _units_row(row: dict, name: str) -> list:
+def _units_row(row: dict, name: str, people: dict) -> list:
+    """Units and targets (not people) as frozen; the counts of people as published; the
+    percentage worked out from the published count, so it gives nothing more away."""
     return [
         name,
         row["units_per_year"],
         row["target_to_date"],
-        row["housed_in_quarter"],
-        row["housed_to_date"],
-        row["currently_housed"],
-        row["percent_of_target"],
+        people["housed_in_quarter"],
+        people["housed_to_date"],
+        people["currently_housed"],
+        protected.share_of(people["housed_to_date"], row["target_to_date"]),
     ]
 
 
 def units_sheet(sheet: Sheet) -> None:
-    rows = [_units_row(row, _authority_name(row)) for row in sheet.figures["units_against_target"]]
-    rows.append(_units_row(sheet.figures["units_programme"], "Programme total"))
-    # the percentage of target is housed to date / target: hidden only with housed to date
-    header = sheet.table(UNITS_COLUMNS, rows, total_row=True, percent_of={6: 4})
+    figures = sheet.figures
+    rows = [
+        _units_row(row, _authority_name(row), published_row(figures, row["authority"]["id"]))
+        for row in figures["units_against_target"]
+    ]
+    rows.append(_units_row(figures["units_programme"], "Programme total", published_row(figures)))
+    header = sheet.table(UNITS_COLUMNS, rows, total_row=True)
     chart = BarChart()
     chart.type = "col"
     chart.title = "Housed to date against target, by authority"
@@ -87,7 +112,7 @@ def units_sheet(sheet: Sheet) -> None:
 
 
 def outcomes_sheet(sheet: Sheet) -> None:
-    programme = sheet.figures["outcomes"]
+    programme = published_row(sheet.figures)
     sheet.subheading("Sustainment of tenancies (programme)")
     rows = []
     for key, label in (
@@ -109,6 +134,7 @@ def outcomes_sheet(sheet: Sheet) -> None:
             ["Accepted and waiting", programme["waiting"]],
         ],
     )
+    sheet.note(f"Rates are not shown where the denominator is below {_rule(sheet)['rate_min_denominator']}.")
     sheet.subheading("Time in tenancy at the end of the quarter (tenancies open)")
     sheet.table(
         [("Time in tenancy", TEXT), ("Tenancies", COUNT)],
@@ -121,18 +147,17 @@ def outcomes_sheet(sheet: Sheet) -> None:
     )
     if "outcomes_by_authority" in sheet.figures:
         sheet.subheading("Sustainment by authority")
-        rows = [
-            [
-                row["authority_name"],
-                row["sustainment_6"]["numerator"],
-                row["sustainment_6"]["denominator"],
-                row["sustainment_6"]["rate"],
-                row["sustainment_12"]["numerator"],
-                row["sustainment_12"]["denominator"],
-                row["sustainment_12"]["rate"],
-            ]
-            for row in sheet.figures["outcomes_by_authority"]
-        ]
+        rows = []
+        for row in sheet.figures["outcomes_by_authority"]:
+            people = published_row(sheet.figures, row["authority_id"])
+            rows.append(
+                [row["authority_name"]]
+                + [
+                    people[name][part]
+                    for name in ("sustainment_6", "sustainment_12")
+                    for part in ("numerator", "denominator", "rate")
+                ]
+            )
         sheet.table(
             [
                 ("Authority", TEXT),
@@ -262,26 +287,23 @@ DEFINITIONS = [
         "(not submitted although due) or approved.",
     ),
     ("Risk score and RAG", "Likelihood x impact (each 1 to 5): 1 to 6 green, 8 to 12 amber, 15 to 25 red."),
-    (
-        "Small-number suppression",
-        "In the MHCLG report, counts of people from 1 to {low} are shown "
-        "as 'fewer than {threshold}', and a second figure is suppressed "
-        "where one could be worked out by subtraction.",
-    ),
+    ("Disclosure control (both reports)", "{disclosure}"),
 ]
+
+
+def _rule(sheet: Sheet) -> dict:
+    return published(sheet.figures)["rule"]
 
 
 def definitions_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
-    threshold = figures["suppression_threshold"]
     rows = [
         [
             term,
             text.format(
                 green=figures["rag_percent"]["green_max"],
                 amber=figures["rag_percent"]["amber_max"],
-                low=threshold - 1,
-                threshold=threshold,
+                disclosure=_rule(sheet)["description"],
                 first_year_target=format_percent(figures["programme"]["first_year_target"], 0),
             ),
         ]
@@ -308,18 +330,24 @@ def summary_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
     rows = [["Grant", figures["programme"]["grant_total_pence"], MONEY, None]]
     units = figures["units_programme"]
+    people = published_row(figures)
     rows += [
-        ["Housed to date", units["housed_to_date"], COUNT, None],
+        ["Housed to date", people["housed_to_date"], COUNT, None],
         ["Target to date", units["target_to_date"], INTEGER, None],
-        ["Percentage of target", units["percent_of_target"], PERCENT, None],
-        ["Housed in quarter", units["housed_in_quarter"], COUNT, None],
-        ["Currently housed", units["currently_housed"], COUNT, None],
+        [
+            "Percentage of target",
+            protected.share_of(people["housed_to_date"], units["target_to_date"]),
+            PERCENT,
+            None,
+        ],
+        ["Housed in quarter", people["housed_in_quarter"], COUNT, None],
+        ["Currently housed", people["currently_housed"], COUNT, None],
     ]
     for key, label in (
         ("sustainment_6", "Sustained at 6 months"),
         ("sustainment_12", "Sustained at 12 months"),
     ):
-        rows.append([label, figures["outcomes"][key]["rate"], PERCENT, None])
+        rows.append([label, people[key]["rate"], PERCENT, None])
     for rag in ("red", "amber", "green"):
         rows.append([f"Open risks rated {rag}", figures["open_risk_rag_counts"]["risk"][rag], INTEGER, rag])
     rows += summary_finance_rows(figures)
@@ -330,6 +358,7 @@ def summary_sheet(sheet: Sheet) -> None:
     first = sheet.row - len(rows) - 1
     for offset, (_, value, kind, _) in enumerate(rows):
         sheet._write(sheet.worksheet.cell(first + offset, 2), kind, value)
+    previous_quarter_block(sheet)
 
 
 WRITERS = {
@@ -343,4 +372,5 @@ WRITERS = {
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
     "Definitions": definitions_sheet,
+    "Changes": changes_sheet,
 }

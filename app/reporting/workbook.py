@@ -15,7 +15,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.clients.suppression import SECONDARY_TEXT, suppress_count, suppress_table
 from app.formatting import format_datetime
 from app.reporting.models import VARIANT_LABELS, VARIANT_MHCLG, VARIANT_TASKFORCE, VARIANTS
 
@@ -66,17 +65,6 @@ def write_rag(cell, rag: str | None) -> None:
         cell.fill = fill
 
 
-class Hidden:
-    """A suppressed figure: only its text ("fewer than 5", "suppressed") is written."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-
-def _hidden_or_value(cell):
-    return Hidden(str(cell)) if cell.hidden else cell.value
-
-
 def pounds(pence: int | None) -> float | None:
     return None if pence is None else pence / 100
 
@@ -87,7 +75,6 @@ class Sheet:
     def __init__(self, workbook: Workbook, title: str, figures: dict, variant: str, heading: str):
         self.worksheet: Worksheet = workbook.create_sheet(title)
         self.figures = figures
-        self.suppressing = variant == VARIANT_MHCLG  # small numbers of people are hidden
         self._widths: dict[int, int] = {}
         self._frozen = False
         self._write_title_block(variant)
@@ -125,19 +112,14 @@ class Sheet:
         columns: list[tuple[str, str]],
         rows: list[list],
         total_row: bool = False,
-        percent_of: dict[int, int] | None = None,
     ) -> int:
         """Write a header row and the rows; returns the header's row number.
 
         total_row: the last row holds the column totals of the others (written in bold).
         The first table on a sheet freezes the rows above its data and repeats its header
-        (and the title block) on every printed page. In the MHCLG variant the COUNT columns
-        are suppressed as one table (app/clients/suppression.py), and a row's percentage is
-        hidden with the count it is worked out from (percent_of: percentage column -> count
-        column), or with any of the row's counts when that is not given.
+        (and the title block) on every printed page. A COUNT (of people) is already the
+        published figure (app/disclosure.py): a number, or a text such as "fewer than 5".
         """
-        if self.suppressing:
-            rows = self._suppressed(columns, rows, total_row, percent_of)
         sheet = self.worksheet
         header_row = self.row
         for column, (label, _) in enumerate(columns, start=1):
@@ -160,8 +142,8 @@ class Sheet:
         return header_row
 
     def _write(self, cell, kind: str, value) -> None:
-        if isinstance(value, Hidden):
-            write_text(cell, value.text)
+        if kind == COUNT and isinstance(value, str):  # a count the rule hides
+            write_text(cell, value)
             cell.alignment = Alignment(horizontal="right")
         elif kind == USER_TEXT:
             write_text(cell, value)
@@ -176,14 +158,6 @@ class Sheet:
         elif kind == PERCENT:
             cell.value = value
             cell.number_format = PERCENT_FORMAT
-        elif (
-            kind == COUNT
-            and self.suppressing
-            and isinstance(value, int)
-            and suppress_count(value, limit=self.threshold).hidden
-        ):
-            write_text(cell, str(suppress_count(value, limit=self.threshold)))
-            cell.alignment = Alignment(horizontal="right")
         elif kind in (INTEGER, COUNT):
             cell.value = value
             cell.number_format = INTEGER_FORMAT
@@ -193,37 +167,6 @@ class Sheet:
             else:
                 cell.value = value
         self._fit(cell.column, cell.value, number_format=cell.number_format)
-
-    @property
-    def threshold(self) -> int:
-        return self.figures["suppression_threshold"]
-
-    def _suppressed(
-        self, columns, rows: list[list], total_row: bool, percent_of: dict[int, int] | None
-    ) -> list[list]:
-        counts = [index for index, (_, kind) in enumerate(columns) if kind == COUNT]
-        if not counts or not rows:
-            return rows
-        body_rows = rows[:-1] if total_row else rows
-        table = suppress_table(
-            [[row[index] or 0 for index in counts] for row in body_rows],
-            column_totals=total_row,
-            limit=self.threshold,
-        )
-        cells = table.body + ([table.column_totals] if total_row else [])
-        result = []
-        for row, row_cells in zip(rows, cells, strict=True):
-            row = list(row)
-            for index, cell in zip(counts, row_cells, strict=True):
-                row[index] = _hidden_or_value(cell)
-            for index, (_, kind) in enumerate(columns):
-                if kind != PERCENT:
-                    continue
-                sources = [percent_of[index]] if percent_of and index in percent_of else counts
-                if any(isinstance(row[source], Hidden) for source in sources):
-                    row[index] = Hidden(SECONDARY_TEXT)
-            result.append(row)
-        return result
 
     def _fit(self, column: int, value, header: bool = False, number_format: str = "") -> None:
         if value is None:
@@ -268,6 +211,20 @@ SHEETS = {
 }
 
 
+def _add_changes_sheet(workbook: Workbook, figures: dict, variant: str) -> None:
+    """A quarter published before gets "Changes since version N", second after the Summary."""
+    from app.reporting import sheets
+    from app.reporting.sheets_changes import changes_title
+
+    title = changes_title(figures)
+    if title is None:
+        return
+    sheet = Sheet(workbook, title, figures, variant, title)
+    sheets.WRITERS["Changes"](sheet)
+    sheet.finish()
+    workbook.move_sheet(sheet.worksheet, offset=-(len(workbook.sheetnames) - 2))
+
+
 def build(figures: dict, variant: str) -> Workbook:
     """The workbook of one variant, from a run's frozen figures."""
     from app.reporting import sheets
@@ -283,6 +240,7 @@ def build(figures: dict, variant: str) -> Workbook:
         sheet = Sheet(workbook, title, figures, variant, sheets.HEADINGS[title])
         writer(sheet)
         sheet.finish()
+    _add_changes_sheet(workbook, figures, variant)
     properties = workbook.properties
     properties.title = (
         f"{figures['programme']['name']}: quarterly report "
