@@ -3,7 +3,8 @@
 Nothing is computed here: each figure comes from the one function that computes it for the
 pages too (finance, clients, returns, registers). figures(quarter) turns their answers into
 a plain JSON-serialisable dict; a report run stores exactly this dict (frozen) and the
-workbook is built from the stored dict, so a finished run never changes.
+workbook is built from the stored dict, so a finished run never changes. Its shape and
+version are written down in figures_schema.py: a new figure is added there too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
 
-# 2: percentages are fractions (0.125 is 12.5%); the programme's first-year target is frozen.
+# figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures. Version 2:
+# percentages are fractions (0.125 is 12.5%) and the programme's first-year target is frozen.
 FIGURES_SCHEMA = 2
 
 
@@ -100,11 +102,9 @@ def _spend_row(row) -> dict:
     return {"authority_name": row.label, "figures": plain(row.figures)}
 
 
-def upgraded(frozen: dict) -> dict:
-    """A stored run's figures in the current schema (a run never changes; its reading does).
-    Schema 1 held finance's variance and the units' percentage of target as 0-100."""
-    if frozen.get("schema", 1) >= FIGURES_SCHEMA:
-        return frozen
+def upgrade_1_to_2(frozen: dict) -> dict:
+    """Version 1 held finance's variance and the units' percentage of target as 0-100; version
+    2 holds fractions and the first-year target (every version-1 run used 25%)."""
     frozen = json.loads(json.dumps(frozen))
     for row in [*frozen["units_against_target"], frozen["units_programme"]]:
         if row.get("percent_of_target") is not None:
@@ -114,8 +114,7 @@ def upgraded(frozen: dict) -> dict:
         for strand in row["figures"].values():
             if strand.get("variance_percent") is not None:
                 strand["variance_percent"] /= 100
-    frozen["programme"].setdefault("first_year_target", 0.25)  # every schema-1 run used 25%
-    frozen["schema"] = FIGURES_SCHEMA
+    frozen["programme"].setdefault("first_year_target", 0.25)
     return frozen
 
 
@@ -134,7 +133,7 @@ def _gather(quarter: Quarter) -> dict:
     authorities = programme_service.authorities()
     version = programme_service.current_profile_version()
     result = {
-        "schema": FIGURES_SCHEMA,
+        "schema_version": FIGURES_SCHEMA,
         "quarter": {
             "slug": quarter.slug,
             "label": quarter.label,
