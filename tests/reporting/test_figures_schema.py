@@ -91,7 +91,7 @@ def test_todays_figures_keep_every_key_a_version_1_run_holds(report_data):
     """Renaming a property of a service's answer would change what new runs hold: caught here,
     so the rename comes with a new schema version and an upgrade of old runs."""
     fresh = _fresh_figures()
-    assert fresh["schema_version"] == figures_schema.SCHEMA_VERSION == 1
+    assert fresh["schema_version"] == figures_schema.SCHEMA_VERSION == 2  # 2: percentages as fractions
     missing = sorted(_record_keys(_fixture()) - _record_keys(fresh))
     assert not missing, f"keys version-1 runs hold that today's figures lack: {missing}"
 
