@@ -110,11 +110,15 @@ def test_a_renamed_key_is_refused_with_its_name():
 def test_runs_stored_before_the_version_had_its_name_still_load():
     stored = _fixture()
     stored["schema"] = stored.pop("schema_version")
-    assert figures_schema.load(stored)["schema_version"] == 1
+    loaded = figures_schema.load(stored)
+    assert loaded["schema_version"] == 2  # read as version 1, upgraded: percentages as fractions
+    stored_share = stored["units_programme"]["percent_of_target"]
+    if stored_share is not None:
+        assert loaded["units_programme"]["percent_of_target"] == pytest.approx(stored_share / 100)
     del stored["schema"]
     with pytest.raises(FiguresSchemaError, match="schema_version"):
         figures_schema.load(stored)
-    stored["schema_version"] = 2
+    stored["schema_version"] = 3
     with pytest.raises(FiguresSchemaError, match="newer"):
         figures_schema.load(stored)
 
