@@ -127,6 +127,8 @@ class _Sheet:
         if isinstance(value, date):
             return value
         for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+            if not str(value).isascii():  # strptime takes any script's digits; we take 0 to 9
+                break
             try:
                 return datetime.strptime(str(value), pattern).date()
             except ValueError:
