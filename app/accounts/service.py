@@ -138,7 +138,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user.locked_at is not None:
         if not matches:
             user.locked_at = clock.utcnow()
-        db.session.commit()
+        db.session.commit()  # now: an extended lock must stand whatever the response (see below)
         return None
     if not matches:
         user.failed_logins += 1
