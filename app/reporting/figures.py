@@ -129,6 +129,15 @@ def upgrade_1_to_2(frozen: dict) -> dict:
             if strand.get("variance_percent") is not None:
                 strand["variance_percent"] /= 100
     frozen["programme"].setdefault("first_year_target", 0.25)
+    # Figures added with the report round: a version-1 run did not record them, and says so.
+    for row in [*spend["rows"], spend["programme"]]:
+        for strand in row["figures"].values():
+            strand.setdefault("rag_basis", "year")  # version 1 compared the year to date
+    frozen.setdefault(
+        "completeness", {"sentence": "Not recorded when this version of the report was produced"}
+    )
+    frozen.setdefault("provisional", {})
+    frozen.setdefault("paid_against_allocation", [])
     return frozen
 
 

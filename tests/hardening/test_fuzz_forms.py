@@ -38,6 +38,9 @@ FORM_PAGES = {
     "accounts.unlock_user": "/users",
     "finance.clear_forecast": "/finance/forecast/{gss_code}/{year}",
     "registers.reopen_risk": "/registers/risks/{risk_id}",
+    # publish (a draft) and withdraw (a published version) are forms on the run page
+    "reporting.publish": "/reports/runs/{run_id}",
+    "reporting.withdraw": "/reports/runs/{run_id}",
 }
 NOT_FUZZED = {"accounts.logout": "ends the session; it takes no input but the CSRF token"}
 ROLE_PREFERENCE = ("lead", "finance", "admin", "taskforce", "mhclg")
