@@ -104,6 +104,12 @@ def may_see_draft_reports(user) -> bool:
     return user.role in BCC_STAFF
 
 
+def may_see_exact_report_counts(user) -> bool:
+    """Exact counts of people on a report run's page (headline, changes): BCC staff only;
+    everyone else is shown them as published outside BCC."""
+    return user.role in BCC_STAFF
+
+
 def may_publish_reports(user) -> bool:
     """Generate, publish and withdraw quarterly reports: the programme manager (admin)."""
     return user.role == ROLE_ADMIN
@@ -128,6 +134,7 @@ __all__ = [
     "is_role",
     "may_publish_reports",
     "may_see_draft_reports",
+    "may_see_exact_report_counts",
     "may_see_run_internals",
     "may_use_reports",
     "roles_required",
