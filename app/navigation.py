@@ -1,7 +1,7 @@
 """The header's navigation for the signed-in user's role.
 
-Each area's views.py may define NAVIGATION: a list of (endpoint, text, roles or None for
-every role, or a predicate of the user); they appear in AREAS order.
+Each area's views.py may define NAVIGATION: a list of (endpoint, text, predicate or None for
+everyone), the predicate being one of app/accounts/access.py's; they appear in AREAS order.
 """
 
 from flask import request, url_for
@@ -14,11 +14,8 @@ def navigation_for(user) -> list[dict]:
         return []
     items = []
     for views in area_modules("views"):
-        for endpoint, text, roles in getattr(views, "NAVIGATION", []):
-            if callable(roles):
-                if not roles(user):
-                    continue
-            elif roles is not None and user.role not in roles:
+        for endpoint, text, may_open in getattr(views, "NAVIGATION", []):
+            if may_open is not None and not may_open(user):
                 continue
             href = url_for(endpoint)
             items.append(

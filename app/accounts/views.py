@@ -15,13 +15,16 @@ from flask_login import current_user, login_user, logout_user
 
 from app import audit
 from app.accounts import service
-from app.accounts.access import ROLE_ADMIN, roles_required
+from app.accounts.access import may_manage_users, may_see_audit_log, requires
 from app.accounts.forms import ConfirmForm, CreateUserForm, LoginForm
 from app.extensions import limiter
 from app.programme import service as programme_service
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
-NAVIGATION = [("accounts.users", "Users", (ROLE_ADMIN,)), ("accounts.audit_log", "Audit log", (ROLE_ADMIN,))]
+NAVIGATION = [
+    ("accounts.users", "Users", may_manage_users),
+    ("accounts.audit_log", "Audit log", may_see_audit_log),
+]
 
 GENERIC_LOGIN_ERROR = "Enter a correct email address and password. Accounts lock after repeated failures"
 
@@ -67,13 +70,13 @@ def logout():
 
 
 @bp.route("/users")
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def users():
     return render_template("accounts/users.html", users=service.all_users(), form=ConfirmForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def create_user():
     form = CreateUserForm()
     form.authority.choices = [("", "Not an authority lead")] + [
@@ -94,7 +97,7 @@ def create_user():
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def unlock_user(user_id: int):
     user = service.user_by_id(user_id)
     if user is None:
@@ -106,7 +109,7 @@ def unlock_user(user_id: int):
 
 
 @bp.route("/audit")
-@roles_required(ROLE_ADMIN)
+@requires(may_see_audit_log)
 def audit_log():
     object_type = request.args.get("object_type") or None
     object_id = request.args.get("object_id") or None

@@ -8,12 +8,14 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 
 from app.accounts.access import (
-    BCC_STAFF,
-    EVERYONE,
-    ROLE_LEAD,
     authority_or_403,
-    is_role,
-    roles_required,
+    may_download_programme_finance,
+    may_manage_finance,
+    may_see_authority_breakdown,
+    may_see_authority_finance,
+    may_see_finance,
+    requires,
+    sees_only_own_authority,
 )
 from app.finance import export, ledger, service, tables
 from app.finance import profile as profile_changes
@@ -22,7 +24,7 @@ from app.periods import FinancialYear, PeriodError, Quarter
 from app.programme import service as programme_service
 
 bp = Blueprint("finance", __name__, template_folder="templates")
-NAVIGATION = [("finance.summary", "Finance", None)]
+NAVIGATION = [("finance.summary", "Finance", may_see_finance)]
 
 
 def chosen_quarter() -> Quarter:
@@ -61,7 +63,7 @@ def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.
     """What the summary page shows the current user (programme level only for taskforce/mhclg)."""
     result = result or service.spend_against_profile(quarter)
     series = series if series is not None else service.cumulative_series(quarter)
-    staff = is_role(*BCC_STAFF)
+    staff = may_see_authority_breakdown(current_user)
     return [
         tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
         tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}"),
@@ -69,9 +71,9 @@ def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.
 
 
 @bp.route("/finance")
-@roles_required(*EVERYONE)
+@requires(may_see_finance)
 def summary():
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         return redirect(
             url_for(
                 "finance.authority",
@@ -94,12 +96,12 @@ def summary():
         spend_table=spend,
         cumulative_table=cumulative,
         chart=chart(series),
-        staff=is_role(*BCC_STAFF),
+        staff=may_see_authority_breakdown(current_user),
     )
 
 
 @bp.route("/finance/authorities/<gss_code>")
-@roles_required(*BCC_STAFF, ROLE_LEAD)
+@requires(may_see_authority_finance)
 def authority(gss_code: str):
     found = authority_or_403(gss_code)
     quarter = chosen_quarter()
@@ -117,12 +119,12 @@ def authority(gss_code: str):
         paid_table=tables.paid_table(found.id),
         cumulative_table=tables.cumulative_table(series, f"{found.name} cumulative profile and actual"),
         chart=chart(series),
-        staff=is_role(*BCC_STAFF),
+        staff=may_see_authority_breakdown(current_user),
     )
 
 
 @bp.route("/finance/profile")
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def profile_history():
     return render_template(
         "finance/profile_history.html",
@@ -132,7 +134,7 @@ def profile_history():
 
 
 @bp.route("/finance/ledger")
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def ledger_page():
     return render_template(
         "finance/ledger.html",
@@ -143,7 +145,7 @@ def ledger_page():
 
 
 @bp.route("/finance/forecast")
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def forecast():
     year = chosen_year()
     rows = service.forecast_outturn(year)
@@ -161,10 +163,9 @@ def forecast():
 
 def _download_table(name: str) -> export.Table:
     """The named table, as the current user may see it (403 otherwise)."""
-    staff = is_role(*BCC_STAFF)
     gss_code = request.args.get("authority")
     if gss_code:
-        if not (staff or current_user.role == ROLE_LEAD):
+        if not may_see_authority_finance(current_user):
             abort(403)
         found = authority_or_403(gss_code)
         quarter = chosen_quarter()
@@ -182,12 +183,12 @@ def _download_table(name: str) -> export.Table:
         if name not in by_authority:
             abort(404)
         return by_authority[name]()
-    if current_user.role == ROLE_LEAD:
-        abort(403)
+    if not may_download_programme_finance(current_user):
+        abort(403)  # a lead's downloads are their own authority's
     if name in ("spend-against-profile", "cumulative"):
         spend, cumulative = programme_tables(chosen_quarter())
         return spend if name == "spend-against-profile" else cumulative
-    if not staff:
+    if not may_manage_finance(current_user):
         abort(403)
     staff_tables = {
         "forecast-outturn": lambda: tables.forecast_table(
@@ -204,7 +205,7 @@ def _download_table(name: str) -> export.Table:
 
 
 @bp.route("/finance/download/<name>.<file_format>")
-@roles_required(*EVERYONE)
+@requires(may_see_finance)
 def download(name: str, file_format: str):
     if file_format not in ("xlsx", "csv"):
         abort(404)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from app.accounts.access import BCC_STAFF, EVERYONE, ROLE_LEAD, roles_required
+from app.accounts.access import is_signed_in, may_review_returns, requires, sees_only_own_authority
 from app.clients.protected import sees_protected_counts
 from app.home import service as dashboard
 from app.periods import PeriodError, Quarter
@@ -13,7 +13,7 @@ bp = Blueprint("home", __name__, template_folder="templates")
 
 
 @bp.route("/")
-@roles_required(*EVERYONE)
+@requires(is_signed_in)
 def home():
     """The dashboard: headline figures for a quarter (a lead sees their own authority)."""
     choices = dashboard.quarter_choices()
@@ -27,12 +27,12 @@ def home():
         abort(404)
     if quarter not in choices:
         abort(404)
-    authority = current_user.authority if current_user.role == ROLE_LEAD else None
+    authority = current_user.authority if sees_only_own_authority(current_user) else None
     figures = dashboard.headlines(
         quarter,
         authority,
         suppress=sees_protected_counts(current_user),
-        show_review_queue=current_user.role in BCC_STAFF,
+        show_review_queue=may_review_returns(current_user),
     )
     return render_template(
         "home/home.html", programme=programme_service.get_programme(), figures=figures, quarters=choices

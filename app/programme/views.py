@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
-from app.accounts.access import EVERYONE, roles_required
+from app.accounts.access import is_signed_in, requires
 from app.extensions import db
 from app.programme import service
 
@@ -13,7 +13,7 @@ NAVIGATION = [("home.home", "Home", None), ("programme.overview", "Programme", N
 
 
 @bp.route("/programme")
-@roles_required(*EVERYONE)
+@requires(is_signed_in)
 def overview():
     return render_template("programme/overview.html", **service.overview())
 

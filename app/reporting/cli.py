@@ -1,4 +1,4 @@
-"""`hfm report quarterly` and `hfm scheduler`."""
+"""`hfm report quarterly`, `hfm report rebuild` and `hfm scheduler`."""
 
 from __future__ import annotations
 
@@ -44,6 +44,24 @@ def report_quarterly(quarter_text, variant):
             click.echo(f"{quarter.label} {one_variant} v{run.version} failed: {run.error}", err=True)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@report_cli.command("rebuild")
+@click.argument("run_id", type=int)
+def report_rebuild(run_id):
+    """Write a succeeded run's workbook again from its stored figures (a lost file)."""
+    from app.reporting import service
+    from app.reporting.figures import ReportError
+    from app.unit_of_work import unit_of_work
+
+    with unit_of_work():
+        try:
+            run = service.rebuild_file(run_id)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from error
+    if run.status != STATUS_SUCCEEDED:
+        raise click.ClickException(f"Run {run_id} could not be rebuilt: {run.error}")
+    click.echo(str(service.reports_dir() / run.file_name))
 
 
 @click.command("scheduler")

@@ -3,7 +3,8 @@
 Nothing is computed here: each figure comes from the one function that computes it for the
 pages too (finance, clients, returns, registers). figures(quarter) turns their answers into
 a plain JSON-serialisable dict; a report run stores exactly this dict (frozen) and the
-workbook is built from the stored dict, so a finished run never changes.
+workbook is built from the stored dict, so a finished run never changes. Its shape and
+version are written down in figures_schema.py: a new figure is added there too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
 
-FIGURES_SCHEMA = 1
+FIGURES_SCHEMA = 1  # figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures
 
 
 class ReportError(ValueError):
@@ -114,7 +115,7 @@ def _gather(quarter: Quarter) -> dict:
     authorities = programme_service.authorities()
     version = programme_service.current_profile_version()
     result = {
-        "schema": FIGURES_SCHEMA,
+        "schema_version": FIGURES_SCHEMA,
         "quarter": {
             "slug": quarter.slug,
             "label": quarter.label,

@@ -32,7 +32,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.periods import FinancialYear, Quarter
 from app.programme import service as programme_service
-from app.reporting import liveness, workbook
+from app.reporting import figures_schema, liveness, workbook
 from app.reporting.figures import ReportError, figures
 from app.reporting.models import (
     EDITION_DRAFT,
@@ -250,9 +250,10 @@ def complete_run(run_id: int) -> ReportRun:
         frozen = figures(quarter)
         frozen["previous_quarter"] = changes.previous_quarter_headline(quarter)
         frozen["changes_since"] = changes.since_last_published(run, frozen)
+        frozen = figures_schema.validate(frozen)
         run.figures_json = json.dumps(frozen)  # keeps the order of labels (bands, reasons)
         run.profile_version_number = (frozen["profile_version"] or {}).get("number")
-        book = workbook.build(json.loads(run.figures_json), run.variant)
+        book = build_from_stored(run)
         _write_atomically(reports_dir() / run.file_name, book)
         run.status = STATUS_SUCCEEDED
     except Exception as error:  # any failure is recorded on the run, not lost
@@ -321,7 +322,33 @@ def file_path(run: ReportRun) -> Path | None:
 
 
 def frozen_figures(run: ReportRun) -> dict | None:
-    return json.loads(run.figures_json) if run.figures_json else None
+    """A run's stored figures, upgraded to the current schema version and checked."""
+    return figures_schema.load(json.loads(run.figures_json)) if run.figures_json else None
+
+
+def build_from_stored(run: ReportRun):
+    """The run's workbook, built from its stored figures only (FiguresSchemaError if their
+    shape is not one this service reads)."""
+    if not run.figures_json:
+        raise ReportError("The run has no stored figures to build its workbook from")
+    return workbook.build(frozen_figures(run), run.variant)
+
+
+def rebuild_file(run_id: int) -> ReportRun:
+    """Write a finished run's file again from its stored figures (for a file that was lost).
+    A failure is recorded as the run's failure, with the reason."""
+    run = db.session.get(ReportRun, run_id)
+    if run is None or run.status != STATUS_SUCCEEDED:
+        raise ReportError("Only a succeeded run's file can be rebuilt")
+    try:
+        _write_atomically(reports_dir() / run.file_name, build_from_stored(run))
+    except Exception as error:  # recorded on the run: its file cannot be produced any more
+        run.status = STATUS_FAILED
+        run.error = f"{type(error).__name__}: {error}"
+        audit.record(
+            "report_run", run.id, "rebuild", {"status": (STATUS_SUCCEEDED, run.status)}, actor="rebuild"
+        )
+    return run
 
 
 def get_edition(edition_id: int) -> ReportEdition | None:

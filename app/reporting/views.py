@@ -7,56 +7,32 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.accounts.access import (
-    BCC_STAFF,
-    EVERYONE,
-    ROLE_ADMIN,
-    ROLE_FINANCE,
-    ROLE_LEAD,
-    ROLE_MHCLG,
-    ROLE_TASKFORCE,
+    downloadable_report_variants,
+    may_generate_reports,
     may_publish_reports,
     may_see_draft_reports,
     may_see_exact_report_counts,
+    may_see_jobs,
     may_see_run_internals,
     may_use_reports,
-    roles_required,
+    requires,
+    visible_report_variants,
 )
 from app.formatting import format_money
 from app.periods import Quarter
 from app.reporting import changes, editions, jobs, liveness, reminders, requests, service
 from app.reporting.figures import ReportError
 from app.reporting.forms import GenerateForm, PublishForm, WithdrawForm
-from app.reporting.models import VARIANT_MHCLG, VARIANTS
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 NAVIGATION = [
     ("reporting.reports", "Reports", may_use_reports),
-    ("reporting.jobs_page", "Jobs", (ROLE_ADMIN,)),
+    ("reporting.jobs_page", "Jobs", may_see_jobs),
 ]
-
-DOWNLOADABLE = {
-    ROLE_ADMIN: VARIANTS,
-    ROLE_FINANCE: VARIANTS,
-    ROLE_TASKFORCE: VARIANTS,
-    ROLE_MHCLG: (VARIANT_MHCLG,),
-    ROLE_LEAD: (),
-}
-
-
-def downloadable_variants(user) -> tuple[str, ...]:
-    """The report variants this user may download (leads: none unless the setting allows)."""
-    if user.role == ROLE_LEAD and current_app.config["LEADS_MAY_DOWNLOAD_REPORTS"]:
-        return VARIANTS
-    return DOWNLOADABLE.get(user.role, ())
-
-
-def _visible_variants(user) -> tuple[str, ...]:
-    """MHCLG officers see only their own report's runs; everyone else sees every run."""
-    return (VARIANT_MHCLG,) if user.role == ROLE_MHCLG else VARIANTS
 
 
 def _may_download(user, run) -> bool:
-    if run.variant not in downloadable_variants(user):
+    if run.variant not in downloadable_report_variants(user):
         return False
     return may_see_draft_reports(user) or editions.is_downloadable_by_readers(run)
 
@@ -69,7 +45,7 @@ def _reports_or_403() -> None:
 def _run_or_404(run_id: int):
     _reports_or_403()
     run = service.get_run(run_id)
-    if run is None or run.variant not in _visible_variants(current_user):
+    if run is None or run.variant not in visible_report_variants(current_user):
         abort(404)
     if not may_see_draft_reports(current_user) and not editions.is_released(run):
         abort(404)  # a draft does not exist for readers
@@ -84,11 +60,11 @@ def _links(edition) -> dict[str, str]:
 
 
 @bp.route("/reports")
-@roles_required(*EVERYONE)
+@requires(may_use_reports)
 def reports():
     _reports_or_403()
     user = current_user
-    groups = editions.grouped_runs(_visible_variants(user), include_drafts=may_see_draft_reports(user))
+    groups = editions.grouped_runs(visible_report_variants(user), include_drafts=may_see_draft_reports(user))
     sizes = {
         run.id: editions.file_size_text(service.file_path(run))
         for group in groups
@@ -100,7 +76,7 @@ def reports():
         groups=groups,
         sizes=sizes,
         short_labels=editions.SHORT_LABELS,
-        downloadable=downloadable_variants(user),
+        downloadable=downloadable_report_variants(user),
         show_internals=may_see_run_internals(user),
         may_generate=may_publish_reports(user),
     )
@@ -160,20 +136,20 @@ def _render_run(run, withdraw_form=None, status=200):
 
 
 @bp.route("/reports/runs/<int:run_id>")
-@roles_required(*EVERYONE)
+@requires(may_use_reports)
 def run_page(run_id: int):
     return _render_run(_run_or_404(run_id))
 
 
 @bp.route("/reports/runs/<int:run_id>/download")
-@roles_required(*EVERYONE)
+@requires(may_use_reports)
 def download(run_id: int):
-    if not downloadable_variants(current_user) or not may_use_reports(current_user):
+    if not downloadable_report_variants(current_user) or not may_use_reports(current_user):
         abort(403)  # whether or not the run exists
     run = service.get_run(run_id)
     if run is None:
         abort(404)
-    if run.variant not in downloadable_variants(current_user):
+    if run.variant not in downloadable_report_variants(current_user):
         abort(403)
     if not _may_download(current_user, run):
         abort(404)  # a draft or a withdrawn version is not there for readers
@@ -189,7 +165,7 @@ def download(run_id: int):
 
 
 @bp.route("/reports/runs/<int:run_id>/publish", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_publish_reports)
 def publish(run_id: int):
     run = _run_or_404(run_id)
     if not PublishForm().validate_on_submit():
@@ -207,7 +183,7 @@ def publish(run_id: int):
 
 
 @bp.route("/reports/runs/<int:run_id>/withdraw", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_publish_reports)
 def withdraw(run_id: int):
     run = _run_or_404(run_id)
     form = WithdrawForm()
@@ -223,7 +199,7 @@ def withdraw(run_id: int):
 
 
 @bp.route("/reports/generate", methods=["GET", "POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_generate_reports)
 def generate():
     form = GenerateForm()
     form.quarter.choices = [("", "Select a quarter")] + [
@@ -242,7 +218,7 @@ def generate():
 
 
 @bp.route("/reports/requests/<int:request_id>")
-@roles_required(*BCC_STAFF)
+@requires(may_see_draft_reports)
 def request_page(request_id: int):
     request = requests.get_request(request_id)
     if request is None:
@@ -262,7 +238,7 @@ def request_page(request_id: int):
 
 
 @bp.route("/reports/jobs")
-@roles_required(ROLE_ADMIN)
+@requires(may_see_jobs)
 def jobs_page():
     return render_template(
         "reporting/jobs.html",

@@ -3,70 +3,45 @@
 build(figures, variant) -> Workbook. Only values are written (no formulas), so every viewer
 shows the same numbers. The sheets themselves are in sheets.py; this module holds the
 layout every sheet shares: title block, tables with frozen and repeated header rows,
-number formats, RAG cells, safe user text, column widths and print set-up.
+suppressed cells and print set-up. Every cell is written by app/spreadsheets.py (number
+formats, RAG cells, header style, the formula-neutralising text writer, column widths).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.formatting import format_datetime
 from app.reporting.models import VARIANT_LABELS, VARIANT_MHCLG, VARIANT_TASKFORCE, VARIANTS
-
-MONEY_FORMAT = "£#,##0.00"
-PERCENT_FORMAT = "0.0%"
-INTEGER_FORMAT = "#,##0"
-DATE_FORMAT = "d mmmm yyyy"
-RAG_FILLS = {
-    "green": PatternFill("solid", fgColor="C6EFCE"),
-    "amber": PatternFill("solid", fgColor="FFEB9C"),
-    "red": PatternFill("solid", fgColor="FFC7CE"),
-}
-RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
-HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
-DANGEROUS_FIRST_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
-TITLE_ROWS = 5  # programme, accountable body, quarter, generated at, variant
-MAX_WIDTH = 60
-
-# Column kinds a table knows how to write.
-TEXT, USER_TEXT, INTEGER, COUNT, MONEY, PERCENT, RAG, DATE = (
-    "text",
-    "user_text",
-    "integer",
-    "count",
-    "money",
-    "percent",
-    "rag",
-    "date",
+from app.spreadsheets import (  # noqa: F401  (the kinds and formats the sheets use)
+    COUNT,
+    DATE,
+    DATE_FORMAT,
+    HEADER_FILL,
+    INTEGER,
+    INTEGER_FORMAT,
+    MONEY,
+    MONEY_FORMAT,
+    PERCENT,
+    PERCENT_FORMAT,
+    RAG,
+    RAG_FILLS,
+    RAG_WORDS,
+    TEXT,
+    USER_TEXT,
+    ColumnWidths,
+    pounds,
+    write_header,
+    write_rag,
+    write_text,
+    write_value,
 )
 
-
-def write_text(cell, text) -> None:
-    """Write text a user typed so Excel can never read it as a formula (=, +, -, @, tab, CR)."""
-    cell.value = "" if text is None else str(text)
-    cell.data_type = "s"
-    if cell.value.startswith(DANGEROUS_FIRST_CHARACTERS):
-        cell.quotePrefix = True
-
-
-def write_rag(cell, rag: str | None) -> None:
-    """A RAG cell: coloured AND written as the word, so it reads without colour."""
-    if not rag:
-        cell.value = ""
-        return
-    cell.value = RAG_WORDS.get(rag, str(rag).title())
-    fill = RAG_FILLS.get(rag)
-    if fill is not None:
-        cell.fill = fill
-
-
-def pounds(pence: int | None) -> float | None:
-    return None if pence is None else pence / 100
+TITLE_ROWS = 5  # programme, accountable body, quarter, generated at, variant
 
 
 class Sheet:
@@ -75,11 +50,11 @@ class Sheet:
     def __init__(self, workbook: Workbook, title: str, figures: dict, variant: str, heading: str):
         self.worksheet: Worksheet = workbook.create_sheet(title)
         self.figures = figures
-        self._widths: dict[int, int] = {}
+        self._widths = ColumnWidths()
         self._frozen = False
         self._write_title_block(variant)
         self.row = TITLE_ROWS + 2
-        self.worksheet.cell(self.row, 1, heading).font = Font(bold=True, size=13)
+        write_text(self.worksheet.cell(self.row, 1), heading).font = Font(bold=True, size=13)
         self.row += 2
 
     def _write_title_block(self, variant: str) -> None:
@@ -93,7 +68,7 @@ class Sheet:
             f"Report for: {VARIANT_LABELS[variant]}",
         ]
         for offset, line in enumerate(lines, start=1):
-            cell = self.worksheet.cell(offset, 1, line)
+            cell = write_text(self.worksheet.cell(offset, 1), line)
             cell.font = Font(bold=offset == 1, size=14 if offset == 1 else 11)
 
     def note(self, text: str, bold: bool = False) -> None:
@@ -104,7 +79,7 @@ class Sheet:
         self.row += 1
 
     def subheading(self, text: str) -> None:
-        self.worksheet.cell(self.row, 1, text).font = Font(bold=True, size=12)
+        write_text(self.worksheet.cell(self.row, 1), text).font = Font(bold=True, size=12)
         self.row += 1
 
     def table(
@@ -123,11 +98,8 @@ class Sheet:
         sheet = self.worksheet
         header_row = self.row
         for column, (label, _) in enumerate(columns, start=1):
-            cell = sheet.cell(header_row, column, label)
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            self._fit(column, label, header=True)
+            write_header(sheet.cell(header_row, column), label)
+            self._widths.fit(column, label, header=True)
         if not self._frozen:
             sheet.freeze_panes = sheet.cell(header_row + 1, 1)
             sheet.print_title_rows = f"1:{header_row}"
@@ -145,50 +117,16 @@ class Sheet:
         if kind == COUNT and isinstance(value, str):  # a count the rule hides
             write_text(cell, value)
             cell.alignment = Alignment(horizontal="right")
-        elif kind == USER_TEXT:
-            write_text(cell, value)
-        elif kind == RAG:
-            write_rag(cell, value)
-        elif kind == MONEY:
-            cell.value = pounds(value)
-            cell.number_format = MONEY_FORMAT
-        elif kind == DATE and isinstance(value, str) and value:
-            cell.value = date.fromisoformat(value[:10])
-            cell.number_format = DATE_FORMAT
-        elif kind == PERCENT:
-            cell.value = value
-            cell.number_format = PERCENT_FORMAT
-        elif kind in (INTEGER, COUNT):
-            cell.value = value
-            cell.number_format = INTEGER_FORMAT
         else:
-            if isinstance(value, str):
-                write_text(cell, value)  # every string is written as text, never a formula
-            else:
-                cell.value = value
-        self._fit(cell.column, cell.value, number_format=cell.number_format)
-
-    def _fit(self, column: int, value, header: bool = False, number_format: str = "") -> None:
-        if value is None:
-            return
-        if isinstance(value, float) and number_format == MONEY_FORMAT:
-            length = len(f"£{value:,.2f}")
-        elif number_format == DATE_FORMAT:
-            length = 18
-        elif isinstance(value, float) and number_format == PERCENT_FORMAT:
-            length = len(f"{value * 100:.1f}%")
-        else:
-            length = len(str(value))
-        width = min(MAX_WIDTH, (length // 2 + 6) if header else length + 2)
-        self._widths[column] = max(self._widths.get(column, 8), width)
+            write_value(cell, kind, value)  # every string is written as text, never a formula
+        self._widths.fit(cell.column, cell.value, number_format=cell.number_format)
 
     def finish(self) -> None:
         sheet = self.worksheet
         if not self._frozen:  # a sheet without a table still keeps its title block in view
             sheet.freeze_panes = sheet.cell(TITLE_ROWS + 1, 1)
             sheet.print_title_rows = f"1:{TITLE_ROWS}"
-        for column, width in self._widths.items():
-            sheet.column_dimensions[get_column_letter(column)].width = width
+        self._widths.apply(sheet)
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0

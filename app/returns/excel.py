@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from app.periods import Month
 from app.programme.models import Authority
 from app.returns.validation import COUNT, FTE, MONEY, NARRATIVE_MAX_CHARS, ReturnField, display_value
+from app.spreadsheets import FTE_FORMAT, MONEY_FORMAT, set_column_widths, workbook_bytes, write_text
 from app.uploads import UploadError, open_workbook_safely, rows_within
 
 SHEET_NAME = "Monthly return"
@@ -42,16 +43,14 @@ def build_template(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
-    sheet.column_dimensions["A"].width = 52
-    sheet.column_dimensions["B"].width = 60
+    set_column_widths(sheet, {"A": 52, "B": 60})
     sheet["A1"] = "Housing First monthly return"
     sheet["A1"].font = Font(bold=True, size=14)
     for row, (label, value) in enumerate(
         (("Authority", authority.name), ("GSS code", authority.gss_code), ("Month", month.label)), start=3
     ):
         sheet[f"A{row}"] = label
-        sheet[f"B{row}"] = value
-        sheet[f"B{row}"].data_type = "s"
+        write_text(sheet[f"B{row}"], value)
     sheet["A6"] = (
         "Fill in the yellow cells, then upload this file. Money in pounds and pence; "
         "support workers to one decimal place. Type figures, not formulas."
@@ -98,14 +97,13 @@ def build_template(
         cell.protection = Protection(locked=False)
         cell.fill = INPUT_FILL
         if field.kind == MONEY:
-            cell.number_format = "£#,##0.00"
+            cell.number_format = MONEY_FORMAT
         elif field.kind == FTE:
-            cell.number_format = "0.0"
+            cell.number_format = FTE_FORMAT
         if values and values.get(field.name) not in (None, ""):
             shown = display_value(field, values[field.name])
             if field.kind == "text":
-                cell.value = shown
-                cell.data_type = "s"  # user text never becomes a formula
+                write_text(cell, shown)  # user text never becomes a formula
             else:
                 cell.value = float(shown) if "." in shown else int(shown)
         validations[field.kind if field.kind in validations else "text"].add(ref)
@@ -117,9 +115,7 @@ def build_template(
     marker["A3"], marker["B3"] = "month", str(month)
     marker.sheet_state = "hidden"
     marker.protection.sheet = True
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 @dataclass

@@ -11,13 +11,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.accounts.access import (
-    ROLE_ADMIN,
-    ROLE_FINANCE,
-    ROLE_LEAD,
-    ROLE_MHCLG,
-    ROLE_TASKFORCE,
     authority_or_403,
-    roles_required,
+    may_decide_on_return,
+    may_enter_returns,
+    may_read_returns,
+    may_review_returns,
+    may_see_reporting_rate,
+    requires,
+    sees_only_own_authority,
     visible_authorities,
 )
 from app.clients.service import month_figures
@@ -28,12 +29,10 @@ from app.returns.models import STATUS_LABELS
 from app.returns.validation import display_value
 
 bp = Blueprint("returns", __name__, template_folder="templates")
-RETURN_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD)
-RATE_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_TASKFORCE, ROLE_MHCLG)
 NAVIGATION = [
-    ("returns.index", "Monthly returns", RETURN_ROLES),
-    ("returns.review", "Review returns", (ROLE_ADMIN, ROLE_FINANCE)),
-    ("returns.reporting_rate", "Reporting rate", RATE_ROLES),
+    ("returns.index", "Monthly returns", may_read_returns),
+    ("returns.review", "Review returns", may_review_returns),
+    ("returns.reporting_rate", "Reporting rate", may_see_reporting_rate),
 ]
 TAG_CLASSES = {
     "not_started": "govuk-tag--grey",
@@ -61,9 +60,9 @@ def _authority_and_month(gss: str, month_text: str):
 
 
 @bp.route("/returns")
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def index():
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         return redirect(url_for("returns.months", gss=current_user.authority.gss_code))
     return render_template(
         "returns/index.html", authorities=visible_authorities(), waiting=service.waiting_counts()
@@ -71,7 +70,7 @@ def index():
 
 
 @bp.route("/returns/<gss>")
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def months(gss: str):
     authority = authority_or_403(gss)
     return render_template(
@@ -96,10 +95,11 @@ def _render_return(
 ):
     """keep_typed: show the lead's refused form even if the return is now locked, so
     nothing they typed is lost silently."""
+    return_status = service.status_of(monthly_return)
     can_edit = (
-        current_user.role == ROLE_LEAD
+        may_enter_returns(current_user)
         and service.month_has_ended(month)
-        and (keep_typed or service.status_of(monthly_return) in service.EDITABLE_STATUSES)
+        and (keep_typed or return_status in service.EDITABLE_STATUSES)
     )
     version = str(monthly_return.version if monthly_return else 0)
     return render_template(
@@ -107,7 +107,11 @@ def _render_return(
         authority=authority,
         month=month,
         monthly_return=monthly_return,
-        status=service.status_of(monthly_return),
+        status=return_status,
+        may_review=may_decide_on_return(current_user, monthly_return) and return_status == "submitted",
+        may_reopen=(
+            may_decide_on_return(current_user, monthly_return, "reopen") and return_status == "approved"
+        ),
         is_late=service.is_late(monthly_return),
         due_date=service.due_date(month),
         month_ended=service.month_has_ended(month),
@@ -131,7 +135,7 @@ def _client_figures(authority, month):
 
 
 @bp.route("/returns/<gss>/<month_text>", methods=["GET", "POST"])
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def edit(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     monthly_return = service.get_return(authority.id, month)
@@ -140,7 +144,7 @@ def edit(gss: str, month_text: str):
         values = service.stored_values(monthly_return, fields)
         warnings = service.warnings_for(authority.id, month, values, fields) if monthly_return else []
         return _render_return(authority, month, monthly_return, form, fields, warnings)
-    if current_user.role != ROLE_LEAD:
+    if not may_enter_returns(current_user):
         abort(403)
     form, fields = _form_for(monthly_return, request.form)
     if not form.validate_on_submit():
@@ -180,12 +184,12 @@ def edit(gss: str, month_text: str):
 
 
 @bp.route("/returns/<gss>/<month_text>/<decision>", methods=["POST"])
-@roles_required(ROLE_ADMIN, ROLE_FINANCE)
+@requires(may_review_returns)
 def decide(gss: str, month_text: str, decision: str):
     authority, month = _authority_and_month(gss, month_text)
     if decision not in ("approve", "send-back", "reopen"):
         abort(404)
-    if decision == "reopen" and current_user.role != ROLE_ADMIN:
+    if not may_decide_on_return(current_user, None, decision):
         abort(403)
     monthly_return = service.get_return(authority.id, month)
     form = DecisionForm() if decision == "approve" else ReasonForm()
@@ -221,7 +225,7 @@ def decide(gss: str, month_text: str, decision: str):
 
 
 @bp.route("/returns/<gss>/<month_text>/template.xlsx")
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def template(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     fields = service.fields()
@@ -236,7 +240,7 @@ def template(gss: str, month_text: str):
 
 
 @bp.route("/returns/<gss>/<month_text>/upload", methods=["GET", "POST"])
-@roles_required(ROLE_LEAD)
+@requires(may_enter_returns)
 def upload(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     form = UploadForm()
@@ -264,7 +268,7 @@ def upload(gss: str, month_text: str):
 
 
 @bp.route("/returns/review")
-@roles_required(ROLE_ADMIN, ROLE_FINANCE)
+@requires(may_review_returns)
 def review():
     return render_template(
         "returns/review.html", returns=service.waiting_for_review(), is_late=service.is_late
@@ -272,7 +276,7 @@ def review():
 
 
 @bp.route("/returns/reporting-rate")
-@roles_required(*RATE_ROLES)
+@requires(may_see_reporting_rate)
 def reporting_rate():
     now_month = Month.containing(service._now().date())
     latest = min(now_month, service.last_month())
