@@ -239,8 +239,8 @@ def test_the_summary_shows_the_previous_quarters_headline_figures(users, report_
     # Birmingham 7 and Coventry 2 by September (9); 6 and 1 by June (7): both years of
     # people as published (rounded to 5), the change worked out from those alone
     assert row("Housed to date") == [10, 5, 5]
-    # 2 housed in the quarter, 1 the quarter before: hidden, so no change is shown
-    assert row("Housed in quarter") == ["fewer than 5", "fewer than 5", None]
+    # 2 housed in the quarter (hidden), none the quarter before: no change is shown beside it
+    assert row("Housed in quarter") == ["fewer than 5", 0, None]
     # money stays exact, and so does its change
     total = service.frozen_figures(run)["spend_against_profile"]["programme"]["figures"]["total"]
     now, before, change = row("Actual spend since the grant began")
