@@ -212,7 +212,9 @@ def read_workbook(observations: Observations, quarter: str, book) -> None:
                         (quarter, label, f"s{months}:d"), _number(values[f"{months} months: of"])
                     )
                     observations.rate(quarter, label, months, values[f"{months} months: rate"], 1e-9)
-    for _headers, body in _tables(book["Summary"]):
+    for headers, body in _tables(book["Summary"]):
+        if headers[:2] != ["Measure", "Value"]:
+            continue  # the previous-quarter block: read_previous_quarter_block
         for line in body:
             label, value = line[0], line[1]
             if label in WORKBOOK_PEOPLE:
