@@ -11,12 +11,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_FY_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})(?:\s+|-)Q([1-4])\s*$", re.IGNORECASE)
+_FY_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$", re.ASCII)
+_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})(?:\s+|-)Q([1-4])\s*$", re.IGNORECASE | re.ASCII)
+
+
+# Years a period may be written with: the programme's life with room either side. A year
+# beyond these is a typo or an attack (year 0 or 9999 has no date in Python for every month).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 class PeriodError(ValueError):
     """A period written in a way we cannot read."""
+
+
+def _check_year(year: int, text: str, like: str) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise PeriodError(f"Enter a {like} between {EARLIEST_YEAR} and {LATEST_YEAR}, not '{text}'")
 
 
 @dataclass(frozen=True, order=True)
@@ -31,6 +41,7 @@ class FinancialYear:
         start, end_suffix = int(match.group(1)), int(match.group(2))
         if (start + 1) % 100 != end_suffix:
             raise PeriodError(f"Enter a financial year like 2019-20, not '{text}'")
+        _check_year(start, text, "financial year")
         return cls(start)
 
     @classmethod
@@ -61,6 +72,10 @@ class FinancialYear:
 
     def months(self) -> list[Month]:
         return [month for quarter in self.quarters for month in quarter.months()]
+
+    @property
+    def half_years(self) -> list[HalfYear]:
+        return [HalfYear(self, 1), HalfYear(self, 2)]
 
 
 @dataclass(frozen=True, order=True)
@@ -123,6 +138,55 @@ class Quarter:
             return Quarter(FinancialYear(self.year.start_year - 1), 4)
         return Quarter(self.year, self.number - 1)
 
+    @property
+    def half_year(self) -> HalfYear:
+        return HalfYear(self.year, 1 if self.number <= 2 else 2)
+
+    def until(self, last: Quarter) -> list[Quarter]:
+        """This quarter and every quarter after it up to `last`, inclusive."""
+        quarters = []
+        quarter = self
+        while quarter <= last:
+            quarters.append(quarter)
+            quarter = quarter.next()
+        return quarters
+
+
+@dataclass(frozen=True, order=True)
+class HalfYear:
+    """H1 is April to September (Q1 and Q2), H2 October to March (Q3 and Q4)."""
+
+    year: FinancialYear
+    number: int  # 1 or 2
+
+    def __post_init__(self):
+        if self.number not in (1, 2):
+            raise PeriodError(f"A half-year is H1 or H2, not H{self.number}")
+
+    def __str__(self) -> str:
+        return f"{self.year} H{self.number}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-H{self.number}"
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        first = 1 if self.number == 1 else 3
+        return [Quarter(self.year, first), Quarter(self.year, first + 1)]
+
+    @property
+    def start_date(self) -> date:
+        return self.quarters[0].start_date
+
+    @property
+    def end_date(self) -> date:
+        return self.quarters[-1].end_date
+
 
 @dataclass(frozen=True, order=True)
 class Month:
@@ -135,9 +199,10 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        match = re.match(r"^\s*(\d{4})-(\d{2})\s*$", text or "")
+        match = re.match(r"^\s*(\d{4})-(\d{2})\s*$", text or "", re.ASCII)
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise PeriodError(f"Enter a month like 2019-07, not '{text}'")
+        _check_year(int(match.group(1)), text, "month")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

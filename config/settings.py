@@ -48,8 +48,16 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not development,
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),  # from sign-in, however used
         "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 3),
+        "LOGIN_LOCK_MINUTES": _env_int("LOGIN_LOCK_MINUTES", 15),  # each further failure restarts it
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # memory:// counts per process: N gunicorn workers would allow N times the login limit
+        "RATELIMIT_ALLOW_PER_PROCESS": _env_bool("RATELIMIT_ALLOW_PER_PROCESS", False),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "hfm"),
+        # werkzeug's method string, deliberately not read from the environment: production
+        # keeps scrypt. Only the test suite's own overrides (tests/conftest.py) pick a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024,
@@ -57,6 +65,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Programme rules (our rules, see shared/domain.md): both are settings.
         "RETURN_DUE_DAY": _env_int("RETURN_DUE_DAY", 10),
         "REPORT_DAY": _env_int("REPORT_DAY", 15),
+        # The programme's last returns month: delivery 2018-21 plus two years of legacy support.
+        "RETURNS_LAST_MONTH": os.environ.get("RETURNS_LAST_MONTH", "2023-03"),
         "REPORT_HOUR": _env_int("REPORT_HOUR", 7),
         "REMINDER_HOUR": _env_int("REMINDER_HOUR", 8),
         "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),
@@ -99,5 +109,16 @@ def load_settings(overrides: dict | None = None) -> dict:
     if settings["SUPPRESSION_THRESHOLD"] < 2 or settings["SUPPRESSION_ROUNDING_BASE"] < 1:
         raise SettingsError(
             "SUPPRESSION_THRESHOLD must be at least 2 and SUPPRESSION_ROUNDING_BASE at least 1."
+        )
+    if (
+        settings["ENV"] not in ("development", "test")
+        and str(settings["RATELIMIT_STORAGE_URI"]).startswith("memory://")
+        and not settings["RATELIMIT_ALLOW_PER_PROCESS"]
+    ):
+        raise SettingsError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts sign-in attempts in each web worker "
+            "separately, so several workers allow several times the login limit. Set "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (a Redis all workers share), or "
+            "RATELIMIT_ALLOW_PER_PROCESS=true to accept per-worker counting (one worker only)."
         )
     return settings

@@ -53,6 +53,7 @@ def login():
         else:
             session.clear()  # a new session at sign-in, so a planted one is useless
             login_user(user)
+            session[service.SESSION_STARTED_KEY] = service.session_start_stamp()
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.clients import service
 from app.clients.models import (
@@ -23,6 +24,7 @@ from app.clients.models import (
     SUPPORT_NEEDS,
     TENANCY_END_REASONS,
     TENURES,
+    Client,
 )
 from app.extensions import db
 from app.spreadsheets import SHORT_DATE_FORMAT, TEXT, workbook_bytes, write_value
@@ -127,6 +129,8 @@ class _Sheet:
         if isinstance(value, date):
             return value
         for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+            if not str(value).isascii():  # strptime takes any script's digits; we take 0 to 9
+                break
             try:
                 return datetime.strptime(str(value), pattern).date()
             except ValueError:
@@ -190,7 +194,7 @@ def import_workbook(authority, file_storage) -> ImportResult:
         db.session.rollback()
         result.clients_added = result.tenancies_added = 0
     else:
-        db.session.commit()
+        db.session.flush()
     return result
 
 
@@ -239,12 +243,13 @@ def _cell_errors(sheet, row, columns: dict, errors: dict[str, str], fallback: st
 
 def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, result) -> None:
     by_local: dict[str, list] = {}
+    client: Client | None
     for row, values in zip(clients.rows, parsed_clients, strict=True):
         try:
             client = service.create_client(authority, values)
             db.session.flush()
             if values["ended_on"] or values["reason"]:
-                service.end_support(client, values["ended_on"], values["reason"], commit=False)
+                service.end_support(client, values["ended_on"], values["reason"])
         except service.ClientRuleError as error:
             _cell_errors(clients, row, CLIENT_FIELD_COLUMNS, error.errors, "Accepted date")
             continue
@@ -272,7 +277,6 @@ def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, resul
                 values["tenure"],
                 values["end_date"],
                 values["end_reason"],
-                commit=False,
             )
         except service.ClientRuleError as error:
             _cell_errors(tenancies, row, TENANCY_FIELD_COLUMNS, error.errors, "Start date")
@@ -284,6 +288,7 @@ def register_workbook(authority) -> io.BytesIO:
     """The authority's register: a Clients sheet and a Tenancies sheet, in the upload's columns."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "Clients"
     sheet.append(["Reference"] + CLIENT_COLUMNS)
     tenancy_sheet = workbook.create_sheet("Tenancies")

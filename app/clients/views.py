@@ -42,6 +42,13 @@ from app.clients.outcomes_page import outcomes_context, quarter_from_request
 bp = Blueprint("clients", __name__, url_prefix="/clients", template_folder="templates")
 
 
+@bp.app_template_global("client_month_figures")
+def _client_month_figures(authority_id: int, month):
+    """The register's figures for one authority and month, shown on the monthly return page.
+    Returns and clients are siblings that never import each other: the page asks here."""
+    return service.month_figures(authority_id, month)
+
+
 @bp.context_processor
 def _labels():
     return {
@@ -116,7 +123,6 @@ def add_client(gss):
         except service.ClientRuleError as error:
             apply_rule_errors(form, error.errors)
         else:
-            service.commit()
             flash(f"Client {client.reference} added")
             return redirect(url_for("clients.show_client", reference=client.reference))
     return render_template("clients/client_form.html", form=form, authority=authority, client=None)

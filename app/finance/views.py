@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.accounts.access import (
     authority_or_403,
     may_download_programme_finance,
@@ -17,42 +16,37 @@ from app.accounts.access import (
     requires,
     sees_only_own_authority,
 )
-from app.finance import export, ledger, service, tables
+from app.finance import (
+    bp,
+    export,
+    ledger,
+    service,
+    tables,
+    views_changes,  # noqa: F401  (its routes are on the same blueprint)
+)
 from app.finance import profile as profile_changes
 from app.finance.chart import chart
-from app.periods import FinancialYear, PeriodError, Quarter
+from app.periods import FinancialYear, Quarter
+from app.programme import pickers
 from app.programme import service as programme_service
+from app.returns import service as returns_service
 
-bp = Blueprint("finance", __name__, template_folder="templates")
 NAVIGATION = [("finance.summary", "Finance", may_see_finance)]
 
 
 def chosen_quarter() -> Quarter:
-    """The quarter in ?quarter=2019-20-Q3, default the latest ended quarter of the grant."""
-    quarters = service.grant_quarters()
-    if not quarters:
-        abort(404)
-    text = request.args.get("quarter")
-    if not text:
-        return service.latest_ended_quarter()
-    try:
-        quarter = Quarter.parse(text)
-    except PeriodError:
-        abort(404)
-    if quarter not in quarters:
-        abort(404)
-    return quarter
+    """The quarter in ?quarter=2019-20-Q3: any quarter in which spend can be reported (legacy
+    years included); default the programme's default quarter; 404 with a link otherwise."""
+    return pickers.chosen_quarter(service.grant_quarters(), service.latest_ended_quarter())
 
 
 def chosen_year() -> FinancialYear:
-    years = programme_service.programme_financial_years()
-    text = request.args.get("year")
-    if not text:
-        current = str(FinancialYear.containing(date.today()))
-        return FinancialYear.parse(current if current in years else years[-1])
-    if text not in years:
+    """The forecast's year in ?year=2019-20: a profiled year, default this one (or the last)."""
+    years = [FinancialYear.parse(year) for year in programme_service.programme_financial_years()]
+    if not years:
         abort(404)
-    return FinancialYear.parse(text)
+    current = FinancialYear.containing(clock.today())
+    return pickers.chosen_year(years, current if current in years else years[-1])
 
 
 def _authority_link(authority) -> str:
@@ -65,7 +59,12 @@ def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.
     series = series if series is not None else service.cumulative_series(quarter)
     staff = may_see_authority_breakdown(current_user)
     return [
-        tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
+        tables.spend_table(
+            result,
+            authorities=staff,
+            link=_authority_link if staff else None,
+            provisional=service.provisional_months(quarter),
+        ),
         tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}"),
     ]
 
@@ -97,6 +96,9 @@ def summary():
         cumulative_table=cumulative,
         chart=chart(series),
         staff=may_see_authority_breakdown(current_user),
+        completeness=returns_service.completeness(quarter.months()),
+        provisional=service.provisional_months(quarter),
+        rag_bands=service.rag_bands(),
     )
 
 
@@ -114,7 +116,9 @@ def authority(gss_code: str):
         quarters=service.grant_quarters(),
         result=result,
         row=result.row_for(found.id),
-        spend_table=tables.spend_table(result, programme=False),
+        spend_table=tables.spend_table(
+            result, programme=False, provisional=service.provisional_months(quarter)
+        ),
         months_table=tables.months_table(found),
         paid_table=tables.paid_table(found.id),
         cumulative_table=tables.cumulative_table(series, f"{found.name} cumulative profile and actual"),
@@ -171,7 +175,9 @@ def _download_table(name: str) -> export.Table:
         quarter = chosen_quarter()
         by_authority = {
             "spend-against-profile": lambda: tables.spend_table(
-                service.spend_against_profile(quarter, authority_id=found.id), programme=False
+                service.spend_against_profile(quarter, authority_id=found.id),
+                programme=False,
+                provisional=service.provisional_months(quarter),
             ),
             "spend-by-month": lambda: tables.months_table(found),
             "paid-against-approved": lambda: tables.paid_table(found.id),
@@ -219,6 +225,3 @@ def download(name: str, file_format: str):
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
-
-
-from app.finance import views_changes  # noqa: E402,F401  (registers the form routes on bp)

@@ -16,26 +16,17 @@ from app.clients import service as clients
 from app.clients.outcomes import Sustainment
 from app.finance import service as finance
 from app.periods import Quarter
+from app.programme import periods
 from app.returns import service as returns
 
 
 def default_quarter(today: date | None = None) -> Quarter:
-    """The quarter of the latest month with a return, if it has ended; else the last ended one."""
-    today = today or date.today()
-    last_ended = Quarter.containing(today).previous()
-    latest = returns.latest_return_month()
-    if latest is not None and latest.quarter <= last_ended:
-        return latest.quarter
-    return min(last_ended, returns.last_month().quarter)
+    """The quarter the dashboard opens on: the programme's rule (app/programme/periods.py)."""
+    return periods.default_quarter(today)
 
 
 def quarter_choices() -> list[Quarter]:
-    first = returns.first_month().quarter
-    last = min(Quarter.containing(date.today()).previous(), returns.last_month().quarter)
-    quarters = [first]
-    while quarters[-1] < last:
-        quarters.append(quarters[-1].next())
-    return quarters
+    return periods.begun_quarters()
 
 
 @dataclass
@@ -48,9 +39,10 @@ class Headlines:
     target_to_date: float
     percent_of_target: float | None
     sustainment_12: object  # clients' Sustainment (numerator, denominator, rate)
-    spend: object  # finance's Figures for the total strand
+    spend: finance.Figures  # the total strand
     waiting_for_review: int | None
     disclosure_note: str = ""  # how counts are protected, for the users who see them so
+    completeness: object = None  # returns' Completeness of the quarter: received, approved, missing
 
     # Since the grant began: the profile ends with the last tranche year (2020-21) while
     # legacy support is spent later, so the cumulative view is the one that means something.
@@ -64,7 +56,12 @@ class Headlines:
 
     @property
     def cumulative_rag(self) -> str:
-        return finance.rag_for_pence(self.cumulative_variance_pence, self.spend.cumulative_profile_pence)
+        """Finance's one RAG rule (Figures.rag), so the dashboard and the report always agree."""
+        return self.spend.rag
+
+    @property
+    def rag_basis_label(self) -> str:
+        return self.spend.rag_basis_label
 
 
 def headlines(
@@ -75,12 +72,12 @@ def headlines(
         outcomes = clients.outcomes(quarter, authority_id)
         units = clients.units_against_target(quarter)
     unit_row = (
-        next(row for row in units if row.authority.id == authority_id)
+        next(row for row in units if row.authority and row.authority.id == authority.id)
         if authority
         else clients.programme_units_row(units)
     )
     spend = finance.spend_against_profile(quarter)
-    spend_row = spend.row_for(authority_id) if authority else spend.programme
+    spend_row = spend.row_for(authority.id) if authority else spend.programme
     sustainment = outcomes.sustainment_12
     counts = {name: getattr(outcomes, name) for name in ("housed_to_date", "currently_housed", "waiting")}
     percent_of_target = unit_row.percent_of_target
@@ -88,7 +85,7 @@ def headlines(
         row = protected.published(quarter)["rows"][str(authority_id) if authority else protected.PROGRAMME]
         counts = {name: row[name] for name in counts}
         share = protected.share_of(row["housed_to_date"], unit_row.target_to_date)
-        percent_of_target = None if share is None else 100 * share
+        percent_of_target = share  # a fraction, like the service's
         published = row["sustainment_12"]
         sustainment = None
         if published["rate"] is not None:
@@ -105,4 +102,5 @@ def headlines(
         spend=spend_row.total,
         waiting_for_review=len(returns.waiting_for_review()) if show_review_queue else None,
         disclosure_note=disclosure.rule().describe() if suppress else "",
+        completeness=returns.completeness(quarter.months()),
     )

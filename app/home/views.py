@@ -1,13 +1,13 @@
 """The home page."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from app.accounts.access import is_signed_in, may_review_returns, requires, sees_only_own_authority
 from app.clients.protected import sees_protected_counts
 from app.home import service as dashboard
-from app.periods import PeriodError, Quarter
 from app.programme import service as programme_service
+from app.programme.pickers import chosen_quarter
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -17,16 +17,7 @@ bp = Blueprint("home", __name__, template_folder="templates")
 def home():
     """The dashboard: headline figures for a quarter (a lead sees their own authority)."""
     choices = dashboard.quarter_choices()
-    try:
-        quarter = (
-            Quarter.parse(request.args["quarter"])
-            if request.args.get("quarter")
-            else dashboard.default_quarter()
-        )
-    except PeriodError:
-        abort(404)
-    if quarter not in choices:
-        abort(404)
+    quarter = chosen_quarter(choices, dashboard.default_quarter())
     authority = current_user.authority if sees_only_own_authority(current_user) else None
     figures = dashboard.headlines(
         quarter,

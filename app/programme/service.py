@@ -6,12 +6,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, clock
 from app.extensions import db
 from app.formatting import MoneyError, format_money, parse_money
-from app.periods import FinancialYear, PeriodError, Quarter
+from app.periods import FinancialYear, Month, PeriodError, Quarter
 from app.programme.apportion import apportion_matrix, largest_remainder
 from app.programme.models import (
     STRAND_HF,
@@ -270,7 +271,7 @@ def load_programme(path: str | Path, actor: str = LOADER_ACTOR) -> list[str]:
         changes += money_changes
         if money_changes or current_profile_version() is None:
             changes += _create_default_profile(spec, actor)
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -305,7 +306,7 @@ def _create_default_profile(spec: ProgrammeSpec, actor: str) -> list[str]:
 def create_profile_version(lines, created_by: str, reason: str) -> ProfileVersion:
     """Add a new profile version from (authority_id, quarter slug, strand, pence) rows."""
     number = (db.session.scalar(select(func.max(ProfileVersion.number))) or 0) + 1
-    version = ProfileVersion(number=number, created_at=audit.utcnow(), created_by=created_by, reason=reason)
+    version = ProfileVersion(number=number, created_at=clock.utcnow(), created_by=created_by, reason=reason)
     db.session.add(version)
     db.session.flush()
     db.session.add_all(
@@ -356,8 +357,19 @@ def profile_by_authority_and_year(version: ProfileVersion | None = None) -> dict
 
 
 def programme_financial_years() -> list[str]:
+    """Every financial year grant can be spent in: the tranche years, then the legacy years
+    up to the programme's last returns month (RETURNS_LAST_MONTH, March 2023)."""
     programme = get_programme()
-    return [tranche.financial_year for tranche in programme.tranches] if programme else []
+    if programme is None:
+        return []
+    years = [tranche.financial_year for tranche in programme.tranches]
+    last_month = Month.parse(current_app.config.get("RETURNS_LAST_MONTH", "2023-03"))
+    last = FinancialYear.containing(last_month.end_date)
+    year = FinancialYear.parse(years[-1]) if years else FinancialYear.parse(programme.first_financial_year)
+    while year < last:
+        year = year.next()
+        years.append(str(year))
+    return years
 
 
 @dataclass

@@ -1,9 +1,14 @@
-"""The programme overview and the health check."""
+"""The programme overview and the health check.
+
+The programme sits below accounts (a user belongs to an authority), so this page cannot
+use accounts' role checks: every signed-in user may read it, which Flask-Login's
+login_required says (every user holds one of the roles).
+"""
 
 from flask import Blueprint, jsonify, render_template
+from flask_login import login_required
 from sqlalchemy import text
 
-from app.accounts.access import is_signed_in, requires
 from app.extensions import db
 from app.programme import service
 
@@ -13,7 +18,7 @@ NAVIGATION = [("home.home", "Home", None), ("programme.overview", "Programme", N
 
 
 @bp.route("/programme")
-@requires(is_signed_in)
+@login_required
 def overview():
     return render_template("programme/overview.html", **service.overview())
 

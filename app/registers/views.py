@@ -9,6 +9,8 @@ Who may do what:
   the per-authority risks to the Taskforce and MHCLG anyway) but change nothing.
 """
 
+from typing import TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -35,6 +37,8 @@ from app.registers.models import (
     RISK_STATUS_LABELS,
     SERVICE_STATUS_LABELS,
 )
+
+T = TypeVar("T")
 
 bp = Blueprint("registers", __name__, template_folder="templates", url_prefix="/registers")
 NAVIGATION = [("registers.services", "Services", None), ("registers.risks", "Risks", None)]
@@ -100,6 +104,12 @@ def _service_form(initial: dict | None = None) -> ServiceForm:
     return form
 
 
+def _given(value: T | None) -> T:
+    """A required field's data: never None once the form has validated."""
+    assert value is not None, "read only after validate_on_submit()"
+    return value
+
+
 def _service_values(form: ServiceForm) -> service.ServiceValues:
     if _is_lead():
         authority_id = current_user.authority_id
@@ -107,11 +117,11 @@ def _service_values(form: ServiceForm) -> service.ServiceValues:
         authority_id = service.programme_authority_id(form.authority.data)
     return service.ServiceValues(
         authority_id=authority_id,
-        provider_name=form.provider_name.data,
+        provider_name=_given(form.provider_name.data),
         service_type=form.service_type.data,
         contract_value_pence=form.contract_value_pence,
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
+        start_date=_given(form.start_date.data),
+        end_date=_given(form.end_date.data),
         capacity_people=form.capacity,
         status=form.status.data,
     )
@@ -192,7 +202,7 @@ def _risk_filter_from_request() -> tuple[service.RiskFilter, dict]:
     status = request.args.get("status", RISK_OPEN)
     status = status if status in RISK_STATUS_LABELS else "all"
     scope_text = request.args.get("scope") or ""
-    scope = None
+    scope: str | int | None = None
     if scope_text == service.PROGRAMME_WIDE:
         scope = service.PROGRAMME_WIDE
     elif scope_text:
@@ -265,13 +275,13 @@ def _risk_values(form: RiskForm) -> service.RiskValues:
     return service.RiskValues(
         kind=form.kind.data,
         authority_id=authority_id,
-        title=form.title.data,
-        description=form.description.data,
+        title=_given(form.title.data),
+        description=_given(form.description.data),
         likelihood=form.likelihood.data,
         impact=form.impact.data,
-        owner_role=form.owner_role.data,
-        mitigation=form.mitigation.data,
-        review_date=form.review_date.data,
+        owner_role=_given(form.owner_role.data),
+        mitigation=_given(form.mitigation.data),
+        review_date=_given(form.review_date.data),
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import inspect as sa_inspect
 from app.clients import protected
 from app.clients import service as clients
 from app.clock import utcnow
+from app.finance import ledger
 from app.finance import service as finance
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
@@ -28,7 +29,9 @@ from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
 
-FIGURES_SCHEMA = 1  # figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures
+# figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures. Version 2:
+# percentages are fractions (0.125 is 12.5%) and the programme's first-year target is frozen.
+FIGURES_SCHEMA = 2
 
 
 class ReportError(ValueError):
@@ -100,6 +103,35 @@ def _spend_row(row) -> dict:
     return {"authority_name": row.label, "figures": plain(row.figures)}
 
 
+def _provisional(quarter: Quarter, names: dict[int, str]) -> dict:
+    """{authority name: {"year": [...], "cumulative": [...]}}: the months (labels) with no approved
+    return that the authority's year-to-date and since-the-grant-began figures rest on."""
+    start = returns.first_month()
+    months = start.months_until(quarter.months()[-1])
+    year_start = quarter.year.months()[0]
+    result = {}
+    for authority_id, gaps in returns.months_not_approved(months).items():
+        result[names[authority_id]] = {
+            "year": [m.label for m in gaps if m >= year_start],
+            "cumulative": [m.label for m in gaps],
+        }
+    return result
+def upgrade_1_to_2(frozen: dict) -> dict:
+    """Version 1 held finance's variance and the units' percentage of target as 0-100; version
+    2 holds fractions and the first-year target (every version-1 run used 25%)."""
+    frozen = json.loads(json.dumps(frozen))
+    for row in [*frozen["units_against_target"], frozen["units_programme"]]:
+        if row.get("percent_of_target") is not None:
+            row["percent_of_target"] /= 100
+    spend = frozen["spend_against_profile"]
+    for row in [*spend["rows"], spend["programme"]]:
+        for strand in row["figures"].values():
+            if strand.get("variance_percent") is not None:
+                strand["variance_percent"] /= 100
+    frozen["programme"].setdefault("first_year_target", 0.25)
+    return frozen
+
+
 def figures(quarter: Quarter) -> dict:
     """Every figure of `quarter`'s report, as plain data (see the module's docstring)."""
     # The quarter's client outcomes are asked for three times (programme, by authority,
@@ -111,7 +143,7 @@ def figures(quarter: Quarter) -> dict:
 def _gather(quarter: Quarter) -> dict:
     programme = programme_service.get_programme()
     if programme is None:
-        raise ReportError("The programme is not loaded: run `hfm programme load` first")
+        raise ReportError("The programme is not loaded yet: ask the system administrator to load it")
     authorities = programme_service.authorities()
     version = programme_service.current_profile_version()
     result = {
@@ -132,6 +164,7 @@ def _gather(quarter: Quarter) -> dict:
             "accountable_body": programme.accountable_body,
             "oversight": programme.oversight,
             "grant_total_pence": programme.grant_total_pence,
+            "first_year_target": programme.first_year_target,
         },
         "profile_version": None
         if version is None
@@ -159,8 +192,11 @@ def _gather(quarter: Quarter) -> dict:
             "amber_max": current_app.config["RAG_AMBER_MAX_PERCENT"],
         },
     }
+    # As at the quarter's end: every figure counts returns of months up to its last month only.
+    as_at = quarter.end_date
     spend = finance.spend_against_profile(quarter, profile_version=version)
     rate = returns.reporting_rate(quarter.months())
+    completeness = returns.completeness(quarter.months())
     units = clients.units_against_target(quarter)
     names = {a.id: a.name for a in authorities}
     result.update(
@@ -170,7 +206,10 @@ def _gather(quarter: Quarter) -> dict:
                 "programme": _spend_row(spend.programme),
                 "profile_version_number": spend.profile_version.number if spend.profile_version else None,
             },
-            "forecast_outturn": plain(finance.forecast_outturn(quarter.year)),
+            "forecast_outturn": plain(finance.forecast_outturn(quarter.year, as_at=as_at)),
+            "paid_against_allocation": plain(ledger.paid_against_approved(as_at=as_at)),
+            "completeness": {**plain(completeness), "sentence": completeness.sentence},
+            "provisional": _provisional(quarter, names),
             "cumulative_series": plain(finance.cumulative_series(quarter)),
             "outcomes": plain(clients.outcomes(quarter)),
             "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 VARIANT_TASKFORCE = "taskforce"
 VARIANT_MHCLG = "mhclg"
@@ -38,7 +38,7 @@ KIND_LATE = "late"
 KIND_PUBLISHED = "report published"
 
 
-class SchedulerProcess(db.Model):
+class SchedulerProcess(Model):
     """A live process that may hold claims (a scheduler, or `hfm report quarterly`).
 
     Its heartbeat thread moves heartbeat_at on every few seconds; a claim whose owner has not
@@ -53,7 +53,7 @@ class SchedulerProcess(db.Model):
     heartbeat_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class ReportEdition(db.Model):
+class ReportEdition(Model):
     """One production of a quarter's report: its Taskforce and MHCLG runs, drafted, then
     published together by the programme manager (and perhaps withdrawn, with a reason).
 
@@ -83,7 +83,7 @@ class ReportEdition(db.Model):
         return self.status == EDITION_PUBLISHED
 
 
-class ReportRequest(db.Model):
+class ReportRequest(Model):
     """ "Generate now": the admin's request, produced by the scheduler process (never a web worker)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +98,7 @@ class ReportRequest(db.Model):
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("report_edition.id"))
 
 
-class ReportRun(db.Model):
+class ReportRun(Model):
     """One production of one variant of a quarter's report. Never changed once finished.
 
     It belongs to an edition (its quarter's production, both variants); the edition holds
@@ -134,7 +134,7 @@ class ReportRun(db.Model):
         return self.status != STATUS_RUNNING
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """One run of one scheduler job, for the admin's jobs page."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +148,7 @@ class JobRun(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
-class ReminderOutbox(db.Model):
+class ReminderOutbox(Model):
     """A reminder to a lead that a monthly return is due soon or late, or a note to a reader
     that a quarter's report is published (with its link).
 

@@ -66,7 +66,8 @@ def _leads_by_authority() -> dict[int, list[User]]:
         .order_by(User.email)
     )
     for user in db.session.scalars(query):
-        leads.setdefault(user.authority_id, []).append(user)
+        if user.authority_id is not None:  # always, by the query; says so to the type checker
+            leads.setdefault(user.authority_id, []).append(user)
     return leads
 
 
@@ -102,7 +103,7 @@ def write_reminders(today: date) -> list[ReminderOutbox]:
             db.session.add(reminder)
             added.append(reminder)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # another scheduler wrote the same reminders at the same moment
         db.session.rollback()
         return []
@@ -177,6 +178,7 @@ def send_unsent(only_new_publications: bool = False) -> int:
                 continue
             reminder.sent_at, reminder.send_error = utcnow(), ""
             sent += 1
+    # committed now: these emails have gone, so "sent" must stand even if the job fails later
     db.session.commit()
     return sent
 

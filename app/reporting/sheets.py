@@ -7,7 +7,15 @@ from openpyxl.chart import BarChart, Reference
 from app.clients import protected
 from app.reporting.changes import published_block
 from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
-from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
+from app.reporting.sheets_definitions import definitions_sheet
+from app.reporting.sheets_finance import (
+    cumulative_sheet,
+    finance_sheet,
+    forecast_sheet,
+    provisional_note,
+    returns_sheet,
+    summary_finance_rows,
+)
 from app.reporting.workbook import (
     COUNT,
     DATE,
@@ -24,10 +32,13 @@ HEADINGS = {
     "Summary": "Summary: headline figures",
     "Units and clients": "Units and clients by authority",
     "Outcomes": "Outcomes for the people housed",
-    "Finance": "Spend against profile",
+    "Finance": "Spend against profile: the financial year to date",
+    "Finance since start": "Spend against profile since the grant began",
+    "Forecast": "Forecast outturn for the financial year",
     "Services commissioned": "Services commissioned",
     "Risks and opportunities": "Risks and opportunities",
     "Risks": "Risks",
+    "Risk actions": "What each risk is and what is being done about it",
     "Returns": "Monthly returns: reporting rate",
     "Narrative": "Progress and issues reported by each authority",
     "Definitions": "Definitions",
@@ -44,6 +55,10 @@ def _authority_name(row: dict) -> str:
 def published(figures: dict) -> dict:
     """The run's counts of people as published outside BCC (both variants)."""
     return published_block(figures)
+
+
+def _rule(sheet: Sheet) -> dict:
+    return published(sheet.figures)["rule"]
 
 
 def published_row(figures: dict, authority_id=None) -> dict:
@@ -97,7 +112,7 @@ def units_sheet(sheet: Sheet) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet.worksheet, min_col=1, min_row=first, max_row=last))
     chart.width, chart.height = 22, 10
-    sheet.worksheet.add_chart(chart, f"A{sheet.row + 1}")
+    sheet.chart(chart)
 
 
 # ---- Outcomes --------------------------------------------------------------------------
@@ -196,24 +211,49 @@ def services_sheet(sheet: Sheet) -> None:
     )
 
 
+def _risk_rows(sheet: Sheet, kinds: tuple[str, ...]) -> list[dict]:
+    return [row for row in sheet.figures["risks"] if row["kind"] in kinds]
+
+
 def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
+    """Each risk's rating; its description and mitigation are on "Risk actions" (so both print
+    on A4 at a readable size)."""
     rows = [
         [
             row["kind_label"],
             row["authority_name"],
             row["title"],
-            row["description"],
             row["likelihood"],
             row["impact"],
             row["score"],
             row["rag"],
             row["owner_role"],
-            row["mitigation"],
             row["status_label"],
             row["review_date"],
         ]
-        for row in sheet.figures["risks"]
-        if row["kind"] in kinds
+        for row in _risk_rows(sheet, kinds)
+    ]
+    sheet.table(
+        [
+            ("Kind", TEXT),
+            ("Scope", TEXT),
+            ("Title", USER_TEXT),
+            ("Likelihood (1-5)", INTEGER),
+            ("Impact (1-5)", INTEGER),
+            ("Score", INTEGER),
+            ("RAG", RAG),
+            ("Owner", USER_TEXT),
+            ("Status", TEXT),
+            ("Review date", DATE),
+        ],
+        rows,
+    )
+
+
+def risk_actions_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
+    rows = [
+        [row["kind_label"], row["authority_name"], row["title"], row["description"], row["mitigation"]]
+        for row in _risk_rows(sheet, kinds)
     ]
     sheet.table(
         [
@@ -221,14 +261,7 @@ def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) 
             ("Scope", TEXT),
             ("Title", USER_TEXT),
             ("Description", USER_TEXT),
-            ("Likelihood (1-5)", INTEGER),
-            ("Impact (1-5)", INTEGER),
-            ("Score", INTEGER),
-            ("RAG", RAG),
-            ("Owner", USER_TEXT),
             ("Mitigation or action", USER_TEXT),
-            ("Status", TEXT),
-            ("Review date", DATE),
         ],
         rows,
     )
@@ -247,78 +280,12 @@ def narrative_sheet(sheet: Sheet) -> None:
     sheet.table([("Authority", TEXT), ("Month", TEXT), ("Progress", USER_TEXT), ("Issues", USER_TEXT)], rows)
 
 
-# ---- Definitions -----------------------------------------------------------------------
-
-DEFINITIONS = [
-    (
-        "Housed to date",
-        "People whose first programme tenancy began on or before the last day of "
-        "the quarter: current and former clients.",
-    ),
-    ("Currently housed", "People with a programme tenancy open at the end of the quarter."),
-    (
-        "Target to date",
-        "25% of an authority's annual units in 2018-19, then its annual units for "
-        "each following year, capped at three years of units.",
-    ),
-    (
-        "Sustainment",
-        "Of the people whose first tenancy began at least 6 (or 12) months before the "
-        "end of the quarter, those still housed by the programme, or moved on as "
-        "planned, 6 (or 12) months after it began.",
-    ),
-    (
-        "Spend against profile",
-        "Approved spend from monthly returns against the profiled spend, "
-        "for the financial year to date and since the grant began.",
-    ),
-    ("Finance RAG", "Variance from profile to date: green up to {green}%, amber up to {amber}%, red beyond."),
-    (
-        "Reporting rate",
-        "Each month's return: on time (submitted by the due date), late, missing "
-        "(not submitted although due) or approved.",
-    ),
-    ("Risk score and RAG", "Likelihood x impact (each 1 to 5): 1 to 6 green, 8 to 12 amber, 15 to 25 red."),
-    ("Disclosure control (both reports)", "{disclosure}"),
-]
-
-
-def _rule(sheet: Sheet) -> dict:
-    return published(sheet.figures)["rule"]
-
-
-def definitions_sheet(sheet: Sheet) -> None:
-    figures = sheet.figures
-    rows = [
-        [
-            term,
-            text.format(
-                green=figures["rag_percent"]["green_max"],
-                amber=figures["rag_percent"]["amber_max"],
-                disclosure=_rule(sheet)["description"],
-            ),
-        ]
-        for term, text in DEFINITIONS
-    ]
-    sheet.table([("Figure", TEXT), ("How it is computed", TEXT)], rows)
-    sheet.subheading("Profile version used")
-    version = figures["profile_version"] or {}
-    sheet.table(
-        [("Item", TEXT), ("Value", USER_TEXT)],
-        [
-            ["Profile version", str(version.get("number", "none"))],
-            ["Created at", version.get("created_at", "")],
-            ["Created by", version.get("created_by", "")],
-            ["Reason", version.get("reason", "")],
-        ],
-    )
-
-
 # ---- Summary ---------------------------------------------------------------------------
 
 
 def summary_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
+    sheet.text_wrap_width = 60  # the returns' sentence and the provisional note
     rows = [["Grant", figures["programme"]["grant_total_pence"], MONEY, None]]
     units = figures["units_programme"]
     people = published_row(figures)
@@ -341,13 +308,18 @@ def summary_sheet(sheet: Sheet) -> None:
         rows.append([label, people[key]["rate"], PERCENT, None])
     for rag in ("red", "amber", "green"):
         rows.append([f"Open risks rated {rag}", figures["open_risk_rag_counts"]["risk"][rag], INTEGER, rag])
+    completeness = figures["completeness"]
+    rows.append(["Monthly returns for the quarter", completeness["sentence"], TEXT, None])
     rows += summary_finance_rows(figures)
+    rows.append(["Finance figures", provisional_note(figures, "year"), TEXT, None])
+    rows = [row if len(row) == 5 else [*row, ""] for row in rows]  # the last: Provisional or not
     sheet.table(
-        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG)], [[label, None, rag] for label, _, _, rag in rows]
+        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG), ("Figures", TEXT)],
+        [[label, None, rag, mark] for label, _, _, rag, mark in rows],
     )
     # Values need their own formats: write them now, cell by cell.
     first = sheet.row - len(rows) - 1
-    for offset, (_, value, kind, _) in enumerate(rows):
+    for offset, (_, value, kind, _, _) in enumerate(rows):
         sheet._write(sheet.worksheet.cell(first + offset, 2), kind, value)
     previous_quarter_block(sheet)
 
@@ -357,9 +329,12 @@ WRITERS = {
     "Units and clients": units_sheet,
     "Outcomes": outcomes_sheet,
     "Finance": finance_sheet,
+    "Finance since start": cumulative_sheet,
+    "Forecast": forecast_sheet,
     "Services commissioned": services_sheet,
     "Risks and opportunities": risks_sheet,
     "Risks": lambda sheet: risks_sheet(sheet, kinds=("risk",)),
+    "Risk actions": risk_actions_sheet,
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
     "Definitions": definitions_sheet,

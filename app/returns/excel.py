@@ -13,6 +13,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from werkzeug.datastructures import FileStorage
 
 from app.periods import Month
@@ -42,6 +43,7 @@ def build_template(
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = SHEET_NAME
     set_column_widths(sheet, {"A": 52, "B": 60})
     sheet["A1"] = "Housing First monthly return"
@@ -180,7 +182,7 @@ def _read_cells(workbook, authority, month, fields) -> UploadResult:
         )
     sheet = workbook[SHEET_NAME]
     cells = input_cells(fields)
-    stray = []  # formulas outside the input cells: the template has none
+    stray: list[str] = []  # formulas outside the input cells: the template has none
     for row in rows_within(
         sheet.iter_rows(max_col=TEMPLATE_MAX_COLUMNS), TEMPLATE_MAX_ROWS, f"The '{SHEET_NAME}' sheet"
     ):  # thousands of rows are not the template
@@ -203,7 +205,9 @@ def _read_cells(workbook, authority, month, fields) -> UploadResult:
         for cell in row:
             if hasattr(cell, "row"):
                 by_row[cell.row] = cell
-    raw, errors, formula_fields = {}, [], []
+    raw: dict[str, object] = {}
+    errors: list[str] = []
+    formula_fields: list[str] = []
     for field in fields:
         ref = cells[field.name]
         cell = by_row.get(int(ref[1:]))

@@ -8,7 +8,7 @@ Other areas use due_date(), reporting_rate(), narratives() and outstanding_retur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -16,12 +16,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, clock
 from app.audit import AuditEntry
 from app.extensions import db
-from app.periods import FinancialYear, Month
+from app.periods import Month
 from app.programme import service as programme_service
 from app.programme.models import Authority
+from app.returns.dates import (  # noqa: F401  (re-exported: other areas read them here)
+    due_date,
+    first_month,
+    is_late,
+    is_return_month,
+    last_month,
+    month_has_ended,
+    return_months,
+)
 from app.returns.models import (
     STATUS_APPROVED,
     STATUS_DRAFT,
@@ -31,6 +40,15 @@ from app.returns.models import (
     STATUS_SUBMITTED,
     MonthlyReturn,
     ReturnSpendLine,
+)
+from app.returns.rates import (  # noqa: F401  (re-exported: the agreed interface)
+    Completeness,
+    ReportingRate,
+    completeness,
+    months_not_approved,
+    narratives,
+    outstanding_returns,
+    reporting_rate,
 )
 from app.returns.validation import (
     COUNT,
@@ -49,8 +67,6 @@ from app.returns.warnings import (  # noqa: F401  (re-exported for the views)
 
 EDITABLE_STATUSES = (STATUS_NOT_STARTED, STATUS_DRAFT, STATUS_RETURNED)
 SUBMITTED_STATUSES = (STATUS_SUBMITTED, STATUS_APPROVED)
-# Delivery 2018-21 plus two years of legacy support (2021-23): the last month with a return.
-DEFAULT_LAST_MONTH = "2023-03"
 OBJECT_TYPE = "monthly_return"
 
 
@@ -65,51 +81,6 @@ class StaleReturn(Exception):
         super().__init__("The return was changed by someone else")
         self.changed_fields = changed_fields
         self.current_version = current_version
-
-
-def _now() -> datetime:
-    """The clock, in one place so tests can set it."""
-    return audit.utcnow()
-
-
-# ---- months and due dates ---------------------------------------------------------------
-
-
-def due_date(month: Month) -> date:
-    """A return is due on the RETURN_DUE_DAY setting of the following month."""
-    following = month.plus(1)
-    return date(following.year, following.month, current_app.config["RETURN_DUE_DAY"])
-
-
-def month_has_ended(month: Month, now: datetime | None = None) -> bool:
-    return month.end_date < (now or _now()).date()
-
-
-def first_month() -> Month:
-    programme = programme_service.get_programme()
-    year = FinancialYear.parse(programme.first_financial_year) if programme else FinancialYear(2018)
-    return Month.containing(year.start_date)
-
-
-def last_month() -> Month:
-    return Month.parse(current_app.config.get("RETURNS_LAST_MONTH", DEFAULT_LAST_MONTH))
-
-
-def return_months(now: datetime | None = None) -> list[Month]:
-    """Every month a return exists for, from the programme's start to this month."""
-    final = min(Month.containing((now or _now()).date()), last_month())
-    return first_month().months_until(final)
-
-
-def is_return_month(month: Month) -> bool:
-    return first_month() <= month <= last_month()
-
-
-def is_late(monthly_return: MonthlyReturn | None) -> bool:
-    """Late: first submitted after its due date (a resubmission never changes this)."""
-    if monthly_return is None or monthly_return.first_submitted_at is None:
-        return False
-    return monthly_return.first_submitted_at.date() > due_date(Month.parse(monthly_return.month))
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -138,10 +109,14 @@ def status_label(monthly_return: MonthlyReturn | None) -> str:
 
 def stored_values(monthly_return: MonthlyReturn | None, return_fields_: list[ReturnField]) -> dict:
     """The return's values by field name (as parse_figures gives them)."""
-    values = {f.name: ("" if f.kind not in (COUNT, MONEY, FTE) else None) for f in return_fields_}
+    values: dict[str, str | int | None] = {
+        f.name: ("" if f.kind not in (COUNT, MONEY, FTE) else None) for f in return_fields_
+    }
     if monthly_return is None:
         return values
-    lines = {(line.strand, line.category): line.amount_pence for line in monthly_return.spend_lines}
+    lines: dict[tuple[str | None, str | None], int] = {
+        (line.strand, line.category): line.amount_pence for line in monthly_return.spend_lines
+    }
     for f in return_fields_:
         if f.kind == MONEY:
             values[f.name] = lines.get((f.strand, f.category))
@@ -162,14 +137,14 @@ class MonthRow:
     monthly_return: MonthlyReturn | None
 
 
-def months_for_authority(authority: Authority, now: datetime | None = None) -> list[MonthRow]:
+def months_for_authority(authority: Authority, today: date | None = None) -> list[MonthRow]:
     """The lead's list: every return month, newest first, with status and due date."""
     returns = {
         r.month: r
         for r in db.session.scalars(select(MonthlyReturn).where(MonthlyReturn.authority_id == authority.id))
     }
     rows = []
-    for month in reversed(return_months(now)):
+    for month in reversed(return_months(today)):
         found = returns.get(str(month))
         rows.append(MonthRow(month, due_date(month), status_of(found), is_late(found), found))
     return rows
@@ -188,9 +163,13 @@ def waiting_for_review() -> list[MonthlyReturn]:
     )
 
 
-def latest_return_month() -> Month | None:
-    """The latest month any authority has a return for (the reporting rate opens on its year)."""
-    latest = db.session.scalar(select(func.max(MonthlyReturn.month)))
+def latest_return_month(on_or_before: Month | None = None) -> Month | None:
+    """The latest month (up to `on_or_before`) any authority has a return for, in any state:
+    the programme's periods open pages on its quarter (see returns/__init__.py)."""
+    query = select(func.max(MonthlyReturn.month))
+    if on_or_before is not None:
+        query = query.where(MonthlyReturn.month <= str(on_or_before))
+    latest = db.session.scalar(query)
     return Month.parse(latest) if latest else None
 
 
@@ -281,7 +260,7 @@ def save(
         raise StaleReturn(changed_since(monthly_return, int(read_version or 0)), current_version)
     try:
         monthly_return = _write(authority, month, monthly_return, values, comment, return_fields_, submit)
-        db.session.commit()
+        db.session.flush()
     except (StaleDataError, IntegrityError):  # IntegrityError: another person created it meanwhile
         db.session.rollback()
         fresh = get_return(authority.id, month)
@@ -292,7 +271,7 @@ def save(
 
 
 def _write(authority, month, monthly_return, values, comment, return_fields_, submit) -> MonthlyReturn:
-    now = _now()
+    now = clock.utcnow()
     old = stored_values(monthly_return, return_fields_)
     old_comment = monthly_return.warnings_comment if monthly_return else ""
     creating = monthly_return is None
@@ -395,7 +374,7 @@ def upload(authority: Authority, month: Month, data: bytes, filename: str) -> li
 # ---- finance and admin decisions --------------------------------------------------------
 
 
-def _version_read(read_version) -> int:
+def _version_read(read_version: int | str | None) -> int:
     """The version a form carried; text that is not a number matches no version (-1)."""
     try:
         return int(read_version or 0)
@@ -404,8 +383,8 @@ def _version_read(read_version) -> int:
 
 
 def _transition(
-    monthly_return: MonthlyReturn,
-    read_version: int,
+    monthly_return: MonthlyReturn | None,
+    read_version: int | str | None,
     allowed_from: tuple[str, ...],
     new_status: str,
     action: str,
@@ -418,13 +397,13 @@ def _transition(
         raise StaleReturn(changed_since(monthly_return, _version_read(read_version)), monthly_return.version)
     old_status, old_version = monthly_return.status, monthly_return.version
     monthly_return.status = new_status
-    monthly_return.updated_at = _now()
+    monthly_return.updated_at = clock.utcnow()
     changes = {"version": (old_version, None), "status": (old_status, new_status)}
     if reason_field:
         changes[reason_field] = (getattr(monthly_return, reason_field), reason)
         setattr(monthly_return, reason_field, reason)
     if new_status == STATUS_APPROVED:
-        monthly_return.approved_at = _now()
+        monthly_return.approved_at = clock.utcnow()
         monthly_return.approved_by_id = _current_user_id()
     else:
         monthly_return.approved_at = None
@@ -438,15 +417,15 @@ def _transition(
     audit.record(
         OBJECT_TYPE, audit_id(monthly_return.authority, Month.parse(monthly_return.month)), action, changes
     )
-    db.session.commit()
+    db.session.flush()
 
 
-def approve(monthly_return: MonthlyReturn, read_version: int) -> None:
+def approve(monthly_return: MonthlyReturn | None, read_version: int | str | None) -> None:
     """Finance or admin approve a submitted return, which locks it."""
     _transition(monthly_return, read_version, (STATUS_SUBMITTED,), STATUS_APPROVED, "approved", None, "")
 
 
-def send_back(monthly_return: MonthlyReturn, read_version: int, reason: str) -> None:
+def send_back(monthly_return: MonthlyReturn | None, read_version: int | str | None, reason: str) -> None:
     """Finance or admin return a submitted return to the lead with a reason."""
     _transition(
         monthly_return,
@@ -459,22 +438,18 @@ def send_back(monthly_return: MonthlyReturn, read_version: int, reason: str) -> 
     )
 
 
-def reopen(monthly_return: MonthlyReturn, read_version: int, reason: str) -> None:
+def reopen(monthly_return: MonthlyReturn | None, read_version: int | str | None, reason: str) -> None:
     """An admin reopens an approved return: it becomes a draft the lead can change."""
     _transition(
         monthly_return, read_version, (STATUS_APPROVED,), STATUS_DRAFT, "reopened", "reopened_reason", reason
     )
 
 
-from app.returns.rates import (  # noqa: E402  (the agreed interface lives here too)
-    ReportingRate,
-    narratives,
-    outstanding_returns,
-    reporting_rate,
-)
-
 __all__ = [
+    "Completeness",
     "ReportingRate",
+    "completeness",
+    "months_not_approved",
     "due_date",
     "narratives",
     "outstanding_returns",

@@ -59,7 +59,6 @@ EXPECTED = {
     access.may_see_draft_reports: BCC,
     access.may_see_exact_report_counts: BCC,
     access.may_publish_reports: {"admin"},
-    access.may_use_reports: ALL - {"lead"},
 }
 
 
@@ -68,6 +67,14 @@ def test_each_page_predicate_is_true_for_exactly_its_roles(predicate):
     allowed = {role for role in sorted(ALL) if predicate(user(role))}
     assert allowed == EXPECTED[predicate]
     assert predicate(user(None)) is False  # nobody signed in may do anything
+
+
+def test_reports_pages_for_everyone_but_leads_unless_the_setting_lets_them(app):
+    with app.app_context():
+        assert {r for r in ALL if access.may_use_reports(user(r))} == ALL - {"lead"}
+        assert access.may_use_reports(user(None)) is False
+        app.config["LEADS_MAY_DOWNLOAD_REPORTS"] = True
+        assert {r for r in ALL if access.may_use_reports(user(r))} == ALL
 
 
 def test_deciding_on_a_return_approve_and_send_back_for_bcc_reopen_for_admin_only():

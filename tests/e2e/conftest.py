@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from tests.conftest import TEMPLATE_CACHE, TEST_SETTINGS
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -55,13 +56,16 @@ def live_server(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
             "REPORTS_DIR": str(folder / "reports"),
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "PASSWORD_HASH_METHOD": TEST_SETTINGS["PASSWORD_HASH_METHOD"],
         }
     )
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         upgrade()
         load_programme(app.config["PROGRAMME_FILE"])
         for email, role, gss in E2E_USERS.values():
             create_user(email, role, gss, password=PASSWORD, actor="e2e")
+        db.session.commit()  # the set-up is its own unit of work: services only flush
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -111,6 +111,7 @@ def test_a_job_run_of_a_dead_scheduler_ends_as_failed(loaded):
     }
 
 
+@pytest.mark.commits  # two threads, each with its own connection
 def test_two_schedulers_at_once_produce_each_report_exactly_once(app, loaded, reports_path):
     start = threading.Barrier(2)
     failures = []

@@ -4,6 +4,8 @@ published outside BCC (app/disclosure.py) in both variants."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from openpyxl.chart import BarChart, LineChart
 
@@ -18,13 +20,25 @@ TASKFORCE_SHEETS = [
     "Units and clients",
     "Outcomes",
     "Finance",
+    "Finance since start",
+    "Forecast",
     "Services commissioned",
     "Risks and opportunities",
+    "Risk actions",
     "Returns",
     "Narrative",
     "Definitions",
 ]
-MHCLG_SHEETS = ["Summary", "Units and clients", "Outcomes", "Finance", "Risks"]
+MHCLG_SHEETS = [
+    "Summary",
+    "Units and clients",
+    "Outcomes",
+    "Finance",
+    "Finance since start",
+    "Forecast",
+    "Risks",
+    "Risk actions",
+]
 
 
 def produce(variant: str, reports_path):
@@ -119,7 +133,7 @@ def test_taskforce_sheets_layout_and_print_setup(taskforce_book):
 def test_charts_are_native(taskforce_book):
     units_charts = taskforce_book["Units and clients"]._charts
     assert any(isinstance(chart, BarChart) for chart in units_charts)
-    finance_charts = taskforce_book["Finance"]._charts
+    finance_charts = taskforce_book["Finance since start"]._charts
     assert any(isinstance(chart, LineChart) for chart in finance_charts)
 
 
@@ -131,13 +145,16 @@ def test_services_and_risks_with_formula_like_text_written_as_text(taskforce_boo
     assert value.value == pytest.approx(12345.67)
     assert value.number_format == MONEY_FORMAT
     risks = taskforce_book["Risks and opportunities"]
+    actions = taskforce_book["Risk actions"]
+    for text in ("+Housing supply falls short", "=Programme manager"):
+        assert find_cell(risks, text).data_type == "s"
     for text in (
         "+Housing supply falls short",
         "-1 fewer homes than planned",
-        "=Programme manager",
         "@Next Steps\tAccommodation Programme acquisitions",
     ):
-        assert find_cell(risks, text).data_type == "s"
+        cell = find_cell(actions, text)
+        assert cell.data_type == "s" and cell.alignment.wrap_text  # long text wraps, never cut
     rag = value_at(risks, "Risk", "RAG")
     assert rag.value == "Red"
     assert rag.fill.fgColor.rgb.endswith("FFC7CE")
@@ -154,6 +171,7 @@ def test_mhclg_variant_sheets_and_risks_only(mhclg_book):
     with pytest.raises(AssertionError):
         find_cell(risks, "Extra move-on homes")  # opportunities are the Taskforce's
     assert any(isinstance(chart, BarChart) for chart in units._charts)
+    assert any(isinstance(chart, LineChart) for chart in mhclg_book["Finance since start"]._charts)
 
 
 def test_dates_are_dates_and_labels_keep_their_order(taskforce_book):
@@ -212,43 +230,50 @@ def test_finance_sheet_equals_spend_against_profile(report_data, reports_path, q
 
     quarter = Quarter.parse(quarter_slug)
     run = service.run_quarterly(quarter, "taskforce", "test")
-    sheet = open_book(reports_path / run.file_name)["Finance"]
+    book = open_book(reports_path / run.file_name)
+    sheet, since, forecast = book["Finance"], book["Finance since start"], book["Forecast"]
     answer = finance.spend_against_profile(quarter)
     for key, section in SECTIONS:
         for row in answer.all_rows:
             figures = row.figures[key]
-            for label, pence in (
-                ("Year profile", figures.year_profile_pence),
-                ("Profile to date", figures.profile_to_date_pence),
-                ("Actual to date", figures.actual_to_date_pence),
-                ("Variance", figures.variance_pence),
-                ("Cumulative actual", figures.cumulative_actual_pence),
-                ("Allocation", figures.allocation_pence),
-                ("Remaining allocation", figures.remaining_allocation_pence),
+            for page, label, pence in (
+                (sheet, "Year profile", figures.year_profile_pence),
+                (sheet, "Profile to date", figures.profile_to_date_pence),
+                (sheet, "Actual to date", figures.actual_to_date_pence),
+                (sheet, "Variance", figures.variance_pence),
+                (since, "Cumulative profile", figures.cumulative_profile_pence),
+                (since, "Cumulative actual", figures.cumulative_actual_pence),
+                (since, "Allocation", figures.allocation_pence),
+                (since, "Remaining allocation", figures.remaining_allocation_pence),
             ):
-                cell = value_at(sheet, row.label, label, section=section)
+                cell = value_at(page, row.label, label, section=section)
                 assert cell.value == pytest.approx(pence / 100), (section, row.label, label)
                 assert cell.number_format == MONEY_FORMAT
             rag = value_at(sheet, row.label, "RAG", section=section)
             assert rag.value == figures.rag.title()
+            compares = value_at(sheet, row.label, "RAG compares", section=section).value
+            assert (
+                compares == {"year": "Year to date", "cumulative": "Since the grant began"}[figures.rag_basis]
+            )
             percent = value_at(sheet, row.label, "Variance %", section=section)
             if figures.variance_percent is None:
                 assert percent.value is None
             else:
-                assert percent.value == pytest.approx(figures.variance_percent / 100)
+                assert percent.value == pytest.approx(figures.variance_percent)
                 assert percent.number_format == PERCENT_FORMAT
     # counted in the test: Birmingham's approved July spend, £25,000 + £4,321.99
     if quarter_slug == "2021-22-Q2":
         assert value_at(sheet, "Birmingham", "Actual to date", section="HF Support and").value == 29321.99
-    for row in finance.forecast_outturn(quarter.year):
+    for row in finance.forecast_outturn(quarter.year, as_at=quarter.end_date):
         assert value_at(
-            sheet, row.authority.name, "Forecast outturn", section="Forecast outturn"
+            forecast, row.authority.name, "Forecast outturn", section="Forecast outturn"
         ).value == pytest.approx(row.forecast_pence / 100)
     series = finance.cumulative_series(quarter)
+    assert series[-1].label == quarter.label  # the table and chart run to the report's quarter
     for point in series:
-        cell = value_at(sheet, point.label, "Cumulative actual spend", section="Cumulative")
+        cell = value_at(since, point.label, "Cumulative actual spend", section="Cumulative")
         assert cell.value == pytest.approx(point.cumulative_actual_pence / 100)
-    assert any(isinstance(chart, LineChart) for chart in sheet._charts) == bool(series)
+    assert any(isinstance(chart, LineChart) for chart in since._charts) == bool(series)
 
 
 def test_summary_shows_the_finance_rag_as_colour_and_word(taskforce_book):
@@ -276,3 +301,39 @@ def test_a_run_stored_without_published_counts_is_protected_from_its_frozen_coun
     assert value_at(units, "Coventry", "Housed to date").value == "fewer than 5"
     assert value_at(units, "Birmingham", "Housed to date").value == 5
     assert value_at(units, "Walsall", "Housed in quarter").value == 0
+
+
+def test_a_schema_1_run_reads_its_percentages_as_it_did(report_data, reports_path):
+    """Schema 1 stored percentages as 0-100; a workbook rebuilt from such a run today shows
+    the same percentages as one built from the current schema."""
+    from app.reporting import workbook
+
+    run = service.run_quarterly(QUARTER, "taskforce", "test")
+    current = service.frozen_figures(run)
+    from app.reporting import figures_schema
+
+    old = copy.deepcopy(current)
+    old["schema_version"] = 1
+    del old["programme"]["first_year_target"]
+    for row in [*old["units_against_target"], old["units_programme"]]:
+        row["percent_of_target"] = (
+            None if row["percent_of_target"] is None else row["percent_of_target"] * 100
+        )
+    spend = old["spend_against_profile"]
+    for row in [*spend["rows"], spend["programme"]]:
+        for strand in row["figures"].values():
+            if strand["variance_percent"] is not None:
+                strand["variance_percent"] *= 100
+    rebuilt = workbook.build(figures_schema.load(old), "taskforce")
+    built = workbook.build(current, "taskforce")
+    for title in ("Units and clients", "Finance", "Summary", "Definitions"):
+        for old_row, new_row in zip(rebuilt[title].iter_rows(), built[title].iter_rows(), strict=True):
+            for old_cell, new_cell in zip(old_row, new_row, strict=True):
+                if isinstance(new_cell.value, float):
+                    assert old_cell.value == pytest.approx(new_cell.value), (title, new_cell.coordinate)
+                else:
+                    assert old_cell.value == new_cell.value, (title, new_cell.coordinate)
+    target = value_at(built["Units and clients"], "Birmingham", "Percentage of target").value
+    assert 0 < target < 1  # a fraction of the target, shown by Excel's 0.0% format
+    definitions = [cell.value for cell in built["Definitions"]["B"] if isinstance(cell.value, str)]
+    assert any(text.startswith("25% of an authority's annual units") for text in definitions)

@@ -1,0 +1,50 @@
+"""Which months have a return and when each is due: shared by the return's rules
+(service.py) and the reporting rate (rates.py), which both sit above this module. The
+programme's life (first and last month) is the programme layer's periods rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+
+from app import clock
+from app.periods import Month
+from app.programme import periods as programme_periods
+from app.returns.models import MonthlyReturn
+
+
+def due_date(month: Month) -> date:
+    """A return is due on the RETURN_DUE_DAY setting of the following month."""
+    following = month.plus(1)
+    return date(following.year, following.month, current_app.config["RETURN_DUE_DAY"])
+
+
+def month_has_ended(month: Month, today: date | None = None) -> bool:
+    """Its last day is before today (the UK date)."""
+    return month.end_date < (today or clock.today())
+
+
+def first_month() -> Month:
+    return programme_periods.first_month()
+
+
+def last_month() -> Month:
+    return programme_periods.last_month()
+
+
+def return_months(today: date | None = None) -> list[Month]:
+    """Every month a return exists for, from the programme's start to this month."""
+    final = min(Month.containing(today or clock.today()), last_month())
+    return first_month().months_until(final)
+
+
+def is_return_month(month: Month) -> bool:
+    return first_month() <= month <= last_month()
+
+
+def is_late(monthly_return: MonthlyReturn | None) -> bool:
+    """Late: first submitted after its due date (a resubmission never changes this)."""
+    if monthly_return is None or monthly_return.first_submitted_at is None:
+        return False
+    return monthly_return.first_submitted_at.date() > due_date(Month.parse(monthly_return.month))
