@@ -212,7 +212,9 @@ def read_workbook(observations: Observations, quarter: str, book) -> None:
                         (quarter, label, f"s{months}:d"), _number(values[f"{months} months: of"])
                     )
                     observations.rate(quarter, label, months, values[f"{months} months: rate"], 1e-9)
-    for _headers, body in _tables(book["Summary"]):
+    for headers, body in _tables(book["Summary"]):
+        if headers[:2] != ["Measure", "Value"]:
+            continue  # the previous-quarter block: read_previous_quarter_block
         for line in body:
             label, value = line[0], line[1]
             if label in WORKBOOK_PEOPLE:
@@ -220,6 +222,86 @@ def read_workbook(observations: Observations, quarter: str, book) -> None:
             if label.startswith("Sustained at"):
                 months = 6 if "6" in label else 12
                 observations.rate(quarter, "Programme", months, value, 1e-9)
+
+
+CHANGE_MEASURES = {
+    "Waiting": "waiting",
+    "Exits in quarter": "exits_in_quarter",
+    **WORKBOOK_PEOPLE,
+}
+CHANGE_GROUPS = {"Time in tenancy: ": "band:", "Exits in quarter: ": "exit:"}
+
+
+def _changed_measure(label: str) -> str | None:
+    """A "Changes since version N" figure's measure, for counts of people (else None)."""
+    if label in CHANGE_MEASURES:
+        return CHANGE_MEASURES[label]
+    for prefix, measure in CHANGE_GROUPS.items():
+        if label.startswith(prefix):
+            return measure + label.removeprefix(prefix)
+    match = re.fullmatch(r"Sustained at (6|12) months: (numerator|denominator)", label)
+    if match:
+        return f"s{match.group(1)}:{match.group(2)[0]}"
+    return None
+
+
+def read_change(observations: Observations, quarter: str, version: int, row) -> None:
+    """One listed change (section, authority, figure, old, new): the new value is this
+    quarter's figure now; the old one is the same figure of version N, kept apart (its data
+    were different) under the quarter "<quarter> version N"."""
+    section, authority, label, old, new = row[:5]
+    measure = _changed_measure(label)
+    if section in ("Units and clients", "Outcomes") and measure:
+        observations.count((quarter, authority, measure), _number(new))
+        observations.count((f"{quarter} version {version}", authority, measure), _number(old))
+
+
+def read_changes_sheet(observations: Observations, quarter: str, book) -> int:
+    """The workbook's "Changes since version N" sheet; how many changes it lists."""
+    title = next(name for name in book.sheetnames if name.startswith("Changes since version"))
+    version = int(title.rsplit(" ", 1)[1])
+    listed = 0
+    for headers, body in _tables(book[title]):
+        if headers[:3] == ["Section", "Authority", "Figure"]:
+            for line in body:
+                read_change(observations, quarter, version, line)
+                listed += 1
+    return listed
+
+
+def read_run_page_changes(observations: Observations, quarter: str, html: str) -> int:
+    """A run page's "Changes since version N" table; how many changes it lists."""
+    match = re.search(r"Changes since version (\d+)</h2>", html)
+    if not match:
+        return 0
+    parser = _Tables()
+    parser.feed(html[match.start() :])
+    rows = parser.tables[0]["rows"] if parser.tables else []
+    for section, cells in rows:
+        read_change(observations, quarter, int(match.group(1)), [section, *cells])
+    return len(rows)
+
+
+def read_previous_quarter_block(observations: Observations, quarter: str, previous: str, book) -> None:
+    """The Summary's "Compared with the previous quarter": this quarter's and the previous
+    quarter's figures, and the change ("Housed to date" now minus then is the quarter's
+    "Housed in quarter"; any other change of a count of people is a count of its own)."""
+    for headers, body in _tables(book["Summary"]):
+        if headers[:1] != ["Measure"] or "Change" not in headers:
+            continue
+        for line in body:
+            values = dict(zip(headers, line, strict=False))
+            measure = WORKBOOK_PEOPLE.get(line[0])
+            if not measure:
+                continue
+            now, before, change = (_number(values[header]) for header in (headers[1], headers[2], "Change"))
+            observations.count((quarter, "Programme", measure), now)
+            observations.count((previous, "Programme", measure), before)
+            if change is not None and change != "None":
+                both = all(isinstance(value, int | float) for value in (now, before))
+                assert both and change == now - before, f"a change beside a hidden count: {line}"
+                key = "housed_in_quarter" if measure == "housed_to_date" else f"change:{measure}"
+                observations.count((quarter, "Programme", key), abs(change))
 
 
 # ---- the attack ------------------------------------------------------------------------

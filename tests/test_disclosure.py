@@ -134,7 +134,7 @@ def small_numbers(make):
 
 
 def test_small_numbers_nothing_recovered_from_pages_and_both_workbooks(
-    app, signed_in, small_numbers, reports_path
+    app, signed_in, make, small_numbers, reports_path
 ):
     quarters = quarters_since_first_client("2021-22-Q2")
     observations = everything_shown(
@@ -172,10 +172,15 @@ def test_the_attacker_recovers_the_old_leaks_from_exact_figures(app, signed_in, 
 def test_a_taskforce_user_gets_the_same_protected_figure_on_the_page_and_in_both_workbooks(
     signed_in, small_numbers, reports_path
 ):
+    from tests.reporting.test_publish import generate, publish
+
+    admin = signed_in("admin")
+    runs = generate(admin)  # taskforce, mhclg: a reader gets them once published
+    assert publish(admin, runs[0]).status_code == 302
     taskforce = signed_in("taskforce")
     books = {}
-    for variant in ("taskforce", "mhclg"):
-        run = reporting.run_quarterly(Quarter.parse("2021-22-Q2"), variant, "test")
+    for variant, run in zip(("taskforce", "mhclg"), runs, strict=True):
+        assert run.variant == variant
         download = taskforce.get(f"/reports/runs/{run.id}/download")  # as the reader gets it
         assert download.status_code == 200
         books[variant] = open_book(io.BytesIO(download.data))
@@ -224,3 +229,50 @@ def test_demo_nothing_recovered_and_487_stays_exact(app, signed_in, demo, report
     # the page, the dashboard and three sheets of each workbook: all the September 2021 note's 487
     assert observations.counts[("2021-22-Q2", "Programme", "housed_to_date")] == [487] * 8
     assert recovered(observations, quarters, app) == {}
+
+
+# ---- a late change between two published versions ---------------------------------------
+
+
+def test_a_late_change_of_one_person_is_not_recovered_from_version_2(
+    app, signed_in, make, small_numbers, reports_path
+):
+    """Version 1 is published; one more person is then recorded as housed by Birmingham in
+    2021-22 Q2 (its 2 housed in the quarter become 3), and version 2 is published. The
+    reader's pages, both version 2 workbooks with their "Changes since version 1" sheet and
+    the Summary's previous-quarter block, and the run page's list give nothing away."""
+    from tests.disclosure_attack import (
+        read_changes_sheet,
+        read_previous_quarter_block,
+        read_run_page_changes,
+    )
+    from tests.reporting.test_publish import generate, publish
+
+    admin = signed_in("admin")
+    assert publish(admin, generate(admin)[0]).status_code == 302
+    make(BIRMINGHAM, date(2021, 7, 1), [(date(2021, 8, 10), None, None)])
+    taskforce_v2, mhclg_v2 = generate(admin)
+    assert taskforce_v2.version == 2
+    assert publish(admin, taskforce_v2).status_code == 302
+
+    quarters = quarters_since_first_client("2021-22-Q2")
+    reader = signed_in("taskforce")
+    observations = everything_shown(reader, quarters, [], reports_path)
+    for run in (taskforce_v2, mhclg_v2):
+        book = open_book(reports_path / run.file_name)
+        read_workbook(observations, "2021-22-Q2", book)
+        read_changes_sheet(observations, "2021-22-Q2", book)
+        read_previous_quarter_block(observations, "2021-22-Q2", "2021-22-Q1", book)
+    page = reader.get(f"/reports/runs/{taskforce_v2.id}").get_data(as_text=True)
+    assert "Changes since version 1" in page
+    read_run_page_changes(observations, "2021-22-Q2", page)
+    assert recovered(observations, quarters, app) == {}
+
+    # BCC staff reviewing the run see the exact change; the reader's list does not hold it
+    exact = Observations()
+    read_run_page_changes(
+        exact, "2021-22-Q2", admin.get(f"/reports/runs/{taskforce_v2.id}").get_data(as_text=True)
+    )
+    assert set(exact.counts[("2021-22-Q2", "Birmingham", "housed_in_quarter")]) == {3}
+    assert set(exact.counts[("2021-22-Q2 version 1", "Birmingham", "housed_in_quarter")]) == {2}
+    assert ("2021-22-Q2 version 1", "Birmingham", "housed_in_quarter") not in observations.counts

@@ -345,6 +345,12 @@ def may_see_draft_reports(user) -> bool:
     return is_bcc_staff(user)
 
 
+def may_see_exact_report_counts(user) -> bool:
+    """Exact counts of people on a report run's page (headline, changes): BCC staff only;
+    everyone else, a lead too (the run is programme-wide), is shown them as published."""
+    return is_bcc_staff(user)
+
+
 def may_publish_reports(user) -> bool:
     """Generate, publish and withdraw quarterly reports: the programme manager (admin)."""
     return is_admin(user)
@@ -375,6 +381,7 @@ __all__ = [
     "is_role",
     "may_publish_reports",
     "may_see_draft_reports",
+    "may_see_exact_report_counts",
     "may_see_run_internals",
     "may_use_reports",
     "requires",

@@ -175,7 +175,9 @@ OPTIONAL_SECTIONS: dict[str, object] = {
     # counts of people as published outside BCC (app/clients/protected.py); runs stored before
     # it are protected from their own frozen counts when rebuilt
     "published": ANY,
-    # the previous quarter's headline figures and the changes since the last published version
+    # the previous quarter's headline figures and the changes since the last published version;
+    # newer runs also hold "published_rows" and "published_changes" (counts of
+    # people as published), read with .get() so older runs still build
     "previous_quarter": {"label": str, "rows": [ANY]},
     "changes_since": {"version": int, "changes": [ANY]},
 }

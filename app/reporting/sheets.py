@@ -5,8 +5,7 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, Reference
 
 from app.clients import protected
-from app.disclosure import rule
-from app.periods import Quarter
+from app.reporting.changes import published_block
 from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
 from app.reporting.sheets_definitions import definitions_sheet
 from app.reporting.sheets_finance import (
@@ -54,14 +53,8 @@ def _authority_name(row: dict) -> str:
 
 
 def published(figures: dict) -> dict:
-    """The run's counts of people as published outside BCC (both variants). A run stored
-    before runs held them is protected now from its own frozen counts."""
-    if "published" not in figures:
-        quarter = Quarter.parse(figures["quarter"]["slug"])
-        figures["published"] = protected.published_from_frozen(
-            quarter, figures["outcomes_by_authority"], rule()
-        )
-    return figures["published"]
+    """The run's counts of people as published outside BCC (both variants)."""
+    return published_block(figures)
 
 
 def _rule(sheet: Sheet) -> dict:

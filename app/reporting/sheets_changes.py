@@ -1,5 +1,7 @@
 """The "Changes since version N" sheet and the Summary's previous-quarter block, written
-from the changes and headline figures frozen with the run (changes.py)."""
+from the changes and headline figures frozen with the run (changes.py). Both workbooks leave
+BCC: counts of people are the published ones, and a change of one is worked out only from
+published numbers (blank beside a text such as "fewer than 5")."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ def changes_title(figures: dict) -> str | None:
 
 
 def changes_sheet(sheet: Sheet) -> None:
-    version, found = changes.frozen_changes(sheet.figures)
+    version, found = changes.frozen_changes(sheet.figures)  # counts of people as published
     sheet.note(
         f"Every figure that differs from version {version}, the last version published for this quarter."
     )
@@ -45,7 +47,7 @@ def changes_sheet(sheet: Sheet) -> None:
 
 def previous_quarter_block(sheet: Sheet) -> None:
     """This quarter's headline figures beside the previous quarter's, with the change."""
-    previous = sheet.figures.get("previous_quarter")
+    previous = changes.previous_headline(sheet.figures)
     if not previous:
         return
     this = {label: value for label, value, _ in changes.headline(sheet.figures)}
@@ -56,7 +58,8 @@ def previous_quarter_block(sheet: Sheet) -> None:
             if row_kind != kind:
                 continue
             now = this.get(label)
-            change = None if now is None or before is None else now - before
+            both = isinstance(now, int | float) and isinstance(before, int | float)
+            change = now - before if both else None  # never a difference with a hidden count
             rows.append([label, now, before, change])
         if rows:
             column = KINDS[kind]

@@ -12,6 +12,7 @@ from app.accounts.access import (
     may_generate_reports,
     may_publish_reports,
     may_see_draft_reports,
+    may_see_exact_report_counts,
     may_see_jobs,
     may_see_run_internals,
     may_use_reports,
@@ -84,15 +85,15 @@ def reports():
 
 
 def _shown(exact: bool, threshold: int):
-    """A figure as the page shows it: money in pounds, small counts of people hidden from
-    readers as they are in the reports."""
+    """A figure as the page shows it: money in pounds; readers get counts of people already
+    as published (a number or a text such as "fewer than 5"), never a small number."""
 
     def shown(value, kind: str) -> str:
         if value is None:
             return "none"
         if kind == changes.MONEY:
             return format_money(value)
-        if kind == changes.COUNT and not exact and 0 < value < threshold:
+        if kind == changes.COUNT and not exact and isinstance(value, int) and 0 < value < threshold:
             return f"fewer than {threshold}"
         return f"{value:,}" if isinstance(value, int) else str(value)
 
@@ -103,8 +104,9 @@ def _render_run(run, withdraw_form=None, status=200):
     user = current_user
     figures = service.frozen_figures(run)
     threshold = (figures or {}).get("suppression_threshold", current_app.config["SUPPRESSION_THRESHOLD"])
-    shown = _shown(may_see_draft_reports(user), threshold)
-    since_version, found = changes.frozen_changes(figures)
+    exact = may_see_exact_report_counts(user)
+    shown = _shown(exact, threshold)
+    since_version, found = changes.frozen_changes(figures, exact=exact)
     edition = run.edition
     return (
         render_template(
@@ -118,12 +120,12 @@ def _render_run(run, withdraw_form=None, status=200):
             headline=bool(figures),
             headline_rows=[
                 {"key": {"text": label}, "value": {"text": shown(value, kind)}}
-                for label, value, kind in (changes.headline(figures) if figures else [])
+                for label, value, kind in (changes.headline(figures, exact=exact) if figures else [])
             ],
             shown=shown,
             since_version=since_version,
             changes=found,
-            exact_counts=may_see_draft_reports(user),
+            exact_counts=exact,
             may_publish=may_publish_reports(user),
             publish_problem=editions.publish_problem(edition),
             publish_form=PublishForm(),

@@ -57,6 +57,7 @@ EXPECTED = {
     access.may_see_whole_programme: {"admin", "finance", "taskforce", "mhclg"},
     access.may_see_run_internals: BCC,
     access.may_see_draft_reports: BCC,
+    access.may_see_exact_report_counts: BCC,
     access.may_publish_reports: {"admin"},
 }
 

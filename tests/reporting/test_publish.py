@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.audit import AuditEntry
 from app.extensions import db
 from app.reporting import jobs, reminders
@@ -229,6 +231,18 @@ def test_the_summary_shows_the_previous_quarters_headline_figures(users, report_
         "2021-22 Q1",
         "Change",
     ]
-    housed = find_cell(summary, "Housed to date", column=1, min_row=header)
-    # Birmingham 7 and Coventry 2 by September; 6 and 1 by June
-    assert [summary.cell(housed.row, column).value for column in range(2, 5)] == [9, 7, 2]
+
+    def row(label):
+        cell = find_cell(summary, label, column=1, min_row=header)
+        return [summary.cell(cell.row, column).value for column in range(2, 5)]
+
+    # Birmingham 7 and Coventry 2 by September (9); 6 and 1 by June (7): both years of
+    # people as published (rounded to 5), the change worked out from those alone
+    assert row("Housed to date") == [10, 5, 5]
+    # 2 housed in the quarter (hidden), none the quarter before: no change is shown beside it
+    assert row("Housed in quarter") == ["fewer than 5", 0, None]
+    # money stays exact, and so does its change
+    total = service.frozen_figures(run)["spend_against_profile"]["programme"]["figures"]["total"]
+    now, before, change = row("Actual spend since the grant began")
+    assert now == total["cumulative_actual_pence"] / 100
+    assert change == pytest.approx(now - before) and before is not None
