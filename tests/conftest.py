@@ -117,11 +117,13 @@ def pytest_collection_modifyitems(items):
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, as in production, although the test
     holds one open: so `g` (the CSRF token, the CSP nonce) and the database session are
-    the request's own. The test's session is rolled back before (so its open savepoint
-    never encloses the request's work) and after (so it reads fresh rows)."""
+    the request's own. Before it, the test's session commits what the test built (the test is
+    the unit of work for it, as services only flush; and its open savepoint must never enclose
+    the request's work); after it, the session is rolled back so it reads fresh rows. The
+    per-test outer transaction still throws all of it away at the end."""
 
     def open(self, *args, **kwargs):
-        db.session.rollback()
+        db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.rollback()
         return response

@@ -116,6 +116,8 @@ def _provisional(quarter: Quarter, names: dict[int, str]) -> dict:
             "cumulative": [m.label for m in gaps],
         }
     return result
+
+
 def upgrade_1_to_2(frozen: dict) -> dict:
     """Version 1 held finance's variance and the units' percentage of target as 0-100; version
     2 holds fractions and the first-year target (every version-1 run used 25%)."""
@@ -133,6 +135,7 @@ def upgrade_1_to_2(frozen: dict) -> dict:
     for row in [*spend["rows"], spend["programme"]]:
         for strand in row["figures"].values():
             strand.setdefault("rag_basis", "year")  # version 1 compared the year to date
+            strand.setdefault("allocation_words", "")
     frozen.setdefault(
         "completeness", {"sentence": "Not recorded when this version of the report was produced"}
     )

@@ -10,7 +10,11 @@ from tests.conftest import PASSWORD, make_user
 def test_production_hashes_passwords_with_scrypt_whatever_the_environment_says(monkeypatch):
     monkeypatch.setenv("PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
     settings = load_settings(
-        {"ENV": "production", "SECRET_KEY": "a-real-secret", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
+        {
+            "ENV": "production",
+            "SECRET_KEY": "a-real-secret",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        }
     )
     assert settings["PASSWORD_HASH_METHOD"] == "scrypt"
     assert load_settings({"ENV": "development"})["PASSWORD_HASH_METHOD"] == "scrypt"

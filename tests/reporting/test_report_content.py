@@ -198,7 +198,13 @@ def test_definitions_speak_the_users_words_and_uk_time(report_data, reports_path
                         assert word not in cell.value, (sheet.title, cell.coordinate, cell.value)
                     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", cell.value), (sheet.title, cell.value)
     definitions = book["Definitions"]
-    for term in ("Finance RAG", "Allocation", "Provisional", "Forecast outturn", "Protecting small numbers (both reports)"):
+    for term in (
+        "Finance RAG",
+        "Allocation",
+        "Provisional",
+        "Forecast outturn",
+        "Protecting small numbers (both reports)",
+    ):
         assert find_cell(definitions, term, column=1)
     assert value_at(definitions, "Made by", "Value").value == "The programme's set-up (the default profile)"
     assert value_at(definitions, "Reason", "Value").value.startswith(
