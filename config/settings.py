@@ -65,6 +65,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
         "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),
+        # ...and at least this far above the average (people or workers; pounds for spend)
+        "OUTLIER_MINIMUM_DIFFERENCE": _env_int("OUTLIER_MINIMUM_DIFFERENCE", 5),
+        "OUTLIER_MINIMUM_DIFFERENCE_POUNDS": _env_int("OUTLIER_MINIMUM_DIFFERENCE_POUNDS", 1000),
         # Small-number suppression for taskforce and MHCLG users.
         "SUPPRESSION_THRESHOLD": _env_int("SUPPRESSION_THRESHOLD", 5),
         # RAG bands for spend against profile, in percent of profile to date.

@@ -220,4 +220,7 @@ def download(name: str, file_format: str):
     )
 
 
-from app.finance import views_changes  # noqa: E402,F401  (registers the form routes on bp)
+from app.finance import (
+    views_changes,  # noqa: E402,F401  (registers the form routes on bp)
+    views_review,  # noqa: E402,F401  (the review page, on bp)
+)

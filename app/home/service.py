@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app import clock
 from app.clients import service as clients
 from app.clients.suppression import suppress_count
 from app.finance import service as finance
@@ -19,17 +20,18 @@ from app.returns import service as returns
 
 def default_quarter(today: date | None = None) -> Quarter:
     """The quarter of the latest month with a return, if it has ended; else the last ended one."""
-    today = today or date.today()
+    today = today or clock.today()
     last_ended = Quarter.containing(today).previous()
     latest = returns.latest_return_month()
     if latest is not None and latest.quarter <= last_ended:
         return latest.quarter
-    return min(last_ended, returns.last_month().quarter)
+    # before any quarter has ended, the programme's first quarter
+    return max(min(last_ended, returns.last_month().quarter), returns.first_month().quarter)
 
 
 def quarter_choices() -> list[Quarter]:
     first = returns.first_month().quarter
-    last = min(Quarter.containing(date.today()).previous(), returns.last_month().quarter)
+    last = min(Quarter.containing(clock.today()).previous(), returns.last_month().quarter)
     quarters = [first]
     while quarters[-1] < last:
         quarters.append(quarters[-1].next())

@@ -1,22 +1,20 @@
-"""The home page."""
+"""The home page: each person's tasks first, then the quarter's headline figures."""
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from app.accounts.access import BCC_STAFF, EVERYONE, ROLE_LEAD, roles_required
+from app.accounts.access import BCC_STAFF, EVERYONE, ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, roles_required
 from app.clients.suppression import should_suppress
+from app.home import charts, tasks
 from app.home import service as dashboard
 from app.periods import PeriodError, Quarter
 from app.programme import service as programme_service
+from app.reporting import service as reporting
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
 
-@bp.route("/")
-@roles_required(*EVERYONE)
-def home():
-    """The dashboard: headline figures for a quarter (a lead sees their own authority)."""
-    choices = dashboard.quarter_choices()
+def _chosen_quarter(choices: list[Quarter]) -> Quarter:
     try:
         quarter = (
             Quarter.parse(request.args["quarter"])
@@ -27,6 +25,31 @@ def home():
         abort(404)
     if quarter not in choices:
         abort(404)
+    return quarter
+
+
+def _tasks_for(user, quarter: Quarter) -> dict:
+    if user.role == ROLE_LEAD:
+        return {"lead": tasks.lead_tasks(user.authority)}
+    if user.role == ROLE_FINANCE:
+        return {"to_review": tasks.returns_to_review()}
+    if user.role == ROLE_ADMIN:
+        return {"decisions": tasks.admin_decisions(), "to_review": tasks.returns_to_review()}
+    points = charts.programme_series(quarter, suppress=should_suppress(user))
+    return {
+        "runs": reporting.latest_downloadable_runs(user),
+        "points": points,
+        "housed_chart": charts.housed_chart(points),
+        "sustainment_chart": charts.sustainment_chart(points),
+    }
+
+
+@bp.route("/")
+@roles_required(*EVERYONE)
+def home():
+    """Home: what this person has to do, then headline figures for a quarter."""
+    choices = dashboard.quarter_choices()
+    quarter = _chosen_quarter(choices)
     authority = current_user.authority if current_user.role == ROLE_LEAD else None
     figures = dashboard.headlines(
         quarter,
@@ -35,5 +58,9 @@ def home():
         show_review_queue=current_user.role in BCC_STAFF,
     )
     return render_template(
-        "home/home.html", programme=programme_service.get_programme(), figures=figures, quarters=choices
+        "home/home.html",
+        programme=programme_service.get_programme(),
+        figures=figures,
+        quarters=choices,
+        **_tasks_for(current_user, quarter),
     )

@@ -19,7 +19,7 @@ import os
 import tempfile
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -38,6 +38,7 @@ from app.reporting.models import (
     STATUS_RUNNING,
     STATUS_SUCCEEDED,
     TRIGGERED_BY_SCHEDULER,
+    VARIANT_MHCLG,
     VARIANTS,
     ReportRun,
 )
@@ -229,6 +230,50 @@ def runs(variants: tuple[str, ...] = VARIANTS) -> list[ReportRun]:
             .order_by(ReportRun.quarter.desc(), ReportRun.variant, ReportRun.version.desc())
         )
     )
+
+
+def downloadable_variants(user) -> tuple[str, ...]:
+    """The report variants this user may download (leads: none unless the setting allows)."""
+    from app.accounts.models import ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, ROLE_MHCLG, ROLE_TASKFORCE
+
+    if user.role == ROLE_LEAD:
+        return VARIANTS if current_app.config["LEADS_MAY_DOWNLOAD_REPORTS"] else ()
+    return {
+        ROLE_ADMIN: VARIANTS,
+        ROLE_FINANCE: VARIANTS,
+        ROLE_TASKFORCE: VARIANTS,
+        ROLE_MHCLG: (VARIANT_MHCLG,),
+    }.get(user.role, ())
+
+
+def latest_downloadable_runs(user) -> list[ReportRun]:
+    """The newest finished run of each variant this user may download, for the home page.
+    The one place that decides which runs a reader is offered (finished runs today)."""
+    variants = downloadable_variants(user)
+    if not variants:
+        return []
+    finished = db.session.scalars(
+        select(ReportRun)
+        .where(ReportRun.variant.in_(variants), ReportRun.status == STATUS_SUCCEEDED)
+        .order_by(ReportRun.quarter.desc(), ReportRun.version.desc())
+    )
+    latest: dict[str, ReportRun] = {}
+    for run in finished:
+        latest.setdefault(run.variant, run)
+    return sorted(latest.values(), key=lambda run: run.variant)
+
+
+def quarters_without_a_report(today: date | None = None) -> list[Quarter]:
+    """Quarters whose report day has passed with no finished run: a decision for the admin."""
+    today = today or utcnow().date()
+    day = current_app.config["REPORT_DAY"]
+    done = set(db.session.scalars(select(ReportRun.quarter).where(ReportRun.status == STATUS_SUCCEEDED)))
+
+    def report_day_passed(quarter: Quarter) -> bool:
+        after = quarter.end_date + timedelta(days=1)
+        return date(after.year, after.month, day) <= today
+
+    return [q for q in report_quarters(today) if q.slug not in done and report_day_passed(q)]
 
 
 def get_run(run_id: int) -> ReportRun | None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from app.accounts.access import (
     EVERYONE,
     ROLE_ADMIN,
-    ROLE_FINANCE,
-    ROLE_LEAD,
     ROLE_MHCLG,
-    ROLE_TASKFORCE,
     roles_required,
 )
 from app.periods import Quarter
@@ -26,20 +23,7 @@ NAVIGATION = [
     ("reporting.jobs_page", "Jobs", (ROLE_ADMIN,)),
 ]
 
-DOWNLOADABLE = {
-    ROLE_ADMIN: VARIANTS,
-    ROLE_FINANCE: VARIANTS,
-    ROLE_TASKFORCE: VARIANTS,
-    ROLE_MHCLG: (VARIANT_MHCLG,),
-    ROLE_LEAD: (),
-}
-
-
-def downloadable_variants(user) -> tuple[str, ...]:
-    """The report variants this user may download (leads: none unless the setting allows)."""
-    if user.role == ROLE_LEAD and current_app.config["LEADS_MAY_DOWNLOAD_REPORTS"]:
-        return VARIANTS
-    return DOWNLOADABLE.get(user.role, ())
+downloadable_variants = service.downloadable_variants
 
 
 def _visible_variants(user) -> tuple[str, ...]:

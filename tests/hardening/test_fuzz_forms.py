@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from app import create_app
 from tests.access_samples import SAMPLE_BUILDERS, expected_for
-from tests.conftest import LEAD_GSS, PASSWORD, ROLE_EMAILS, login, post_form
+from tests.conftest import LEAD_GSS, PASSWORD, ROLE_EMAILS, login
 from tests.hardening.conftest import changed_tables, db_snapshot
+from tests.returns.conftest import post_and_confirm
 
 # Roles for routes the shared table does not list yet (the lead keeps tests/access_samples.py).
 EXTRA_ROLES: dict[str, set[str]] = {}  # every route is in tests/access_samples.py
@@ -178,7 +179,7 @@ def world(app, users, signed_in):
     values = dict(SAMPLE_BUILDERS["own"](), decision="send-back")
     lead = signed_in("lead")
     month_url = f"/returns/{LEAD_GSS}/{DECIDED_MONTH}"
-    response = post_form(lead, month_url, good_figures(submit_return="Submit"))
+    response = post_and_confirm(lead, month_url, good_figures(submit_return="Submit"))
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     clients = {"lead": lead}
 
