@@ -8,9 +8,9 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/hfm_test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup browser database run test test-sqlite test-postgres lint bench
+.PHONY: setup browser database run test test-sqlite test-postgres lint bench styles
 
-setup: $(BIN)/.installed node_modules/.installed
+setup: $(BIN)/.installed node_modules/.installed styles
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ $(BIN)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# GOV.UK Frontend's Sass built with the council's font (a system sans-serif, not GDS
+# Transport) by the pinned `sass` npm package; the output is not committed.
+CSS_OUT := app/static/build/main.css
+styles: $(CSS_OUT)
+
+$(CSS_OUT): app/static/scss/main.scss node_modules/.installed
+	mkdir -p $(dir $@)
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules $< $@
 
 # Debian's chromium for the browser tests (never a downloaded browser).
 browser:

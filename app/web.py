@@ -15,7 +15,7 @@ from app.accounts import service as account_service
 from app.extensions import db, login_manager
 from app.formatting import format_date, format_datetime, format_money, format_percent
 from app.forms_common import error_list
-from app.navigation import navigation_for
+from app.navigation import navigation_for, sub_navigation
 
 # NUL and the other C0 control characters but tab, line feed and carriage return: nobody
 # types them, PostgreSQL cannot store NUL and openpyxl cannot write any of them.
@@ -66,7 +66,8 @@ def init_app(app: Flask) -> None:
     def _layout_context():
         return {
             "csp_nonce": g.get("csp_nonce"),
-            "service_navigation": navigation_for(current_user),
+            "service_navigation": (navigation := navigation_for(current_user)),
+            "sub_navigation": sub_navigation(navigation),
             "show_synthetic_banner": app.config["SHOW_SYNTHETIC_BANNER"],
         }
 

@@ -75,6 +75,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
         "LEADS_MAY_DOWNLOAD_REPORTS": _env_bool("LEADS_MAY_DOWNLOAD_REPORTS", False),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 24),  # a reset link works this long
         "SHOW_SYNTHETIC_BANNER": _env_bool("SHOW_SYNTHETIC_BANNER", True),
     }
     settings.update(overrides)

@@ -58,12 +58,6 @@ def _labels():
     }
 
 
-NAVIGATION = [
-    ("clients.register_home", "Clients", REGISTER_ROLES),
-    ("clients.programme_outcomes", "Outcomes", OUTCOME_ROLES),
-]
-
-
 def _client_or_403(reference: str) -> Client:
     """The client a URL names. A lead gets 403 for any reference outside their authority's
     prefix, whether or not it exists; others get 404 for a missing one."""

@@ -22,7 +22,6 @@ from app.periods import FinancialYear, PeriodError, Quarter
 from app.programme import service as programme_service
 
 bp = Blueprint("finance", __name__, template_folder="templates")
-NAVIGATION = [("finance.summary", "Finance", None)]
 
 
 def chosen_quarter() -> Quarter:
@@ -220,7 +219,4 @@ def download(name: str, file_format: str):
     )
 
 
-from app.finance import (
-    views_changes,  # noqa: E402,F401  (registers the form routes on bp)
-    views_review,  # noqa: E402,F401  (the review page, on bp)
-)
+from app.finance import views_changes, views_review  # noqa: E402,F401  (register routes on bp)

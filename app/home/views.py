@@ -64,3 +64,21 @@ def home():
         quarters=choices,
         **_tasks_for(current_user, quarter),
     )
+
+
+# The footer's pages: anyone may read them, signed in or not.
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("home/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("home/privacy.html")
+
+
+@bp.route("/cookies")
+def cookies():
+    return render_template("home/cookies.html")

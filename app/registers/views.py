@@ -35,7 +35,6 @@ from app.registers.models import (
 )
 
 bp = Blueprint("registers", __name__, template_folder="templates", url_prefix="/registers")
-NAVIGATION = [("registers.services", "Services", None), ("registers.risks", "Risks", None)]
 MANAGERS = (ROLE_ADMIN, ROLE_LEAD)
 
 

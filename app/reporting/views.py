@@ -18,10 +18,6 @@ from app.reporting.forms import GenerateForm
 from app.reporting.models import VARIANT_MHCLG, VARIANTS
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
-NAVIGATION = [
-    ("reporting.reports", "Reports", None),
-    ("reporting.jobs_page", "Jobs", (ROLE_ADMIN,)),
-]
 
 downloadable_variants = service.downloadable_variants
 

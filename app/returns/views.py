@@ -30,11 +30,6 @@ from app.returns.validation import display_value
 bp = Blueprint("returns", __name__, template_folder="templates")
 RETURN_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD)
 RATE_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_TASKFORCE, ROLE_MHCLG)
-NAVIGATION = [
-    ("returns.index", "Monthly returns", RETURN_ROLES),
-    ("returns.review", "Review returns", (ROLE_ADMIN, ROLE_FINANCE)),
-    ("returns.reporting_rate", "Reporting rate", RATE_ROLES),
-]
 TAG_CLASSES = {
     "not_started": "govuk-tag--grey",
     "draft": "govuk-tag--light-blue",
