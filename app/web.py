@@ -15,6 +15,7 @@ from app.accounts import service as account_service
 from app.extensions import db, login_manager
 from app.formatting import format_date, format_datetime, format_money, format_percent
 from app.forms_common import error_list
+from app.periods import Month, PeriodError
 from app.navigation import navigation_for, sub_navigation
 
 # NUL and the other C0 control characters but tab, line feed and carriage return: nobody
@@ -36,6 +37,14 @@ class CleanFormRequest(Request):
             )
 
 
+def month_label(text: str) -> str:
+    """'2021-08' as people read it: 'August 2021'."""
+    try:
+        return Month.parse(str(text)).label
+    except PeriodError:
+        return str(text)
+
+
 def init_app(app: Flask) -> None:
     app.request_class = CleanFormRequest
     login_manager.init_app(app)
@@ -51,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "govuk_date")
     app.add_template_filter(format_datetime, "govuk_datetime")
     app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(month_label, "month_label")
     app.add_template_global(error_list, "error_list")
 
     @app.before_request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime
 
 from app import audit, clock
@@ -27,7 +28,7 @@ def _events(page: str) -> list[str]:
     found = re.findall(
         r'<li class="hfm-audit__event">(.*?)</li>\s*(?=<li class="hfm-audit__event">|</ol>)', page, re.S
     )
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
+    return [unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip()) for item in found]
 
 
 def test_one_entry_per_event_in_words_and_uk_time(signed_in):
