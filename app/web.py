@@ -15,8 +15,8 @@ from app.accounts import service as account_service
 from app.extensions import db, login_manager
 from app.formatting import format_date, format_datetime, format_money, format_percent
 from app.forms_common import error_list
-from app.periods import Month, PeriodError
 from app.navigation import navigation_for, sub_navigation
+from app.periods import Month, PeriodError
 
 # NUL and the other C0 control characters but tab, line feed and carriage return: nobody
 # types them, PostgreSQL cannot store NUL and openpyxl cannot write any of them.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import datetime
+from html import unescape
 
 from app import audit, clock
 from app.extensions import db
