@@ -39,8 +39,16 @@ FORM_PAGES = {
     "accounts.unlock_user": "/users",
     "finance.clear_forecast": "/finance/forecast/{gss_code}/{year}",
     "registers.reopen_risk": "/registers/risks/{risk_id}",
+    "accounts.change_role": "/users/{user_id}",
+    "accounts.deactivate_user": "/users/{user_id}",
+    "accounts.reactivate_user": "/users/{user_id}",
+    "accounts.send_password_reset": "/users/{user_id}",
 }
-NOT_FUZZED = {"accounts.logout": "ends the session; it takes no input but the CSRF token"}
+NOT_FUZZED = {
+    "accounts.logout": "ends the session; it takes no input but the CSRF token",
+    "returns.check": "confirms a saved draft (it sends only the version); returns.edit is fuzzed",
+    "accounts.reset_password": "opens only from an emailed link (tests/accounts/test_user_admin.py)",
+}
 ROLE_PREFERENCE = ("lead", "finance", "admin", "taskforce", "mhclg")
 ACCEPTED = {302, 303}
 REFUSED_WITH_FORM = {200, 400, 409}
