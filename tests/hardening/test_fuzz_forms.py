@@ -32,7 +32,10 @@ EXTRA_ROLES: dict[str, set[str]] = {}  # every route is in tests/access_samples.
 # URL values of the shared samples changed for one route: decisions are tried on a
 # submitted return (July 2019 stays open for the lead's form).
 DECIDED_MONTH = "2019-08"
-ENDPOINT_VALUES = {"returns.decide": {"month_text": DECIDED_MONTH}}
+ENDPOINT_VALUES = {
+    "returns.decide": {"month_text": DECIDED_MONTH},
+    "finance.review_return": {"month_text": DECIDED_MONTH},
+}
 # POST-only routes and the page whose form posts to them.
 FORM_PAGES = {
     "returns.decide": "/returns/{gss}/{month_text}",
