@@ -44,7 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         compare_type=True,
     )
     extensions.csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")  # production refuses it (settings.py)
     extensions.limiter.init_app(app)
     web.init_app(app)
     _register_blueprints(app)

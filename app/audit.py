@@ -11,12 +11,12 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 SYSTEM_ACTOR = "system"
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who changed what, when: one row per changed field (or per action)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """Extensions, created once here and bound to the app in create_app()."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -29,6 +29,14 @@ class Base(DeclarativeBase):
 Pence = Annotated[int, mapped_column(BigInteger)]
 
 db = SQLAlchemy(model_class=Base)
+
+# Every table's base class. At run time it is db.Model (Flask-SQLAlchemy's, bound to `db`);
+# type checkers cannot use a variable as a base class, so they are shown the Base it extends.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

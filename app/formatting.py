@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-_MONEY_PATTERN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_MONEY_PATTERN = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")  # 0 to 9 only, not any script's digits
 
 
 class MoneyError(ValueError):

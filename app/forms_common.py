@@ -31,6 +31,8 @@ class SafeGovDateField(DateField):
             return
         day, month, year = parts
         try:
+            if not all(part.isascii() for part in parts):  # int() would take ２ or ٢ as a digit
+                raise ValueError
             self.data = date(int(year), int(month), int(day))
             if self.data.year < 1900:
                 raise ValueError

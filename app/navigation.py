@@ -1,26 +1,28 @@
 """The header's navigation for the signed-in user's role: at most seven top-level sections,
 each with its pages as sub-navigation, and exactly one section current on every page.
 
-A section's link is its first page the user may open. The current section is the one whose
-address prefixes match the page's path most closely (the longest prefix wins), so
+A section's link is its first page the user may open; each page names the predicate of
+app/accounts/access.py that opens it (None: everyone signed in). The current section is the
+one whose address prefixes match the page's path most closely (the longest prefix wins), so
 /finance/review/... is under Returns although /finance is Finance.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import request, url_for
 
-ADMIN, FINANCE, LEAD, TASKFORCE, MHCLG = "admin", "finance", "authority_lead", "taskforce", "mhclg"
-BCC = (ADMIN, FINANCE)
+from app.accounts import access
+
 EVERYONE = None
 
 
 @dataclass(frozen=True)
 class Section:
     text: str
-    pages: tuple[tuple[str, str, tuple[str, ...] | None], ...]  # (endpoint, text, roles)
+    pages: tuple[tuple[str, str, Callable[..., bool] | None], ...]  # (endpoint, text, predicate)
     prefixes: tuple[str, ...]  # the paths that belong to the section
 
 
@@ -29,21 +31,21 @@ SECTIONS = (
     Section(
         "Returns",
         (
-            ("returns.index", "Monthly returns", (ADMIN, FINANCE, LEAD)),
-            ("returns.review", "Review returns", BCC),
-            ("returns.reporting_rate", "Reporting rate", (ADMIN, FINANCE, TASKFORCE, MHCLG)),
+            ("returns.index", "Monthly returns", access.may_read_returns),
+            ("returns.review", "Review returns", access.may_review_returns),
+            ("returns.reporting_rate", "Reporting rate", access.may_see_reporting_rate),
         ),
         ("/returns", "/finance/review"),
     ),
     Section(
         "Clients",
         (
-            ("clients.register_home", "Client register", (ADMIN, LEAD)),
-            ("clients.programme_outcomes", "Outcomes", EVERYONE),
+            ("clients.register_home", "Client register", access.may_use_client_register),
+            ("clients.programme_outcomes", "Outcomes", access.may_see_outcomes),
         ),
         ("/clients",),
     ),
-    Section("Finance", (("finance.summary", "Finance", EVERYONE),), ("/finance",)),
+    Section("Finance", (("finance.summary", "Finance", access.may_see_finance),), ("/finance",)),
     Section(
         "Programme",
         (
@@ -55,19 +57,25 @@ SECTIONS = (
     ),
     Section(
         "Reports",
-        (("reporting.reports", "Reports", EVERYONE), ("reporting.jobs_page", "Jobs", (ADMIN,))),
+        (
+            ("reporting.reports", "Reports", access.may_use_reports),
+            ("reporting.jobs_page", "Jobs", access.may_see_jobs),
+        ),
         ("/reports",),
     ),
     Section(
         "Users",
-        (("accounts.users", "Users", (ADMIN,)), ("accounts.audit_log", "Audit log", (ADMIN,))),
+        (
+            ("accounts.users", "Users", access.may_manage_users),
+            ("accounts.audit_log", "Audit log", access.may_see_audit_log),
+        ),
         ("/users", "/audit"),
     ),
 )
 
 
-def _allowed(roles, user) -> bool:
-    return roles is None or user.role in roles
+def _allowed(may_open, user) -> bool:
+    return may_open is None or bool(may_open(user))
 
 
 def _match(path: str, prefix: str) -> int:
@@ -80,8 +88,8 @@ def _visible_sections(user) -> list[tuple[Section, list[dict]]]:
     for section in SECTIONS:
         pages = [
             {"href": url_for(endpoint), "text": text}
-            for endpoint, text, roles in section.pages
-            if _allowed(roles, user)
+            for endpoint, text, may_open in section.pages
+            if _allowed(may_open, user)
         ]
         if pages:
             found.append((section, pages))

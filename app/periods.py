@@ -11,12 +11,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_FY_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})(?:\s+|-)Q([1-4])\s*$", re.IGNORECASE)
+_FY_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$", re.ASCII)
+_QUARTER_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})(?:\s+|-)Q([1-4])\s*$", re.IGNORECASE | re.ASCII)
+
+
+# Years a period may be written with: the programme's life with room either side. A year
+# beyond these is a typo or an attack (year 0 or 9999 has no date in Python for every month).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 class PeriodError(ValueError):
     """A period written in a way we cannot read."""
+
+
+def _check_year(year: int, text: str, like: str) -> None:
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise PeriodError(f"Enter a {like} between {EARLIEST_YEAR} and {LATEST_YEAR}, not '{text}'")
 
 
 @dataclass(frozen=True, order=True)
@@ -31,6 +41,7 @@ class FinancialYear:
         start, end_suffix = int(match.group(1)), int(match.group(2))
         if (start + 1) % 100 != end_suffix:
             raise PeriodError(f"Enter a financial year like 2019-20, not '{text}'")
+        _check_year(start, text, "financial year")
         return cls(start)
 
     @classmethod
@@ -135,9 +146,10 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        match = re.match(r"^\s*(\d{4})-(\d{2})\s*$", text or "")
+        match = re.match(r"^\s*(\d{4})-(\d{2})\s*$", text or "", re.ASCII)
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise PeriodError(f"Enter a month like 2019-07, not '{text}'")
+        _check_year(int(match.group(1)), text, "month")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

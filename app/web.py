@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, Request, abort, g, render_template, request, send_from_directory, session
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from app import unit_of_work
 from app.accounts import service as account_service
@@ -45,8 +46,27 @@ def month_label(text: str) -> str:
         return str(text)
 
 
+# The largest id a row can have: PostgreSQL's `integer` (SQLite's reach 2**63 - 1).
+MAX_PATH_INTEGER = 2**31 - 1
+NO_SUCH_ROW = -1  # ids start at 1, and -1 fits every integer column
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` for every route: ASCII digits only, and a number beyond any row's id becomes
+    NO_SUCH_ROW, so the view answers as for any missing row (404, or 403 for a lead where that
+    is the rule) instead of the database failing on an integer it cannot hold."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return NO_SUCH_ROW if number > MAX_PATH_INTEGER else number
+
+
 def init_app(app: Flask) -> None:
     app.request_class = CleanFormRequest
+    # before any blueprint adds its rules, so every <int:> route uses it
+    app.url_map.converters["int"] = BoundedIntegerConverter
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see this page"
@@ -54,6 +74,10 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
+        if not account_service.session_is_within_its_lifetime(
+            session.get(account_service.SESSION_STARTED_KEY)
+        ):
+            return None  # past SESSION_MAX_HOURS since sign-in: signed out, however it was used
         return account_service.load_user_by_session_token(token)
 
     app.add_template_filter(format_money, "money")

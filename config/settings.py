@@ -48,8 +48,16 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not development,
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),  # from sign-in, however used
         "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 3),
+        "LOGIN_LOCK_MINUTES": _env_int("LOGIN_LOCK_MINUTES", 15),  # each further failure restarts it
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # memory:// counts per process: N gunicorn workers would allow N times the login limit
+        "RATELIMIT_ALLOW_PER_PROCESS": _env_bool("RATELIMIT_ALLOW_PER_PROCESS", False),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "hfm"),
+        # werkzeug's method string, deliberately not read from the environment: production
+        # keeps scrypt. Only the test suite's own overrides (tests/conftest.py) pick a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024) + 64 * 1024,
@@ -62,14 +70,28 @@ def load_settings(overrides: dict | None = None) -> dict:
         "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),
         "REMINDER_LOOKBACK_MONTHS": _env_int("REMINDER_LOOKBACK_MONTHS", 3),
         "SCHEDULER_TIMEZONE": os.environ.get("SCHEDULER_TIMEZONE", "Europe/London"),
+        # A claim belongs to a live process: it beats every HEARTBEAT seconds and a claim
+        # whose owner has not beaten for LEASE seconds is given up by the next scheduler.
+        "SCHEDULER_HEARTBEAT_SECONDS": _env_int("SCHEDULER_HEARTBEAT_SECONDS", 2),
+        "SCHEDULER_LEASE_SECONDS": _env_int("SCHEDULER_LEASE_SECONDS", 10),
+        # The pages say no scheduler is running when none has reported in for this long.
+        "SCHEDULER_ALIVE_SECONDS": _env_int("SCHEDULER_ALIVE_SECONDS", 30),
+        # How often the scheduler looks for "Generate now" requests.
+        "REQUEST_POLL_SECONDS": _env_int("REQUEST_POLL_SECONDS", 2),
+        # Tests only (HFM_ENV=test): pause inside a report's file write, to kill it there.
+        "REPORT_PAUSE_SECONDS_FOR_TESTS": _env_int("REPORT_PAUSE_SECONDS_FOR_TESTS", 0),
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
         "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),
         # ...and at least this far above the average (people or workers; pounds for spend)
         "OUTLIER_MINIMUM_DIFFERENCE": _env_int("OUTLIER_MINIMUM_DIFFERENCE", 5),
         "OUTLIER_MINIMUM_DIFFERENCE_POUNDS": _env_int("OUTLIER_MINIMUM_DIFFERENCE_POUNDS", 1000),
-        # Small-number suppression for taskforce and MHCLG users.
+        # Disclosure control for what leaves BCC (app/disclosure.py): counts of people from
+        # 1 to threshold-1 are "fewer than <threshold>", others rounded to the base; rates
+        # are shown only where their denominator is at least RATE_MIN_DENOMINATOR.
         "SUPPRESSION_THRESHOLD": _env_int("SUPPRESSION_THRESHOLD", 5),
+        "SUPPRESSION_ROUNDING_BASE": _env_int("SUPPRESSION_ROUNDING_BASE", 5),
+        "RATE_MIN_DENOMINATOR": _env_int("RATE_MIN_DENOMINATOR", 20),
         # RAG bands for spend against profile, in percent of profile to date.
         "RAG_GREEN_MAX_PERCENT": _env_int("RAG_GREEN_MAX_PERCENT", 10),
         "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
@@ -85,5 +107,20 @@ def load_settings(overrides: dict | None = None) -> dict:
         raise SettingsError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(or HFM_ENV=development on a developer's machine)."
+        )
+    if settings["SUPPRESSION_THRESHOLD"] < 2 or settings["SUPPRESSION_ROUNDING_BASE"] < 1:
+        raise SettingsError(
+            "SUPPRESSION_THRESHOLD must be at least 2 and SUPPRESSION_ROUNDING_BASE at least 1."
+        )
+    if (
+        settings["ENV"] not in ("development", "test")
+        and str(settings["RATELIMIT_STORAGE_URI"]).startswith("memory://")
+        and not settings["RATELIMIT_ALLOW_PER_PROCESS"]
+    ):
+        raise SettingsError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts sign-in attempts in each web worker "
+            "separately, so several workers allow several times the login limit. Set "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (a Redis all workers share), or "
+            "RATELIMIT_ALLOW_PER_PROCESS=true to accept per-worker counting (one worker only)."
         )
     return settings

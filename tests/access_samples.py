@@ -89,9 +89,13 @@ ROUTES: dict[str, dict] = {
     "finance.add_payment": {"roles": BCC},
     "finance.edit_forecast": {"roles": BCC},
     "finance.clear_forecast": {"roles": BCC},
-    "reporting.reports": {"roles": EVERYONE},
-    "reporting.run_page": {"roles": EVERYONE, "scoped": False},
+    # leads get no Reports pages unless LEADS_MAY_DOWNLOAD_REPORTS (false by default)
+    "reporting.reports": {"roles": {"admin", "finance", "taskforce", "mhclg"}},
+    "reporting.run_page": {"roles": {"admin", "finance", "taskforce", "mhclg"}, "scoped": False},
     "reporting.download": {"roles": {"admin", "finance", "taskforce", "mhclg"}, "scoped": False},
+    "reporting.publish": {"roles": ADMIN, "scoped": False},
+    "reporting.withdraw": {"roles": ADMIN, "scoped": False},
+    "reporting.request_page": {"roles": BCC, "scoped": False},
     "reporting.generate": {"roles": ADMIN},
     "reporting.jobs_page": {"roles": ADMIN},
 }
@@ -126,7 +130,7 @@ def _values(gss: str) -> dict:
         "year": "2019-20",
         "name": "spend-against-profile",
         "file_format": "csv",
-        "run_id": _report_run_sample(),
+        **_report_samples(),
         **_client_sample(gss),
         **_register_samples(gss),
     }
@@ -193,9 +197,15 @@ def _client_sample(gss: str) -> dict:
 SAMPLE_BUILDERS = {"own": _own, "other": _other}
 
 
-def _report_run_sample() -> int:
-    """A finished MHCLG report run: every reader may open it and all but leads download it."""
+def _report_samples() -> dict:
+    """A published MHCLG report run (every reader may open and download it; leads neither)
+    and a queued "Generate now" request."""
     from app.periods import Quarter
-    from app.reporting import service
+    from app.reporting import editions, requests, service
 
-    return service.run_quarterly(Quarter.parse("2019-20-Q2"), "mhclg", "test").id
+    quarter = Quarter.parse("2019-20-Q2")
+    edition = service.produce_quarter(quarter, "test")
+    editions.publish(edition, "test", {"taskforce": "http://t.invalid", "mhclg": "http://m.invalid"})
+    mhclg = next(run for run in service.edition_runs(edition) if run.variant == "mhclg")
+    request = requests.request_report(quarter, "test")
+    return {"run_id": mhclg.id, "request_id": request.id}

@@ -2,6 +2,15 @@
 
 The database is SQLite by default; set TEST_DATABASE_URL to a PostgreSQL URL to run the
 same suite there (`make test` runs both). Each test starts from empty tables.
+
+How that stays quick: the migrations run once per session and one app serves every test.
+Each test runs inside one database transaction that is rolled back at its end: the app's
+session (and each request's) joins it through a SAVEPOINT, so a service's commit() only
+releases its savepoint (SQLAlchemy 2's "join an external transaction" recipe). Its settings
+are put back after each test. A test whose data must really be committed (seen by another
+thread, process or app) is marked `@pytest.mark.commits`: it gets an app of its own, real
+commits, and every table emptied afterwards, as before. Passwords are hashed with a cheap
+method here only (production keeps scrypt: tests/accounts/test_password_hash.py).
 """
 
 from __future__ import annotations
@@ -9,12 +18,18 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from flask_sqlalchemy.session import _app_ctx_id
+from jinja2 import FileSystemBytecodeCache
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, scoped_session
 
 from app import create_app
 from app.extensions import db, limiter
@@ -22,6 +37,9 @@ from app.extensions import db, limiter
 PASSWORD = "correct-horse-battery-staple"
 LEAD_GSS = "E08000025"  # Birmingham
 OTHER_GSS = "E08000026"  # Coventry
+# The test suite's own settings. One pbkdf2 round makes a hash in microseconds, where
+# scrypt takes tens of milliseconds (and every test signs people in).
+TEST_SETTINGS = {"ENV": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
 
 
 def _prepare_postgres(url: str) -> str:
@@ -70,7 +88,7 @@ def reports_dir(tmp_path_factory) -> Path:
 def _migrated(database_url, reports_dir):
     from flask_migrate import upgrade
 
-    app = create_app({"ENV": "test", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -88,34 +106,124 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def pytest_collection_modifyitems(items):
+    """With pytest-xdist (make test), the browser tests share one worker: one live server
+    and one chromium."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, as in production, although the test
     holds one open: so `g` (the CSRF token, the CSP nonce) and the database session are
-    the request's own. Afterwards the test's session is rolled back, so it reads fresh rows."""
+    the request's own. The test's session is rolled back before (so its open savepoint
+    never encloses the request's work) and after (so it reads fresh rows)."""
 
     def open(self, *args, **kwargs):
+        db.session.rollback()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         db.session.rollback()
         return response
 
 
-@pytest.fixture
-def app(_migrated, reports_dir):
+# Compiled templates, kept between the apps of a run, its xdist workers and later runs: the
+# GOV.UK macros take seconds of CPU to compile, and a `commits` test makes an app of its own.
+# Jinja keys each entry by template file and source checksum, so a changed template never
+# reuses stale code.
+TEMPLATE_CACHE_DIR = Path(tempfile.gettempdir()) / f"hfm-test-templates-{os.getuid()}"
+TEMPLATE_CACHE_DIR.mkdir(mode=0o700, exist_ok=True)
+TEMPLATE_CACHE = FileSystemBytecodeCache(str(TEMPLATE_CACHE_DIR))
+
+
+def _new_test_app(database_url: str, reports_dir: Path):
     app = create_app(
         {
-            "ENV": "test",
-            "SQLALCHEMY_DATABASE_URI": _migrated,
+            **TEST_SETTINGS,
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "REPORTS_DIR": str(reports_dir),
             "SERVER_NAME": None,
         }
     )
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    return app
+
+
+def _sqlite_savepoints_work(engine) -> None:
+    """pysqlite begins transactions late and breaks SAVEPOINT; SQLAlchemy's documented fix
+    (its SQLite dialect notes): let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def _shared_app(_migrated, reports_dir):
+    """The one app of the session's rolled-back tests (templates compiled once)."""
+    app = _new_test_app(_migrated, reports_dir)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_savepoints_work(db.engine)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _rolled_back(app):
+    """The shared app, inside one transaction that is rolled back at the end of the test."""
+    settings = dict(app.config)
+    app._got_first_request = False  # a test may still add a route or a hook, as on a new app
+    with app.app_context():
+        limiter.reset()
+        connection = db.engine.connect()
+        outer = connection.begin()
+        app_session = db.session
+        test_thread = threading.get_ident()
+
+        def new_session():
+            if current_app._get_current_object() is not app:
+                return app_session.session_factory()  # another app (the browser tests' server)
+            if threading.get_ident() != test_thread:
+                raise RuntimeError(
+                    "This test's data is rolled back, so another thread cannot see it: "
+                    "mark the test @pytest.mark.commits"
+                )
+            return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+        db.session = scoped_session(new_session, scopefunc=_app_ctx_id)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.session = app_session
+            outer.rollback()
+            connection.close()
+            app.config.clear()
+            app.config.update(settings)
+
+
+def _committing(app):
+    """An app of the test's own: real commits, and every table emptied afterwards."""
     with app.app_context():
         limiter.reset()
         yield app
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
+
+
+@pytest.fixture
+def app(request, _migrated, reports_dir):
+    if request.node.get_closest_marker("commits"):
+        yield from _committing(_new_test_app(_migrated, reports_dir))
+    else:
+        yield from _rolled_back(request.getfixturevalue("_shared_app"))
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.formatting import MoneyError, format_date, format_money, parse_money, pence_to_pounds_text
-from app.periods import FinancialYear, Month, PeriodError, Quarter
+from app.periods import EARLIEST_YEAR, LATEST_YEAR, FinancialYear, Month, PeriodError, Quarter
 
-years = st.integers(min_value=1990, max_value=2200).map(FinancialYear)
+years = st.integers(min_value=EARLIEST_YEAR, max_value=LATEST_YEAR).map(FinancialYear)
 quarters = st.builds(Quarter, years, st.integers(min_value=1, max_value=4))
 
 

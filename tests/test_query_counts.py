@@ -16,6 +16,9 @@ from app.extensions import db
 from app.periods import Quarter
 from tests.conftest import _empty_all_tables, login
 
+# Counts every SQL statement: the savepoints of a rolled-back test would be counted too.
+pytestmark = pytest.mark.commits
+
 SMALL = {"authority_count": 3, "years": 2, "client_count": 60}
 DOUBLED = {"authority_count": 6, "years": 4, "client_count": 120}
 FIRST = gss_code(0)

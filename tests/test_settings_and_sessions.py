@@ -15,7 +15,9 @@ def test_the_app_refuses_to_start_without_a_secret_key_outside_development(monke
 
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, _migrated):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-only")
-    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": _migrated})
+    app = create_app(
+        {"ENV": "production", "SQLALCHEMY_DATABASE_URI": _migrated, "RATELIMIT_ALLOW_PER_PROCESS": True}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

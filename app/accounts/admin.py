@@ -25,6 +25,11 @@ from app.programme.models import Authority
 RESET_SALT = "password-reset"
 
 
+def role_form_data(user) -> dict[str, str]:
+    """What the change-role form starts with: the user's role and, for a lead, their authority."""
+    return {"role": user.role, "authority": user.authority.gss_code if user.authority else ""}
+
+
 def change_role(user: User, role: str, authority_gss: str | None, actor: User) -> bool:
     """Set the user's role (and authority, for a lead). False if nothing changed."""
     if role not in ROLES:

@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from app.accounts.models import ROLE_LABELS
+from app.accounts.models import ROLE_LABELS, ROLE_LEAD
 
 
 class LoginForm(FlaskForm):
@@ -53,9 +53,9 @@ class CreateUserForm(FlaskForm):
     submit = SubmitField("Create user and send a link", widget=GovSubmitInput())
 
     def validate_authority(self, field):
-        if self.role.data == "authority_lead" and not field.data:
+        if self.role.data == ROLE_LEAD and not field.data:
             raise ValidationError("Select the authority this lead works for")
-        if self.role.data != "authority_lead" and field.data:
+        if self.role.data != ROLE_LEAD and field.data:
             raise ValidationError("Only an authority lead is bound to an authority")
 
 

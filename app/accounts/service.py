@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from functools import cache
 from importlib import resources
 
 from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit
+from app import audit, clock
 from app.accounts.models import ROLE_LEAD, ROLES, User, new_session_token
 from app.extensions import db
 from app.programme.models import Authority
 
 MIN_PASSWORD_LENGTH = 12
-# A throwaway hash to check against when the email is unknown, so the answer takes
-# as long as for a real account and reveals nothing.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+def _hash_method() -> str:
+    """PASSWORD_HASH_METHOD (scrypt; only the test suite's own settings make it cheaper)."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A throwaway hash to check against when the email is unknown, so the answer takes
+    as long as for a real account and reveals nothing."""
+    return generate_password_hash("not-a-real-password-at-all", method=method)
 
 
 class AccountError(ValueError):
@@ -92,7 +103,7 @@ def _set_password_hash(user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=_hash_method())
 
 
 def set_password(email: str, password: str, actor: str | None = None) -> User:
@@ -108,23 +119,41 @@ def set_password(email: str, password: str, actor: str | None = None) -> User:
     return user
 
 
+def lock_has_lapsed(user: User) -> bool:
+    """A lock ends by itself LOGIN_LOCK_MINUTES after the last failure that set or extended it."""
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    return user.locked_at is not None and clock.utcnow() >= user.locked_at + timedelta(minutes=minutes)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user if the email and password match an active, unlocked account; else None.
 
-    Each failure counts against the account; after LOGIN_MAX_FAILURES it is locked
-    until an admin unlocks it. The caller shows one generic message either way.
+    Each failure counts against the account; after LOGIN_MAX_FAILURES it is locked for
+    LOGIN_LOCK_MINUTES (or until an admin unlocks it), and each further failure while locked
+    starts that time again, so guessing never gets through and the owner is only kept out
+    while someone keeps guessing. The caller shows one generic message either way.
     """
     user = get_user_by_email(email)
-    if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+    if user is None or user.password_hash is None or not user.is_active_account:
+        check_password_hash(_dummy_hash(_hash_method()), password or "")
         return None
-    if user.locked_at is not None or not user.is_active_account:
-        check_password_hash(_DUMMY_HASH, password or "")
+    if user.locked_at is not None and lock_has_lapsed(user):
+        audit.record(
+            "user", user.email, "lock-lapsed", {"locked_at": (user.locked_at, None)}, actor=audit.SYSTEM_ACTOR
+        )
+        user.locked_at = None
+        user.failed_logins = 0
+    # the real hash is checked even while locked: the same time, and a wrong guess extends the lock
+    matches = check_password_hash(user.password_hash, password or "")
+    if user.locked_at is not None:
+        if not matches:
+            user.locked_at = clock.utcnow()
+        db.session.commit()
         return None
-    if not check_password_hash(user.password_hash, password or ""):
+    if not matches:
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_at = audit.utcnow()
+            user.locked_at = clock.utcnow()
             audit.record(
                 "user",
                 user.email,
@@ -135,7 +164,9 @@ def authenticate(email: str, password: str) -> User | None:
         db.session.commit()
         return None
     user.failed_logins = 0
-    user.last_login_at = audit.utcnow()
+    user.last_login_at = clock.utcnow()
+    # a new token at each sign-in: every other session of the user (a copied cookie) ends
+    user.session_token = new_session_token()
     db.session.commit()
     return user
 
@@ -164,6 +195,25 @@ def locked_users() -> list[User]:
 
 def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+SESSION_STARTED_KEY = "signed_in_at"  # in the signed session cookie: naive UTC, ISO format
+
+
+def session_start_stamp() -> str:
+    return clock.utcnow().isoformat()
+
+
+def session_is_within_its_lifetime(started: str | None) -> bool:
+    """A session lasts at most SESSION_MAX_HOURS from sign-in, however much it is used; one
+    without a start (made before this rule) is over."""
+    try:
+        began = datetime.fromisoformat(started) if isinstance(started, str) else None
+    except ValueError:
+        return False
+    if began is None:
+        return False
+    return clock.utcnow() < began + timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
 
 
 def load_user_by_session_token(token: str) -> User | None:

@@ -1,7 +1,6 @@
 """Signing in and out, user management and the audit log page."""
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -13,14 +12,17 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import admin, service
+from app.accounts import (
+    admin,
+    bp,
+    service,
+    views_admin,  # noqa: F401  (its routes are on the same blueprint)
+)
 from app.accounts import audit_log as audit_log_service
-from app.accounts.access import ROLE_ADMIN, roles_required
+from app.accounts.access import may_manage_users, may_see_audit_log, requires
 from app.accounts.forms import ConfirmForm, CreateUserForm, LoginForm
 from app.extensions import limiter
 from app.programme import service as programme_service
-
-bp = Blueprint("accounts", __name__, template_folder="templates")
 
 GENERIC_LOGIN_ERROR = "Enter a correct email address and password. Accounts lock after repeated failures"
 
@@ -49,6 +51,7 @@ def login():
         else:
             session.clear()  # a new session at sign-in, so a planted one is useless
             login_user(user)
+            session[service.SESSION_STARTED_KEY] = service.session_start_stamp()
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
@@ -66,13 +69,13 @@ def logout():
 
 
 @bp.route("/users")
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def users():
     return render_template("accounts/users.html", users=service.all_users(), form=ConfirmForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def create_user():
     form = CreateUserForm()
     form.authority.choices = [("", "Not an authority lead")] + [
@@ -91,7 +94,7 @@ def create_user():
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def unlock_user(user_id: int):
     user = service.user_by_id(user_id)
     if user is None:
@@ -103,7 +106,7 @@ def unlock_user(user_id: int):
 
 
 @bp.route("/audit")
-@roles_required(ROLE_ADMIN)
+@requires(may_see_audit_log)
 def audit_log():
     """The audit log in words, a page at a time, filtered by area, authority, user and dates."""
     filters, errors = audit_log_service.filters_from(request.args)
@@ -122,6 +125,3 @@ def audit_log():
         actors=audit_log_service.actors(),
         page_url=lambda number: url_for("accounts.audit_log", page=number, **filters.as_args()),
     )
-
-
-from app.accounts import views_admin  # noqa: E402,F401  (user administration routes, on bp)

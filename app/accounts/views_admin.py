@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.accounts import admin, service
-from app.accounts.access import ROLE_ADMIN, roles_required
+from app.accounts import admin, bp, service
+from app.accounts.access import may_manage_users, requires
 from app.accounts.forms import ChangeRoleForm, ConfirmForm, ResetPasswordForm
-from app.accounts.views import bp
 from app.programme import service as programme_service
 
 
@@ -24,9 +23,7 @@ def _role_form(user, formdata=None):
     form = (
         ChangeRoleForm(formdata=formdata)
         if formdata is not None
-        else ChangeRoleForm(
-            formdata=None, role=user.role, authority=user.authority.gss_code if user.authority else ""
-        )
+        else ChangeRoleForm(formdata=None, **admin.role_form_data(user))
     )
     form.authority.choices = [("", "Not an authority lead")] + [
         (a.gss_code, a.name) for a in programme_service.authorities()
@@ -45,13 +42,13 @@ def _user_page(user, role_form=None, status: int = 200):
 
 
 @bp.route("/users/<int:user_id>")
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def user_page(user_id: int):
     return _user_page(_user_or_404(user_id))
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def change_role(user_id: int):
     from flask import request
 
@@ -82,7 +79,7 @@ def _confirmed_action(user_id: int, action, done: str):
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def deactivate_user(user_id: int):
     return _confirmed_action(
         user_id,
@@ -92,13 +89,13 @@ def deactivate_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def reactivate_user(user_id: int):
     return _confirmed_action(user_id, admin.reactivate, "{email} is active again")
 
 
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_manage_users)
 def send_password_reset(user_id: int):
     return _confirmed_action(
         user_id, admin.send_password_reset, "A link to choose a new password was sent to {email}"

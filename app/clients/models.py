@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.programme.models import Authority
 
 AGE_BANDS = {
@@ -72,7 +72,7 @@ SUPPORT_END_REASONS = {
 }
 
 
-class ClientReferenceCounter(db.Model):
+class ClientReferenceCounter(Model):
     """The last client number given per authority: numbers only go up, so an erased
     client's reference is never given again."""
 
@@ -80,7 +80,7 @@ class ClientReferenceCounter(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
-class Client(db.Model):
+class Client(Model):
     __table_args__ = (UniqueConstraint("authority_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +121,7 @@ class Client(db.Model):
         return next((t for t in self.tenancies if t.end_date is None), None)
 
 
-class ClientSupportNeed(db.Model):
+class ClientSupportNeed(Model):
     __table_args__ = (UniqueConstraint("client_id", "need"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +129,7 @@ class ClientSupportNeed(db.Model):
     need: Mapped[str] = mapped_column(String(30))
 
 
-class Tenancy(db.Model):
+class Tenancy(Model):
     """A period in a home: [start_date, end_date). On its end date the client is no longer
     housed by it, so a next tenancy may start on that same day."""
 

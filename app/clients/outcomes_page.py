@@ -1,8 +1,9 @@
-"""The outcomes page's tables, with suppression applied once for the whole programme.
+"""The outcomes page's tables, from one set of rows for the quarter.
 
-An authority's page shows that authority's row of the programme tables, so a taskforce
-or MHCLG user sees each figure hidden or shown the same way on every page (a figure
-hidden on the programme page to protect another cell is never shown elsewhere).
+A Taskforce or MHCLG user gets the rows as published outside BCC (clients/protected.py,
+the rule in app/disclosure.py), so every figure is the one in both report workbooks; BCC
+users and a lead for their own authority get exact rows. An authority's page shows that
+authority's row of the programme tables, so a figure is shown the same way on every page.
 """
 
 from __future__ import annotations
@@ -12,176 +13,142 @@ from dataclasses import dataclass
 from flask import abort, request
 from flask_login import current_user
 
-from app.clients import service
-from app.clients.models import TENANCY_END_REASONS
+from app import disclosure
+from app.clients import protected, service
 from app.clients.outcomes import BAND_LABELS, SUSTAINMENT_DEFINITION
-from app.clients.suppression import SECONDARY_TEXT, Cell, should_suppress, suppress_table
-from app.clients.suppression import threshold as suppression_threshold
+from app.clock import today
 from app.periods import PeriodError, Quarter
 from app.programme import service as programme_service
+
+NO_RATE = "n/a"
+RATE_NOT_SHOWN = "not shown"
 
 
 @dataclass
 class Table:
     title: str
     headers: list[str]
-    rows: list[tuple[str, list]]  # (authority name, cells)
-    total: tuple[str, list] | None
+    rows: list[tuple[str, list[str]]]  # (authority name, cell texts)
+    total: tuple[str, list[str]] | None
     note: str = ""
 
 
 def quarter_from_request() -> Quarter:
     text = request.args.get("quarter")
     if not text:
-        from datetime import date
-
-        return Quarter.containing(date.today()).previous()
+        return Quarter.containing(today()).previous()
     try:
         return Quarter.parse(text)
     except PeriodError:
         abort(404)
 
 
-class Rate:
-    """A rate shown as a percentage, hidden when its numerator or denominator is."""
-
-    def __init__(self, numerator: Cell, denominator: Cell):
-        self.numerator, self.denominator = numerator, denominator
-
-    def __str__(self) -> str:
-        if self.numerator.hidden or self.denominator.hidden:
-            return SECONDARY_TEXT
-        if not self.denominator.value:
-            return "n/a"
-        return f"{100 * self.numerator.value / self.denominator.value:.1f}%"
+def count_text(value) -> str:
+    """A count as shown: a number with thousands separators, or the rule's text."""
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-class Text:
-    def __init__(self, text: str):
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _table(title, headers, names, body, suppress, row_totals=False, note="") -> Table:
-    cells = suppress_table(body, row_totals=row_totals, column_totals=True, suppress=suppress)
-    rows = []
-    for index, name in enumerate(names):
-        line = list(cells.body[index])
-        if row_totals:
-            line.append(cells.row_totals[index])
-        rows.append((name, line))
-    total = list(cells.column_totals) + ([cells.grand_total] if row_totals else [])
-    return Table(title, headers, rows, ("Programme", total), note)
+def rate_text(rate: float | None, numerator, denominator) -> str:
+    if rate is not None:
+        return f"{100 * rate:.1f}%"
+    if denominator == 0:
+        return NO_RATE
+    return RATE_NOT_SHOWN
 
 
-def build_tables(quarter: Quarter, suppress: bool) -> list[Table]:
+def build_tables(quarter: Quarter, rows: dict) -> list[Table]:
     authorities = programme_service.authorities()
-    figures = service.outcomes_by_authority(quarter)
     units = {row.authority.id: row for row in service.units_against_target(quarter)}
-    names = [authority.name for authority in authorities]
-    ordered = [figures[authority.id] for authority in authorities]
+    lines = [(a.name, rows[str(a.id)], units[a.id].target_to_date) for a in authorities]
+    lines.append(("Programme", rows[protected.PROGRAMME], sum(u.target_to_date for u in units.values())))
 
-    main = _table(
-        "People accepted and housed",
-        [
-            "Accepted in quarter",
-            "Accepted to date",
-            "Housed in quarter",
-            "Housed to date (current and former)",
-            "Accepted and waiting",
-        ],
-        names,
-        [
-            [f.accepted_in_quarter, f.accepted_to_date, f.housed_in_quarter, f.housed_to_date, f.waiting]
-            for f in ordered
-        ],
-        suppress,
-        note="Housed: the person's first tenancy began (in the quarter, or by its end).",
-    )
-    main.headers += ["Unit target to date", "Housed to date as % of target"]
-    for (_name, line), authority in zip(main.rows + [main.total], authorities + [None], strict=True):
-        target = (
-            units[authority.id].target_to_date
-            if authority
-            else sum(row.target_to_date for row in units.values())
-        )
-        housed = line[3]
-        line.append(Text(f"{target:g}"))
-        line.append(
-            Text(SECONDARY_TEXT)
-            if housed.hidden
-            else Text(f"{100 * housed.value / target:.1f}%" if target else "n/a")
-        )
+    def table(title, headers, cells, note=""):
+        body = [(name, cells(row, target)) for name, row, target in lines]
+        return Table(title, headers, body[:-1], body[-1], note)
 
-    bands = _table(
-        "Time in tenancy (tenancies open at the quarter's end)",
-        list(BAND_LABELS) + ["Currently housed"],
-        names,
-        [[f.tenancy_bands[label] for label in BAND_LABELS] for f in ordered],
-        suppress,
-        row_totals=True,
-        note=(
-            "Whole months from the tenancy's start to the quarter's last day: a tenancy that "
-            "began on 31 March has lasted exactly 6 months on 30 September and is in "
-            '"6 to 12 months". N months after a date is the same day N months later, or '
-            "that month's last day when it is shorter."
-        ),
-    )
-    reasons = list(TENANCY_END_REASONS.values())
-    exits = _table(
-        "Tenancies ended in the quarter, by reason",
-        reasons + ["All exits"],
-        names,
-        [[f.exits_by_reason[label] for label in reasons] for f in ordered],
-        suppress,
-        row_totals=True,
-    )
-    sustainment = _sustainment_table(names, ordered, suppress)
-    return [main, sustainment, bands, exits]
-
-
-def _sustainment_table(names, ordered, suppress) -> Table:
-    body = [
-        [
-            f.sustainment_6.numerator,
-            f.sustainment_6.denominator,
-            f.sustainment_12.numerator,
-            f.sustainment_12.denominator,
+    def main_cells(row, target):
+        names = ("accepted_in_quarter", "accepted_to_date", "housed_in_quarter", "housed_to_date", "waiting")
+        share = protected.share_of(row["housed_to_date"], target)
+        return [count_text(row[name]) for name in names] + [
+            f"{target:g}",
+            f"{100 * share:.1f}%" if share is not None else (NO_RATE if not target else RATE_NOT_SHOWN),
         ]
-        for f in ordered
-    ]
-    cells = suppress_table(body, column_totals=True, suppress=suppress)
 
-    def line(c):
-        return [c[0], c[1], Rate(c[0], c[1]), c[2], c[3], Rate(c[2], c[3])]
-
-    return Table(
-        "Tenancy sustainment",
-        [
-            "6 months: sustained (numerator)",
-            "6 months: people (denominator)",
-            "6 months: rate",
-            "12 months: sustained (numerator)",
-            "12 months: people (denominator)",
-            "12 months: rate",
-        ],
-        [(name, line(cells.body[i])) for i, name in enumerate(names)],
-        ("Programme", line(cells.column_totals)),
-        note=" ".join(
-            [
-                SUSTAINMENT_DEFINITION.format(months="N"),
-                'N is 6 or 12. "N months after" is the same day N months later, or that '
-                "month's last day when it is shorter.",
+    def sustainment_cells(row, _target):
+        cells = []
+        for name in ("sustainment_6", "sustainment_12"):
+            measure = row[name]
+            cells += [
+                count_text(measure["numerator"]),
+                count_text(measure["denominator"]),
+                rate_text(measure["rate"], measure["numerator"], measure["denominator"]),
             ]
+        return cells
+
+    reasons = list(rows[protected.PROGRAMME]["exits_by_reason"])
+    return [
+        table(
+            "People accepted and housed",
+            [
+                "Accepted in quarter",
+                "Accepted to date",
+                "Housed in quarter",
+                "Housed to date (current and former)",
+                "Accepted and waiting",
+                "Unit target to date",
+                "Housed to date as % of target",
+            ],
+            main_cells,
+            note="Housed: the person's first tenancy began (in the quarter, or by its end).",
         ),
-    )
+        table(
+            "Tenancy sustainment",
+            [
+                "6 months: sustained (numerator)",
+                "6 months: people (denominator)",
+                "6 months: rate",
+                "12 months: sustained (numerator)",
+                "12 months: people (denominator)",
+                "12 months: rate",
+            ],
+            sustainment_cells,
+            note=" ".join(
+                [
+                    SUSTAINMENT_DEFINITION.format(months="N"),
+                    'N is 6 or 12. "N months after" is the same day N months later, or that '
+                    "month's last day when it is shorter.",
+                ]
+            ),
+        ),
+        table(
+            "Time in tenancy (tenancies open at the quarter's end)",
+            list(BAND_LABELS) + ["Currently housed"],
+            lambda row, _t: (
+                [count_text(row["tenancy_bands"][label]) for label in BAND_LABELS]
+                + [count_text(row["currently_housed"])]
+            ),
+            note=(
+                "Whole months from the tenancy's start to the quarter's last day: a tenancy that "
+                "began on 31 March has lasted exactly 6 months on 30 September and is in "
+                '"6 to 12 months". N months after a date is the same day N months later, or '
+                "that month's last day when it is shorter."
+            ),
+        ),
+        table(
+            "Tenancies ended in the quarter, by reason",
+            reasons + ["All exits"],
+            lambda row, _t: (
+                [count_text(row["exits_by_reason"][label]) for label in reasons]
+                + [count_text(row["exits_in_quarter"])]
+            ),
+        ),
+    ]
 
 
 def outcomes_context(quarter: Quarter, authority) -> dict:
-    suppress = should_suppress(current_user)
-    tables = build_tables(quarter, suppress)
+    protecting = protected.sees_protected_counts(current_user)
+    with service.reuse_outcomes():  # the rows and the unit targets read the quarter once
+        tables = build_tables(quarter, protected.rows_for(quarter, current_user))
     if authority is not None:
         for table in tables:
             table.rows = [row for row in table.rows if row[0] == authority.name]
@@ -190,8 +157,8 @@ def outcomes_context(quarter: Quarter, authority) -> dict:
         "quarter": quarter,
         "authority": authority,
         "tables": tables,
-        "suppressed": suppress,
-        "threshold": suppression_threshold(),
+        "protected_counts": protecting,
+        "disclosure_note": disclosure.rule().describe() if protecting else "",
         "previous_quarter": quarter.previous(),
         "next_quarter": quarter.next(),
         "authorities": programme_service.authorities(),

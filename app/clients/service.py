@@ -306,11 +306,22 @@ def update_client(client: Client, values: dict) -> None:
     changes["support_needs"] = (",".join(client.support_needs), ",".join(values["support_needs"]))
     for name in CLIENT_FIELDS:
         setattr(client, name, values[name])
-    if client.support_needs != values["support_needs"]:
-        client.needs = [ClientSupportNeed(need=need) for need in values["support_needs"]]
+    _replace_needs(client, values["support_needs"])
     client.updated_at = audit.utcnow()
     audit.record("client", client.reference, "update", changes)
     db.session.commit()
+
+
+def _replace_needs(client: Client, needs: list[str]) -> None:
+    """Keep the rows of needs that stay, delete the rest and add the new ones. Assigning a
+    fresh list would flush the new rows before the old are deleted, and a need kept from the
+    old set would break the unique (client, need) constraint."""
+    wanted = set(needs)
+    for row in [row for row in client.needs if row.need not in wanted]:
+        client.needs.remove(row)
+    db.session.flush()
+    have = set(client.support_needs)
+    client.needs.extend(ClientSupportNeed(need=need) for need in needs if need not in have)
 
 
 def check_tenancy(

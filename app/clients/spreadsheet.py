@@ -1,8 +1,8 @@
 """Excel upload of clients and tenancies (all or nothing, errors by cell) and the register
 download. Uploads are opened by app.uploads (size at most MAX_UPLOAD_BYTES, no zip bomb,
 macros or external links; openpyxl in read_only mode), formulas are refused by cell and a
-sheet may hold at most MAX_UPLOAD_ROWS rows. In the download, user text starting with =, +, -, @,
-tab or CR is written as text (cell.data_type = "s"), never as a formula."""
+sheet may hold at most MAX_UPLOAD_ROWS rows. The download is written by app/spreadsheets.py:
+every text is a text cell, and one that could run as a formula gets Excel's quote prefix."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.clients import service
 from app.clients.models import (
@@ -23,8 +24,10 @@ from app.clients.models import (
     SUPPORT_NEEDS,
     TENANCY_END_REASONS,
     TENURES,
+    Client,
 )
 from app.extensions import db
+from app.spreadsheets import SHORT_DATE_FORMAT, TEXT, workbook_bytes, write_value
 from app.uploads import NOT_A_WORKBOOK, UploadError, open_workbook_safely, rows_within
 
 CLIENT_COLUMNS = [
@@ -56,7 +59,6 @@ TENANCY_FIELD_COLUMNS = {
     "end_date": "End date",
     "end_reason": "End reason",
 }
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_ROWS = 2000  # data rows per sheet (the setting MAX_UPLOAD_ROWS overrides it)
 MAX_COLUMNS = 50  # columns read per row: the upload has 9 (a cell at XFD must not cost 16,384)
 
@@ -127,6 +129,8 @@ class _Sheet:
         if isinstance(value, date):
             return value
         for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
+            if not str(value).isascii():  # strptime takes any script's digits; we take 0 to 9
+                break
             try:
                 return datetime.strptime(str(value), pattern).date()
             except ValueError:
@@ -239,6 +243,7 @@ def _cell_errors(sheet, row, columns: dict, errors: dict[str, str], fallback: st
 
 def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, result) -> None:
     by_local: dict[str, list] = {}
+    client: Client | None
     for row, values in zip(clients.rows, parsed_clients, strict=True):
         try:
             client = service.create_client(authority, values)
@@ -280,19 +285,11 @@ def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, resul
         result.tenancies_added += 1
 
 
-def safe_text(cell, text) -> None:
-    """Write user text so Excel never reads it as a formula."""
-    cell.value = text
-    if isinstance(text, str):
-        cell.data_type = "s"
-        if text.startswith(DANGEROUS_STARTS):
-            cell.quotePrefix = True
-
-
 def register_workbook(authority) -> io.BytesIO:
     """The authority's register: a Clients sheet and a Tenancies sheet, in the upload's columns."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "Clients"
     sheet.append(["Reference"] + CLIENT_COLUMNS)
     tenancy_sheet = workbook.create_sheet("Tenancies")
@@ -324,10 +321,7 @@ def register_workbook(authority) -> io.BytesIO:
                     TENANCY_END_REASONS.get(tenancy.end_reason or "", None),
                 ],
             )
-    stream = io.BytesIO()
-    workbook.save(stream)
-    stream.seek(0)
-    return stream
+    return io.BytesIO(workbook_bytes(workbook))
 
 
 def _write_row(sheet, row: int, values: list) -> None:
@@ -335,6 +329,6 @@ def _write_row(sheet, row: int, values: list) -> None:
         cell = sheet.cell(row=row, column=column)
         if isinstance(value, date):
             cell.value = value
-            cell.number_format = "dd/mm/yyyy"
+            cell.number_format = SHORT_DATE_FORMAT
         elif value is not None:
-            safe_text(cell, value)
+            write_value(cell, TEXT, value)  # a text cell, neutralised if it could run

@@ -8,14 +8,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from app.accounts.access import (
-    ROLE_ADMIN,
-    ROLE_FINANCE,
-    ROLE_LEAD,
-    ROLE_MHCLG,
-    ROLE_TASKFORCE,
     authority_or_403,
     check_owned,
-    roles_required,
+    may_erase_clients,
+    may_see_outcomes,
+    may_see_whole_programme,
+    may_use_client_register,
+    requires,
+    sees_only_own_authority,
 )
 from app.clients import service, spreadsheet
 from app.clients.forms import (
@@ -40,8 +40,13 @@ from app.clients.models import (
 from app.clients.outcomes_page import outcomes_context, quarter_from_request
 
 bp = Blueprint("clients", __name__, url_prefix="/clients", template_folder="templates")
-REGISTER_ROLES = (ROLE_ADMIN, ROLE_LEAD)
-OUTCOME_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, ROLE_TASKFORCE, ROLE_MHCLG)
+
+
+@bp.app_template_global("client_month_figures")
+def _client_month_figures(authority_id: int, month):
+    """The register's figures for one authority and month, shown on the monthly return page.
+    Returns and clients are siblings that never import each other: the page asks here."""
+    return service.month_figures(authority_id, month)
 
 
 @bp.context_processor
@@ -61,7 +66,7 @@ def _labels():
 def _client_or_403(reference: str) -> Client:
     """The client a URL names. A lead gets 403 for any reference outside their authority's
     prefix, whether or not it exists; others get 404 for a missing one."""
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         own = current_user.authority
         if own is None or not reference.upper().startswith(f"{own.prefix}-"):
             abort(403)
@@ -73,9 +78,9 @@ def _client_or_403(reference: str) -> Client:
 
 
 @bp.route("/")
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def register_home():
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         return redirect(url_for("clients.register", gss=current_user.authority.gss_code))
     from app.programme.service import authorities
 
@@ -83,7 +88,7 @@ def register_home():
 
 
 @bp.route("/<gss>/")
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def register(gss):
     authority = authority_or_403(gss)
     status, need = request.args.get("status") or "", request.args.get("need") or ""
@@ -102,7 +107,7 @@ def register(gss):
 
 
 @bp.route("/<gss>/new", methods=["GET", "POST"])
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def add_client(gss):
     authority = authority_or_403(gss)
     form = ClientForm()
@@ -119,14 +124,19 @@ def add_client(gss):
 
 
 @bp.route("/client/<reference>")
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def show_client(reference):
     client = _client_or_403(reference)
-    return render_template("clients/client.html", client=client, authority=client.authority)
+    return render_template(
+        "clients/client.html",
+        client=client,
+        authority=client.authority,
+        may_erase=may_erase_clients(current_user),
+    )
 
 
 @bp.route("/client/<reference>/edit", methods=["GET", "POST"])
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def edit_client(reference):
     client = _client_or_403(reference)
     form = ClientForm(obj=client) if request.method == "GET" else ClientForm()
@@ -145,7 +155,7 @@ def edit_client(reference):
 
 
 @bp.route("/client/<reference>/tenancy", methods=["GET", "POST"])
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def add_tenancy(reference):
     client = _client_or_403(reference)
     form = TenancyForm()
@@ -168,7 +178,7 @@ def add_tenancy(reference):
 
 
 @bp.route("/client/<reference>/tenancy/<int:tenancy_id>/end", methods=["GET", "POST"])
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def end_tenancy(reference, tenancy_id):
     client = _client_or_403(reference)
     tenancy = next((t for t in client.tenancies if t.id == tenancy_id), None)
@@ -188,7 +198,7 @@ def end_tenancy(reference, tenancy_id):
 
 
 @bp.route("/client/<reference>/support-ended", methods=["GET", "POST"])
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def end_support(reference):
     client = _client_or_403(reference)
     form = EndSupportForm()
@@ -205,7 +215,7 @@ def end_support(reference):
 
 
 @bp.route("/client/<reference>/erase", methods=["GET", "POST"])
-@roles_required(ROLE_ADMIN)
+@requires(may_erase_clients)
 def erase_client(reference):
     client = _client_or_403(reference)
     form = ConfirmForm()
@@ -218,7 +228,7 @@ def erase_client(reference):
 
 
 @bp.route("/<gss>/upload", methods=["GET", "POST"])
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def upload(gss):
     authority = authority_or_403(gss)
     form = UploadForm()
@@ -235,7 +245,7 @@ def upload(gss):
 
 
 @bp.route("/<gss>/download")
-@roles_required(*REGISTER_ROLES)
+@requires(may_use_client_register)
 def download(gss):
     authority = authority_or_403(gss)
     stream = spreadsheet.register_workbook(authority)
@@ -248,17 +258,25 @@ def download(gss):
 
 
 @bp.route("/outcomes")
-@roles_required(*OUTCOME_ROLES)
+@requires(may_see_outcomes)
 def programme_outcomes():
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         return redirect(url_for("clients.authority_outcomes", gss=current_user.authority.gss_code))
     quarter = quarter_from_request()
-    return render_template("clients/outcomes.html", **outcomes_context(quarter, None))
+    return render_template(
+        "clients/outcomes.html",
+        **outcomes_context(quarter, None),
+        may_see_whole_programme=may_see_whole_programme(current_user),
+    )
 
 
 @bp.route("/outcomes/<gss>")
-@roles_required(*OUTCOME_ROLES)
+@requires(may_see_outcomes)
 def authority_outcomes(gss):
     authority = authority_or_403(gss)
     quarter = quarter_from_request()
-    return render_template("clients/outcomes.html", **outcomes_context(quarter, authority))
+    return render_template(
+        "clients/outcomes.html",
+        **outcomes_context(quarter, authority),
+        may_see_whole_programme=may_see_whole_programme(current_user),
+    )

@@ -239,7 +239,7 @@ def _tenancy_rows(
             if start <= last_day:
                 continue
         support = {"died": "died", "planned_move_on": "planned"}.get(
-            reason, rng.choice(("disengaged", "moved_away", "other"))
+            reason or "", rng.choice(("disengaged", "moved_away", "other"))
         )
         return rows, (end, support)
 

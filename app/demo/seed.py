@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.accounts import service as accounts
 from app.areas import area_modules
+from app.finance import demo as finance_demo
 from app.programme import service as programme
 
 DEMO_PASSWORD = "demo-password-not-for-live-use"
@@ -16,7 +17,7 @@ DEMO_PASSWORD = "demo-password-not-for-live-use"
 
 def demo_accounts() -> list[tuple[str, str, str | None]]:
     """(email, role, authority GSS code) for one user per role and one lead per authority."""
-    rows = [
+    rows: list[tuple[str, str, str | None]] = [
         ("admin@demo.invalid", "admin", None),
         ("finance@demo.invalid", "finance", None),
         ("taskforce@demo.invalid", "taskforce", None),
@@ -36,6 +37,8 @@ def seed() -> list[str]:
         if accounts.get_user_by_email(email) is None:
             accounts.create_user(email, role, gss, password=DEMO_PASSWORD, actor="hfm demo seed")
             created += 1
+    # Finance's April 2021 re-profile comes first: the legacy years' spend follows it.
+    lines += finance_demo.seed_legacy_profile()
     # Each area's demo.py adds its part, in AREAS order (returns before finance, ...).
     for area_demo in area_modules("demo"):
         lines += area_demo.seed()

@@ -13,35 +13,54 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.formatting import MoneyError, format_money, parse_money
+from app.bounds import (
+    MAX_MONEY_PER_LINE_PENCE,
+    MAX_PROGRAMME_AMOUNT_PENCE,
+    has_foreign_digits,
+    money_too_big_message,
+)
+from app.formatting import MoneyError, parse_money
 from app.forms_common import RequiredDate, SafeGovDateField
 from app.programme.models import STRAND_LABELS, STRANDS
 
-MAX_AMOUNT_PENCE = 1_000_000_000_00  # £1bn: far above any grant, and a typo guard
+FOREIGN_DIGITS_MESSAGE = "Enter the amount using only the digits 0 to 9, like 1250.50"
 
 
 class Money:
     """A field holding pounds and pence; `field.pence` is set when valid."""
 
-    def __init__(self, message: str, allow_zero: bool = True):
+    def __init__(self, message: str, allow_zero: bool = True, limit_pence: int = MAX_MONEY_PER_LINE_PENCE):
         self.message = message
         self.allow_zero = allow_zero
+        self.limit_pence = limit_pence
 
     def __call__(self, form, field):
+        if has_foreign_digits(field.data or ""):
+            raise ValidationError(FOREIGN_DIGITS_MESSAGE)
         try:
             pence = parse_money(field.data or "")
         except MoneyError:
             raise ValidationError(self.message) from None
         if pence < 0 or (pence == 0 and not self.allow_zero):
             raise ValidationError(self.message)
-        if pence > MAX_AMOUNT_PENCE:
-            raise ValidationError(f"Enter an amount of {format_money(MAX_AMOUNT_PENCE)} or less")
+        if pence > self.limit_pence:
+            raise ValidationError(money_too_big_message(self.limit_pence))
         field.pence = pence
 
 
-def money_field(label: str, message: str, allow_zero: bool = True) -> StringField:
-    return StringField(
-        label, widget=GovTextInput(), validators=[InputRequired(message=message), Money(message, allow_zero)]
+class MoneyField(StringField):
+    """Pounds and pence as typed; `pence` holds the amount once the Money validator passed."""
+
+    pence: int
+
+
+def money_field(
+    label: str, message: str, allow_zero: bool = True, limit_pence: int = MAX_MONEY_PER_LINE_PENCE
+) -> MoneyField:
+    return MoneyField(
+        label,
+        widget=GovTextInput(),
+        validators=[InputRequired(message=message), Money(message, allow_zero, limit_pence)],
     )
 
 
@@ -116,7 +135,10 @@ class ReceiptForm(FlaskForm):
     )
     received_on = SafeGovDateField("Date received", validators=[RequiredDate("Enter the date received")])
     amount = money_field(
-        "Amount received", "Enter the amount received in pounds and pence, like 1440000", allow_zero=False
+        "Amount received",
+        "Enter the amount received in pounds and pence, like 1440000",
+        allow_zero=False,
+        limit_pence=MAX_PROGRAMME_AMOUNT_PENCE,  # a tranche is for the whole programme
     )
     note = StringField(
         "Note (optional)",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import audit
 from app.extensions import db
 from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt
+from app.formatting import format_money
 from app.programme import service as programme_service
 from app.programme.models import Authority
 from app.returns.models import STATUS_APPROVED, MonthlyReturn, ReturnSpendLine
@@ -30,7 +31,7 @@ def receipts() -> list[GrantReceipt]:
 
 
 def received_total_pence() -> int:
-    return int(db.session.scalar(select(func.coalesce(func.sum(GrantReceipt.amount_pence), 0))))
+    return int(db.session.scalar(select(func.coalesce(func.sum(GrantReceipt.amount_pence), 0))) or 0)
 
 
 def add_receipt(
@@ -112,32 +113,61 @@ class PaidRow:
     authority: Authority
     paid_pence: int
     approved_pence: int
+    allocation_pence: int = 0  # the authority's allocation in the current profile
 
     @property
     def owed_pence(self) -> int:
         """Positive: BCC owes the authority; negative: BCC has paid ahead."""
         return self.approved_pence - self.paid_pence
 
+    @property
+    def paid_over_allocation_pence(self) -> int:
+        return max(0, self.paid_pence - self.allocation_pence)
 
-def paid_against_approved(authority_id: int | None = None) -> list[PaidRow]:
-    """Paid to date against approved spend to date, per authority (two GROUP BY queries)."""
-    paid = dict(
-        db.session.execute(
-            select(AuthorityPayment.authority_id, func.sum(AuthorityPayment.amount_pence)).group_by(
-                AuthorityPayment.authority_id
-            )
-        ).all()
+    @property
+    def approved_over_allocation_pence(self) -> int:
+        return max(0, self.approved_pence - self.allocation_pence)
+
+    @property
+    def position(self) -> str:
+        """In words; paying beyond the allocation is said first, whatever else is true."""
+        if self.paid_over_allocation_pence:
+            return f"Paid {format_money(self.paid_over_allocation_pence)} more than its allocation"
+        if self.owed_pence > 0:
+            return "Owed"
+        if self.owed_pence < 0:
+            return "Paid ahead"
+        return "Paid in full"
+
+    @property
+    def allocation_words(self) -> str:
+        if self.approved_over_allocation_pence:
+            return f"Spent {format_money(self.approved_over_allocation_pence)} more than its allocation"
+        return "Within its allocation"
+
+
+def paid_against_approved(authority_id: int | None = None, as_at: date | None = None) -> list[PaidRow]:
+    """Paid against approved spend and the allocation, per authority (three GROUP BY queries).
+    With as_at, only payments made by that day and approved spend of months ended by it."""
+    paid_query = select(AuthorityPayment.authority_id, func.sum(AuthorityPayment.amount_pence)).group_by(
+        AuthorityPayment.authority_id
     )
-    approved = dict(
-        db.session.execute(
-            select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-            .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-            .where(MonthlyReturn.status == STATUS_APPROVED)
-            .group_by(MonthlyReturn.authority_id)
-        ).all()
+    approved_query = (
+        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
+        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+        .where(MonthlyReturn.status == STATUS_APPROVED)
+        .group_by(MonthlyReturn.authority_id)
     )
+    if as_at is not None:
+        paid_query = paid_query.where(AuthorityPayment.paid_on <= as_at)
+        approved_query = approved_query.where(MonthlyReturn.month <= as_at.strftime("%Y-%m"))
+    paid = dict(db.session.execute(paid_query).all())
+    approved = dict(db.session.execute(approved_query).all())
+    allocation: dict[int, int] = {}
+    for (authority, _), pence in programme_service.profile_by_authority_and_year().items():
+        allocation[authority] = allocation.get(authority, 0) + pence
     return [
-        PaidRow(a, int(paid.get(a.id) or 0), int(approved.get(a.id) or 0))
+        PaidRow(a, int(paid.get(a.id) or 0), int(approved.get(a.id) or 0), allocation.get(a.id, 0))
         for a in programme_service.authorities()
         if authority_id in (None, a.id)
     ]

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import Pence, db
+from app.extensions import Model, Pence
 from app.programme.models import Authority
 
 
-class GrantReceipt(db.Model):
+class GrantReceipt(Model):
     """A tranche (or part of one) received by BCC from MHCLG."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +23,7 @@ class GrantReceipt(db.Model):
     created_by: Mapped[str] = mapped_column(String(254))
 
 
-class AuthorityPayment(db.Model):
+class AuthorityPayment(Model):
     """A payment from BCC to an authority, for a quarter's spend."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class AuthorityPayment(db.Model):
     authority: Mapped[Authority] = relationship()
 
 
-class ForecastOutturn(db.Model):
+class ForecastOutturn(Model):
     """Finance's forecast of an authority's spend for a financial year (overrides the computed one)."""
 
     __table_args__ = (UniqueConstraint("authority_id", "financial_year"),)

@@ -2,8 +2,18 @@
 
 A change never edits a version: it copies the current version's lines, changes them and
 adds a new version (app.programme.service.create_profile_version) with who, when and why.
-Every financial year must still add up to its tranche and the whole to the grant, to the
-penny, or the change is refused with a message naming the difference and nothing is written.
+
+What must still reconcile, to the penny (finance's rule; otherwise the change is refused with
+a message naming each difference and nothing is written):
+- the whole profile adds up to the grant;
+- each authority's allocation (its total for each strand over all years) is what it was,
+  unless the change is a move of allocation between two authorities (then only those two
+  change, by the amount moved);
+- profile sits only in years grant can be spent in (2018-19 to the last legacy year), and by
+  the end of each year no more is profiled than the tranches released by then: money can be
+  moved into later (legacy) years, never spent before MHCLG has released it.
+A year's profile no longer has to equal its tranche: re-profiling into the legacy years
+2021-22 and 2022-23 takes money from the tranche years.
 """
 
 from __future__ import annotations
@@ -42,27 +52,41 @@ def versions() -> list[ProfileVersion]:
     return list(db.session.scalars(select(ProfileVersion).order_by(ProfileVersion.number.desc())))
 
 
-def check_totals(lines: dict[Key, int]) -> None:
-    """Refuse lines whose years do not add up to the tranches, or whose total is not the grant."""
+def check_totals(lines: dict[Key, int], old: dict[Key, int] | None = None, moving: bool = False) -> None:
+    """Refuse lines that break the reconciling rule of the module's docstring."""
     programme = programme_service.get_programme()
+    assert programme is not None, "a profile is checked only once the programme is loaded"
     problems = []
-    negative = [key for key, pence in lines.items() if pence < 0]
-    if negative:
+    if any(pence < 0 for pence in lines.values()):
         problems.append("an amount is below zero")
+    if old is not None and not moving:
+        names = _names()
+        for (authority_id, strand), (before, after) in sorted(_allocations(old, lines).items()):
+            if before != after:
+                problems.append(
+                    f"{names[authority_id]}'s {STRAND_LABELS[strand]} allocation would be "
+                    f"{format_money(after)} but it is {format_money(before)} (difference "
+                    f"{format_money(after - before)})"
+                )
     year_totals: dict[str, int] = {}
     for (_, quarter, _), pence in lines.items():
         year = str(Quarter.parse(quarter).year)
         year_totals[year] = year_totals.get(year, 0) + pence
-    for tranche in programme.tranches:
-        total = year_totals.pop(tranche.financial_year, 0)
-        if total != tranche.amount_pence:
+    released = {tranche.financial_year: tranche.amount_pence for tranche in programme.tranches}
+    profiled_by, released_by = 0, 0
+    for year in programme_service.programme_financial_years():
+        profiled_by += year_totals.pop(year, 0)
+        released_by += released.get(year, 0)
+        if profiled_by > released_by:
             problems.append(
-                f"{tranche.financial_year} would add up to {format_money(total)} but its tranche is "
-                f"{format_money(tranche.amount_pence)} (difference "
-                f"{format_money(total - tranche.amount_pence)})"
+                f"by the end of {year} the profile would add up to {format_money(profiled_by)} but "
+                f"only {format_money(released_by)} of grant is released by then (difference "
+                f"{format_money(profiled_by - released_by)})"
             )
     for year, total in sorted(year_totals.items()):
-        problems.append(f"{year} has no tranche but would have {format_money(total)} profiled")
+        problems.append(
+            f"{year} is not a year the grant can be spent in (it would have {format_money(total)})"
+        )
     grant_total = sum(lines.values())
     if grant_total != programme.grant_total_pence:
         problems.append(
@@ -74,8 +98,23 @@ def check_totals(lines: dict[Key, int]) -> None:
         raise ProfileChangeError("The profile was not changed: " + "; ".join(problems) + ".")
 
 
+def _allocations(old: dict[Key, int], new: dict[Key, int]) -> dict[tuple[int, str], tuple[int, int]]:
+    """{(authority_id, strand): (allocation before, after)}."""
+    totals: dict[tuple[int, str], list[int]] = {}
+    for index, lines in enumerate((old, new)):
+        for (authority_id, _, strand), pence in lines.items():
+            totals.setdefault((authority_id, strand), [0, 0])[index] += pence
+    return {key: (before, after) for key, (before, after) in totals.items()}
+
+
 def _save(
-    lines: dict[Key, int], old: dict[Key, int], reason: str, actor: str, names: dict[int, str]
+    lines: dict[Key, int],
+    old: dict[Key, int],
+    reason: str,
+    actor: str,
+    names: dict[int, str],
+    moving: bool = False,
+    created_at=None,
 ) -> ProfileVersion:
     reason = (reason or "").strip()
     if not reason:
@@ -83,11 +122,13 @@ def _save(
     changed = {key: (old.get(key), pence) for key, pence in lines.items() if old.get(key) != pence}
     if not changed:
         raise ProfileChangeError("The profile was not changed: the amounts are the same as now.")
-    check_totals(lines)
+    check_totals(lines, old, moving)
     try:
         version = programme_service.create_profile_version(
             [(a, q, s, p) for (a, q, s), p in sorted(lines.items())], created_by=actor, reason=reason
         )
+        if created_at is not None:  # the demo's version is dated when finance made it (April 2021)
+            version.created_at = created_at
         audit.record(
             "profile_version",
             version.number,
@@ -126,6 +167,13 @@ def reprofile_authority(
     return _save(lines, old, reason, actor, _names())
 
 
+def reprofile(amounts: dict[Key, int], reason: str, actor: str, created_at=None) -> ProfileVersion:
+    """A new version with any authorities' (authority_id, quarter, strand) amounts replaced:
+    how money is moved into the legacy years for every authority at once."""
+    old = current_lines()
+    return _save({**old, **amounts}, old, reason, actor, _names(), created_at=created_at)
+
+
 def move_allocation(
     from_authority: Authority,
     to_authority: Authority,
@@ -161,4 +209,4 @@ def move_allocation(
             f"{format_money(amount_pence)} of {STRAND_LABELS[strand]} to move in {financial_year} "
             f"(moved evenly, a quarter needs {format_money(shares[0])}; " + ", ".join(short) + ")."
         )
-    return _save(lines, old, reason, actor, _names())
+    return _save(lines, old, reason, actor, _names(), moving=True)

@@ -7,10 +7,15 @@ Rules (our rules where the domain is silent):
   both for the financial year of the quarter, up to the quarter's end.
 - Variance percent = variance / profile to date x 100, a percentage (12.5 means 12.5%).
 - RAG: |variance %| <= RAG_GREEN_MAX_PERCENT is green, <= RAG_AMBER_MAX_PERCENT amber, else
-  red (edges inclusive, compared exactly in whole pence). When the profile to date is zero
-  the percent is None and the RAG is green if nothing was spent and red if anything was
-  (spend against no profile is beyond any band).
-- Allocation per authority and strand = the sum of the profile version's lines.
+  red (edges inclusive, compared exactly in whole pence). Figures.rag is the one RAG every
+  page, the dashboard and the report show: it compares the financial year to date; when the
+  year's profile to date is zero (a legacy year nothing was profiled in) it compares spend
+  since the grant began with the cumulative profile instead (Figures.rag_basis says which).
+  Only when both profiles are zero is spend against no profile red.
+- Allocation per authority and strand = the sum of the profile version's lines. Spend or
+  payments beyond it are flagged in words (over_allocation_words, ledger.PaidRow.position).
+- As at: a quarter's figures count only returns of months up to the quarter's end; the
+  forecast is worked out as at a day (the quarter's last day in the report).
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import and_, case, func, select
 
+from app.clock import today as clock_today
 from app.extensions import db
-from app.finance.models import ForecastOutturn
+from app.formatting import format_money
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
 from app.programme.models import STRANDS, Authority, ProfileLine, ProfileVersion
@@ -32,6 +38,11 @@ TOTAL = "total"
 FIGURE_KEYS = (*STRANDS, TOTAL)
 RAG_GREEN, RAG_AMBER, RAG_RED = "green", "amber", "red"
 RAG_LABELS = {RAG_GREEN: "Green", RAG_AMBER: "Amber", RAG_RED: "Red"}
+RAG_BASIS_YEAR, RAG_BASIS_CUMULATIVE = "year", "cumulative"
+RAG_BASIS_LABELS = {
+    RAG_BASIS_YEAR: "Year to date against the year's profile to date",
+    RAG_BASIS_CUMULATIVE: "Since the grant began against the cumulative profile (no profile this year)",
+}
 
 
 # ---- RAG ---------------------------------------------------------------------------------
@@ -151,8 +162,48 @@ class Figures:
         return self.allocation_pence - self.cumulative_actual_pence
 
     @property
+    def rag_basis(self) -> str:
+        """Which comparison the RAG shows: the year to date, or since the grant began."""
+        if self.profile_to_date_pence == 0 and self.cumulative_profile_pence != 0:
+            return RAG_BASIS_CUMULATIVE
+        return RAG_BASIS_YEAR
+
+    @property
+    def rag_variance_amount(self) -> int:
+        if self.rag_basis == RAG_BASIS_CUMULATIVE:
+            return self.cumulative_actual_pence - self.cumulative_profile_pence
+        return self.variance_pence
+
+    @property
+    def rag_variance_percent(self) -> float | None:
+        profile = (
+            self.cumulative_profile_pence
+            if self.rag_basis == RAG_BASIS_CUMULATIVE
+            else self.profile_to_date_pence
+        )
+        return variance_percent(self.rag_variance_amount, profile)
+
+    @property
     def rag(self) -> str:
+        """The one RAG for these figures (see the module's rules)."""
+        if self.rag_basis == RAG_BASIS_CUMULATIVE:
+            return rag_for_pence(self.rag_variance_amount, self.cumulative_profile_pence)
         return rag_for_pence(self.variance_pence, self.profile_to_date_pence)
+
+    @property
+    def rag_basis_label(self) -> str:
+        return RAG_BASIS_LABELS[self.rag_basis]
+
+    @property
+    def over_allocation_pence(self) -> int:
+        """Approved spend since the grant began beyond the allocation (0 if within it)."""
+        return max(0, self.cumulative_actual_pence - self.allocation_pence)
+
+    @property
+    def allocation_words(self) -> str:
+        if self.over_allocation_pence:
+            return f"Spent {format_money(self.over_allocation_pence)} more than its allocation"
+        return "Within its allocation"
 
     def add(self, other: Figures) -> None:
         for name in self.SUMMED:
@@ -193,7 +244,7 @@ class SpendAgainstProfile:
         return [*self.rows, self.programme]
 
     def row_for(self, authority_id: int) -> SpendRow:
-        return next(row for row in self.rows if row.authority.id == authority_id)
+        return next(row for row in self.rows if row.authority and row.authority.id == authority_id)
 
 
 def _month_range(quarter: Quarter) -> tuple[str, str]:
@@ -288,6 +339,17 @@ def spend_against_profile(
     return SpendAgainstProfile(quarter, version, list(rows.values()), programme_row)
 
 
+# ---- provisional figures -----------------------------------------------------------------
+
+
+def provisional_months(quarter: Quarter) -> dict[int, list[Month]]:
+    """{authority_id: months of the quarter's financial year to its end with no approved
+    return}: that authority's year-to-date figures are provisional (they may change)."""
+    from app.returns.service import months_not_approved
+
+    return months_not_approved(quarter.year.months()[0].months_until(quarter.months()[-1]))
+
+
 # ---- periods of the grant ----------------------------------------------------------------
 
 
@@ -302,7 +364,7 @@ def latest_ended_quarter(today: date | None = None) -> Quarter | None:
     quarters = grant_quarters()
     if not quarters:
         return None
-    today = today or date.today()
+    today = today or clock_today()
     ended = [q for q in quarters if q.end_date < today]
     return ended[-1] if ended else quarters[0]
 
@@ -354,72 +416,7 @@ def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list
     return points
 
 
-# ---- forecast outturn --------------------------------------------------------------------
+# ---- forecast outturn: in app/finance/forecast.py, read through this module ----------------
 
-
-@dataclass
-class ForecastRow:
-    authority: Authority
-    allocation_pence: int  # the authority's profile for the year
-    actual_to_date_pence: int  # approved spend in the year so far
-    remaining_profile_pence: int  # profile of the year's quarters not yet ended
-    forecast_pence: int
-    entered_by_finance: bool
-    note: str = ""
-
-    @property
-    def projected_variance_pence(self) -> int:
-        """Positive: projected overspend; negative: projected underspend."""
-        return self.forecast_pence - self.allocation_pence
-
-
-def forecast_outturn(financial_year: FinancialYear, today: date | None = None) -> list[ForecastRow]:
-    """Per authority: finance's forecast if entered, else actual to date + remaining profile."""
-    today = today or date.today()
-    year = str(financial_year)
-    remaining_quarters = [q.slug for q in financial_year.quarters if q.end_date >= today]
-    version = programme_service.current_profile_version()
-    profile: dict[int, tuple[int, int]] = {}
-    if version is not None:
-        amount = ProfileLine.amount_pence
-        remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else False
-        query = (
-            select(ProfileLine.authority_id, func.sum(amount), func.sum(case((remaining, amount), else_=0)))
-            .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)
-            .group_by(ProfileLine.authority_id)
-        )
-        profile = {a: (int(total), int(rest)) for a, total, rest in db.session.execute(query)}
-    months = financial_year.months()
-    actual = dict(
-        db.session.execute(
-            select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-            .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-            .where(
-                MonthlyReturn.status == STATUS_APPROVED,
-                MonthlyReturn.month >= str(months[0]),
-                MonthlyReturn.month <= str(months[-1]),
-            )
-            .group_by(MonthlyReturn.authority_id)
-        ).all()
-    )
-    entered = {
-        f.authority_id: f
-        for f in db.session.scalars(select(ForecastOutturn).where(ForecastOutturn.financial_year == year))
-    }
-    rows = []
-    for authority in programme_service.authorities():
-        allocation, remaining = profile.get(authority.id, (0, 0))
-        actual_pence = int(actual.get(authority.id) or 0)
-        finance = entered.get(authority.id)
-        rows.append(
-            ForecastRow(
-                authority=authority,
-                allocation_pence=allocation,
-                actual_to_date_pence=actual_pence,
-                remaining_profile_pence=remaining,
-                forecast_pence=finance.forecast_pence if finance else actual_pence + remaining,
-                entered_by_finance=finance is not None,
-                note=finance.note if finance else "",
-            )
-        )
-    return rows
+from app.finance.forecast import ForecastRow as ForecastRow  # noqa: E402
+from app.finance.forecast import forecast_outturn as forecast_outturn  # noqa: E402

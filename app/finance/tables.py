@@ -27,7 +27,10 @@ def spend_table(
     authorities: bool = True,
     programme: bool = True,
     link: Callable | None = None,
+    provisional: dict | None = None,
 ) -> Table:
+    """provisional: {authority_id: months with no approved return} (finance.provisional_months)."""
+    provisional = provisional or {}
     version = result.profile_version
     table = Table(
         "spend-against-profile",
@@ -47,6 +50,9 @@ def spend_table(
             Column("Cumulative actual", MONEY),
             Column("Allocation", MONEY),
             Column("Remaining allocation", MONEY),
+            Column("RAG compares"),
+            Column("Spend against allocation"),
+            Column("Figures"),
         ],
     )
     rows = (result.rows if authorities else []) + ([result.programme] if programme else [])
@@ -68,12 +74,26 @@ def spend_table(
                     f.cumulative_actual_pence,
                     f.allocation_pence,
                     f.remaining_allocation_pence,
+                    RAG_COMPARES[f.rag_basis],
+                    f.allocation_words,
+                    _figures_word(row, provisional),
                 ],
                 link(row.authority) if link and row.authority and key == STRANDS[0] else None,
             )
     if programme:
         table.total_rows = len(FIGURE_KEYS)
     return table
+
+
+RAG_COMPARES = {"year": "Year to date", "cumulative": "Since the grant began"}
+
+
+def _figures_word(row, provisional: dict) -> str:
+    """Provisional when the row's figures rest on a return not approved or not received."""
+    if row.authority is None:
+        return "Provisional" if provisional else "Final"
+    months = provisional.get(row.authority.id)
+    return f"Provisional: {', '.join(m.label for m in months)} not approved" if months else "Final"
 
 
 def months_table(authority) -> Table:
@@ -218,13 +238,24 @@ def paid_table(authority_id: int | None = None) -> Table:
             Column("Approved spend", MONEY),
             Column("Paid to date", MONEY),
             Column("Owed to the authority (paid ahead if negative)", MONEY),
+            Column("Allocation", MONEY),
             Column("Position"),
+            Column("Spend against allocation"),
         ],
     )
     rows = ledger.paid_against_approved(authority_id)
     for row in rows:
-        position = "Owed" if row.owed_pence > 0 else "Paid ahead" if row.owed_pence < 0 else "Paid in full"
-        table.add([row.authority.name, row.approved_pence, row.paid_pence, row.owed_pence, position])
+        table.add(
+            [
+                row.authority.name,
+                row.approved_pence,
+                row.paid_pence,
+                row.owed_pence,
+                row.allocation_pence,
+                row.position,
+                row.allocation_words,
+            ]
+        )
     if authority_id is None:
         table.add(
             [
@@ -232,6 +263,8 @@ def paid_table(authority_id: int | None = None) -> Table:
                 sum(r.approved_pence for r in rows),
                 sum(r.paid_pence for r in rows),
                 sum(r.owed_pence for r in rows),
+                sum(r.allocation_pence for r in rows),
+                "",
                 "",
             ]
         )

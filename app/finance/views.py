@@ -4,24 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import (
-    BCC_STAFF,
-    EVERYONE,
-    ROLE_LEAD,
     authority_or_403,
-    is_role,
-    roles_required,
+    may_download_programme_finance,
+    may_manage_finance,
+    may_see_authority_breakdown,
+    may_see_authority_finance,
+    may_see_finance,
+    requires,
+    sees_only_own_authority,
 )
-from app.finance import export, ledger, service, tables
+from app.finance import (
+    bp,
+    export,
+    ledger,
+    service,
+    tables,
+    views_changes,  # noqa: F401  (its routes are on the same blueprint)
+    views_review,  # noqa: F401  (its routes are on the same blueprint)
+)
 from app.finance import profile as profile_changes
 from app.finance.chart import chart
 from app.periods import FinancialYear, PeriodError, Quarter
 from app.programme import service as programme_service
-
-bp = Blueprint("finance", __name__, template_folder="templates")
+from app.returns import service as returns_service
 
 
 def chosen_quarter() -> Quarter:
@@ -31,7 +40,7 @@ def chosen_quarter() -> Quarter:
         abort(404)
     text = request.args.get("quarter")
     if not text:
-        return service.latest_ended_quarter()
+        return service.latest_ended_quarter() or quarters[0]  # never None: quarters exist
     try:
         quarter = Quarter.parse(text)
     except PeriodError:
@@ -60,17 +69,22 @@ def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.
     """What the summary page shows the current user (programme level only for taskforce/mhclg)."""
     result = result or service.spend_against_profile(quarter)
     series = series if series is not None else service.cumulative_series(quarter)
-    staff = is_role(*BCC_STAFF)
+    staff = may_see_authority_breakdown(current_user)
     return [
-        tables.spend_table(result, authorities=staff, link=_authority_link if staff else None),
+        tables.spend_table(
+            result,
+            authorities=staff,
+            link=_authority_link if staff else None,
+            provisional=service.provisional_months(quarter),
+        ),
         tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}"),
     ]
 
 
 @bp.route("/finance")
-@roles_required(*EVERYONE)
+@requires(may_see_finance)
 def summary():
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         return redirect(
             url_for(
                 "finance.authority",
@@ -93,12 +107,14 @@ def summary():
         spend_table=spend,
         cumulative_table=cumulative,
         chart=chart(series),
-        staff=is_role(*BCC_STAFF),
+        staff=may_see_authority_breakdown(current_user),
+        completeness=returns_service.completeness(quarter.months()),
+        provisional=service.provisional_months(quarter),
     )
 
 
 @bp.route("/finance/authorities/<gss_code>")
-@roles_required(*BCC_STAFF, ROLE_LEAD)
+@requires(may_see_authority_finance)
 def authority(gss_code: str):
     found = authority_or_403(gss_code)
     quarter = chosen_quarter()
@@ -111,17 +127,19 @@ def authority(gss_code: str):
         quarters=service.grant_quarters(),
         result=result,
         row=result.row_for(found.id),
-        spend_table=tables.spend_table(result, programme=False),
+        spend_table=tables.spend_table(
+            result, programme=False, provisional=service.provisional_months(quarter)
+        ),
         months_table=tables.months_table(found),
         paid_table=tables.paid_table(found.id),
         cumulative_table=tables.cumulative_table(series, f"{found.name} cumulative profile and actual"),
         chart=chart(series),
-        staff=is_role(*BCC_STAFF),
+        staff=may_see_authority_breakdown(current_user),
     )
 
 
 @bp.route("/finance/profile")
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def profile_history():
     return render_template(
         "finance/profile_history.html",
@@ -131,7 +149,7 @@ def profile_history():
 
 
 @bp.route("/finance/ledger")
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def ledger_page():
     return render_template(
         "finance/ledger.html",
@@ -142,7 +160,7 @@ def ledger_page():
 
 
 @bp.route("/finance/forecast")
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def forecast():
     year = chosen_year()
     rows = service.forecast_outturn(year)
@@ -160,16 +178,17 @@ def forecast():
 
 def _download_table(name: str) -> export.Table:
     """The named table, as the current user may see it (403 otherwise)."""
-    staff = is_role(*BCC_STAFF)
     gss_code = request.args.get("authority")
     if gss_code:
-        if not (staff or current_user.role == ROLE_LEAD):
+        if not may_see_authority_finance(current_user):
             abort(403)
         found = authority_or_403(gss_code)
         quarter = chosen_quarter()
         by_authority = {
             "spend-against-profile": lambda: tables.spend_table(
-                service.spend_against_profile(quarter, authority_id=found.id), programme=False
+                service.spend_against_profile(quarter, authority_id=found.id),
+                programme=False,
+                provisional=service.provisional_months(quarter),
             ),
             "spend-by-month": lambda: tables.months_table(found),
             "paid-against-approved": lambda: tables.paid_table(found.id),
@@ -181,12 +200,12 @@ def _download_table(name: str) -> export.Table:
         if name not in by_authority:
             abort(404)
         return by_authority[name]()
-    if current_user.role == ROLE_LEAD:
-        abort(403)
+    if not may_download_programme_finance(current_user):
+        abort(403)  # a lead's downloads are their own authority's
     if name in ("spend-against-profile", "cumulative"):
         spend, cumulative = programme_tables(chosen_quarter())
         return spend if name == "spend-against-profile" else cumulative
-    if not staff:
+    if not may_manage_finance(current_user):
         abort(403)
     staff_tables = {
         "forecast-outturn": lambda: tables.forecast_table(
@@ -203,7 +222,7 @@ def _download_table(name: str) -> export.Table:
 
 
 @bp.route("/finance/download/<name>.<file_format>")
-@roles_required(*EVERYONE)
+@requires(may_see_finance)
 def download(name: str, file_format: str):
     if file_format not in ("xlsx", "csv"):
         abort(404)
@@ -217,6 +236,3 @@ def download(name: str, file_format: str):
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
-
-
-from app.finance import views_changes, views_review  # noqa: E402,F401  (register routes on bp)

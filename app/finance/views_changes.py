@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.access import BCC_STAFF, authority_or_403, roles_required
-from app.finance import ledger
+from app.accounts.access import authority_or_403, may_edit_profile, may_manage_finance, requires
+from app.finance import bp, ledger
 from app.finance import profile as profile_changes
 from app.finance.forms import (
     ConfirmForm,
@@ -17,7 +17,6 @@ from app.finance.forms import (
     quarter_field_name,
     reprofile_form_class,
 )
-from app.finance.views import bp
 from app.formatting import pence_to_pounds_text
 from app.periods import FinancialYear
 from app.programme import service as programme_service
@@ -25,7 +24,7 @@ from app.programme.models import STRANDS
 
 
 @bp.route("/finance/profile/<gss_code>/reprofile", methods=["GET", "POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_edit_profile)
 def reprofile(gss_code: str):
     authority = authority_or_403(gss_code)
     quarter_slugs = profile_changes.authority_quarters()
@@ -71,7 +70,7 @@ def _authority_choices():
 
 
 @bp.route("/finance/profile/move", methods=["GET", "POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_edit_profile)
 def move_allocation():
     form = MoveAllocationForm()
     form.from_authority.choices = form.to_authority.choices = _authority_choices()
@@ -96,7 +95,7 @@ def move_allocation():
 
 
 @bp.route("/finance/ledger/receipts/new", methods=["GET", "POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def add_receipt():
     form = ReceiptForm()
     form.financial_year.choices = [(y, y) for y in programme_service.programme_financial_years()]
@@ -114,7 +113,7 @@ def add_receipt():
 
 
 @bp.route("/finance/ledger/payments/new", methods=["GET", "POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def add_payment():
     form = PaymentForm()
     form.authority.choices = _authority_choices()
@@ -138,7 +137,7 @@ def add_payment():
 
 
 @bp.route("/finance/forecast/<gss_code>/<year>", methods=["GET", "POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def edit_forecast(gss_code: str, year: str):
     authority = authority_or_403(gss_code)
     if year not in programme_service.programme_financial_years():
@@ -162,7 +161,7 @@ def edit_forecast(gss_code: str, year: str):
 
 
 @bp.route("/finance/forecast/<gss_code>/<year>/clear", methods=["POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_manage_finance)
 def clear_forecast(gss_code: str, year: str):
     authority = authority_or_403(gss_code)
     if year not in programme_service.programme_financial_years():

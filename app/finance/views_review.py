@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.accounts.access import BCC_STAFF, authority_or_403, roles_required
-from app.finance import review
-from app.finance.views import bp
+from app.accounts.access import authority_or_403, may_review_returns, requires
+from app.finance import bp, review
 from app.periods import Month, PeriodError
 from app.returns import service as returns
 from app.returns.forms import DecisionForm, ReasonForm
@@ -25,7 +24,7 @@ def _authority_and_month(gss: str, month_text: str):
 
 
 @bp.route("/finance/review/<gss>/<month_text>", methods=["GET", "POST"])
-@roles_required(*BCC_STAFF)
+@requires(may_review_returns)
 def review_return(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     monthly_return = returns.get_return(authority.id, month)

@@ -2,7 +2,8 @@
 tenancies sustained at 12 months, quarter by quarter. Drawn as SVG on the server (no script);
 the page shows the same numbers in a table beside each chart.
 
-Counts go through the suppression functions, so a hidden count is neither drawn nor written.
+Counts outside BCC are the published figures (app/clients/protected.py), so a hidden count is
+neither drawn nor written.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from app.clients import protected
 from app.clients import service as clients
-from app.clients.suppression import suppress_count
+from app.disclosure import Shown
 from app.periods import FinancialYear, Quarter
 from app.programme import service as programme_service
 
@@ -22,10 +24,10 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
 @dataclass
 class QuarterPoint:
     quarter: Quarter
-    housed_to_date: object  # a suppression Cell
+    housed_to_date: Shown
     target_to_date: float
-    sustained: object  # a suppression Cell: people sustained at 12 months
-    eligible: object  # a suppression Cell: people whose tenancy began 12 months before
+    sustained: Shown  # people sustained at 12 months
+    eligible: Shown  # people whose tenancy began 12 months before
     sustainment_rate: float | None  # None when too few people to show
 
 
@@ -39,24 +41,28 @@ def quarters_until(last: Quarter) -> list[Quarter]:
     return found
 
 
-def programme_series(last: Quarter, suppress: bool) -> list[QuarterPoint]:
+def programme_series(last: Quarter, protect: bool) -> list[QuarterPoint]:
+    """Each quarter's programme figures; with `protect`, as published outside BCC."""
     programme = programme_service.get_programme()
     units = sum(authority.units_per_year for authority in programme_service.authorities())
     points = []
     for quarter in quarters_until(last):
-        outcomes = clients.outcomes(quarter)
-        sustainment = outcomes.sustainment_12
-        eligible = suppress_count(sustainment.denominator, suppress)
-        sustained = suppress_count(sustainment.numerator, suppress)
-        shown = not eligible.hidden and not sustained.hidden and sustainment.rate is not None
+        if protect:
+            row = protected.published(quarter)["rows"][protected.PROGRAMME]
+            housed, published = row["housed_to_date"], row["sustainment_12"]
+            sustained, eligible, rate = published["numerator"], published["denominator"], published["rate"]
+        else:
+            outcomes = clients.outcomes(quarter)
+            housed, measure = outcomes.housed_to_date, outcomes.sustainment_12
+            sustained, eligible, rate = measure.numerator, measure.denominator, measure.rate
         points.append(
             QuarterPoint(
                 quarter,
-                suppress_count(outcomes.housed_to_date, suppress),
+                Shown(housed),
                 clients.target_to_date(units, quarter, programme),
-                sustained,
-                eligible,
-                sustainment.rate if shown else None,
+                Shown(sustained),
+                Shown(eligible),
+                rate,
             )
         )
     return points
@@ -133,13 +139,18 @@ def line_chart(title: str, quarters: list[Quarter], series: dict, unit: str = ""
     return Chart(title, WIDTH, HEIGHT, [(y(t), f"{t:,}{unit}") for t in ticks], x_labels, lines)
 
 
+def _drawn(count: Shown) -> int | None:
+    """A published count's value on a chart; a hidden one leaves a gap."""
+    return None if count.hidden else count.value
+
+
 def housed_chart(points: list[QuarterPoint]) -> Chart:
     quarters = [p.quarter for p in points]
     return line_chart(
         "People housed to date against the target",
         quarters,
         {
-            "Housed to date": ("hfm-line--actual", [p.housed_to_date.shown for p in points]),
+            "Housed to date": ("hfm-line--actual", [_drawn(p.housed_to_date) for p in points]),
             "Target to date": ("hfm-line--target", [p.target_to_date for p in points]),
         },
     )

@@ -3,13 +3,19 @@
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from app.accounts.access import BCC_STAFF, EVERYONE, ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, roles_required
-from app.clients.suppression import should_suppress
+from app.accounts.access import (
+    is_admin,
+    is_signed_in,
+    may_review_returns,
+    requires,
+    sees_only_own_authority,
+)
+from app.clients.protected import sees_protected_counts
 from app.home import charts, tasks
 from app.home import service as dashboard
 from app.periods import PeriodError, Quarter
 from app.programme import service as programme_service
-from app.reporting import service as reporting
+from app.reporting import editions
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -29,15 +35,17 @@ def _chosen_quarter(choices: list[Quarter]) -> Quarter:
 
 
 def _tasks_for(user, quarter: Quarter) -> dict:
-    if user.role == ROLE_LEAD:
+    """What this person has to do first: a lead their returns, BCC the review queue (and an
+    admin the decisions waiting), a Taskforce or MHCLG reader the reports and the charts."""
+    if sees_only_own_authority(user):
         return {"lead": tasks.lead_tasks(user.authority)}
-    if user.role == ROLE_FINANCE:
-        return {"to_review": tasks.returns_to_review()}
-    if user.role == ROLE_ADMIN:
+    if is_admin(user):
         return {"decisions": tasks.admin_decisions(), "to_review": tasks.returns_to_review()}
-    points = charts.programme_series(quarter, suppress=should_suppress(user))
+    if may_review_returns(user):
+        return {"to_review": tasks.returns_to_review()}
+    points = charts.programme_series(quarter, protect=sees_protected_counts(user))
     return {
-        "runs": reporting.latest_downloadable_runs(user),
+        "runs": editions.latest_downloadable_runs(user),
         "points": points,
         "housed_chart": charts.housed_chart(points),
         "sustainment_chart": charts.sustainment_chart(points),
@@ -45,17 +53,17 @@ def _tasks_for(user, quarter: Quarter) -> dict:
 
 
 @bp.route("/")
-@roles_required(*EVERYONE)
+@requires(is_signed_in)
 def home():
     """Home: what this person has to do, then headline figures for a quarter."""
     choices = dashboard.quarter_choices()
     quarter = _chosen_quarter(choices)
-    authority = current_user.authority if current_user.role == ROLE_LEAD else None
+    authority = current_user.authority if sees_only_own_authority(current_user) else None
     figures = dashboard.headlines(
         quarter,
         authority,
-        suppress=should_suppress(current_user),
-        show_review_queue=current_user.role in BCC_STAFF,
+        suppress=sees_protected_counts(current_user),
+        show_review_queue=may_review_returns(current_user),
     )
     return render_template(
         "home/home.html",

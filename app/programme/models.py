@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import Pence, db
+from app.extensions import Model, Pence
 
 STRAND_HF = "hf_support"
 STRAND_OTHER = "other_support"
@@ -15,7 +15,7 @@ STRANDS = (STRAND_HF, STRAND_OTHER)
 STRAND_LABELS = {STRAND_HF: "HF Support", STRAND_OTHER: "Other Support"}
 
 
-class Programme(db.Model):
+class Programme(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     funder: Mapped[str] = mapped_column(String(200))
@@ -34,7 +34,7 @@ class Programme(db.Model):
         return [name for name in self.other_support_categories.split("\n") if name]
 
 
-class GrantTranche(db.Model):
+class GrantTranche(Model):
     """The grant profile: what MHCLG pays BCC for each financial year."""
 
     __table_args__ = (UniqueConstraint("programme_id", "financial_year"),)
@@ -45,7 +45,7 @@ class GrantTranche(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
 
 
-class Authority(db.Model):
+class Authority(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     gss_code: Mapped[str] = mapped_column(String(9), unique=True)
@@ -60,7 +60,7 @@ class Authority(db.Model):
         return self.hf_support_pence + self.other_support_pence
 
 
-class ProfileVersion(db.Model):
+class ProfileVersion(Model):
     """One version of the spend profile. Versions are never changed, only added."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +72,7 @@ class ProfileVersion(db.Model):
     lines: Mapped[list[ProfileLine]] = relationship(back_populates="version")
 
 
-class ProfileLine(db.Model):
+class ProfileLine(Model):
     """Profiled spend for one authority, quarter and strand (HF Support or Other Support)."""
 
     __table_args__ = (UniqueConstraint("version_id", "authority_id", "quarter", "strand"),)

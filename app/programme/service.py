@@ -6,12 +6,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app import audit
 from app.extensions import db
 from app.formatting import MoneyError, format_money, parse_money
-from app.periods import FinancialYear, PeriodError, Quarter
+from app.periods import FinancialYear, Month, PeriodError, Quarter
 from app.programme.apportion import apportion_matrix, largest_remainder
 from app.programme.models import (
     STRAND_HF,
@@ -356,8 +357,19 @@ def profile_by_authority_and_year(version: ProfileVersion | None = None) -> dict
 
 
 def programme_financial_years() -> list[str]:
+    """Every financial year grant can be spent in: the tranche years, then the legacy years
+    up to the programme's last returns month (RETURNS_LAST_MONTH, March 2023)."""
     programme = get_programme()
-    return [tranche.financial_year for tranche in programme.tranches] if programme else []
+    if programme is None:
+        return []
+    years = [tranche.financial_year for tranche in programme.tranches]
+    last_month = Month.parse(current_app.config.get("RETURNS_LAST_MONTH", "2023-03"))
+    last = FinancialYear.containing(last_month.end_date)
+    year = FinancialYear.parse(years[-1]) if years else FinancialYear.parse(programme.first_financial_year)
+    while year < last:
+        year = year.next()
+        years.append(str(year))
+    return years
 
 
 @dataclass

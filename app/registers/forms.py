@@ -3,7 +3,7 @@ rules between fields (dates in order, ranges) are the service's, in check_servic
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -16,7 +16,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.formatting import MoneyError, parse_money
+from app.bounds import (
+    ASCII_WHOLE_NUMBER,
+    MAX_PROGRAMME_AMOUNT_PENCE,
+    MAX_SERVICE_CAPACITY,
+    has_foreign_digits,
+)
+from app.formatting import MoneyError, format_money, parse_money
 from app.forms_common import RequiredDate, SafeGovDateField
 from app.registers.models import (
     IMPACT_LABELS,
@@ -26,11 +32,8 @@ from app.registers.models import (
     SERVICE_TYPE_LABELS,
 )
 
-_WHOLE_NUMBER = re.compile(r"^-?\d+$")
-MAX_CAPACITY = 100_000
 _SELECT_AUTHORITY = "Select the authority that commissioned the service"
 _SELECT_SCOPE = "Select programme-wide or the authority it affects"
-MAX_CONTRACT_PENCE = 10_000_000_000  # £100m: far above any contract of a £9.6m grant
 
 
 class ServiceForm(FlaskForm):
@@ -41,7 +44,7 @@ class ServiceForm(FlaskForm):
         widget=GovSelect(),
         choices=[],
         validators=[DataRequired(message=_SELECT_AUTHORITY)],
-        invalid_choice_message=_SELECT_AUTHORITY,
+        invalid_choice_message=_SELECT_AUTHORITY,  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     provider_name = StringField(
         "Provider",
@@ -56,7 +59,7 @@ class ServiceForm(FlaskForm):
         "Type of service",
         widget=GovRadioInput(),
         choices=dict(SERVICE_TYPE_LABELS),
-        invalid_choice_message="Select the type of service",
+        invalid_choice_message="Select the type of service",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     contract_value = StringField(
         "Contract value",
@@ -80,11 +83,13 @@ class ServiceForm(FlaskForm):
         "Status",
         widget=GovRadioInput(),
         choices=dict(SERVICE_STATUS_LABELS),
-        invalid_choice_message="Select the status of the service",
+        invalid_choice_message="Select the status of the service",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     submit = SubmitField("Save service", widget=GovSubmitInput())
 
     def validate_contract_value(self, field):
+        if has_foreign_digits(field.data):
+            raise ValidationError("Enter the contract value using only the digits 0 to 9, like 125000.00")
         try:
             pence = parse_money(field.data)
         except MoneyError:
@@ -93,23 +98,29 @@ class ServiceForm(FlaskForm):
             ) from None
         if pence < 0:
             raise ValidationError("Contract value must be £0.00 or more")
-        if pence > MAX_CONTRACT_PENCE:
-            raise ValidationError("Contract value must be £100,000,000.00 or less")
+        if pence > MAX_PROGRAMME_AMOUNT_PENCE:
+            raise ValidationError(
+                f"Contract value must be {format_money(MAX_PROGRAMME_AMOUNT_PENCE)} or less"
+            )
         self.contract_value_pence = pence
 
     def validate_capacity_people(self, field):
         text = field.data.strip().replace(",", "")
-        if not _WHOLE_NUMBER.match(text):
-            raise ValidationError("Enter the capacity as a whole number of people, like 20")
-        people = int(text)
-        if people < 0:
+        if has_foreign_digits(text):
+            raise ValidationError("Enter the capacity using only the digits 0 to 9, like 20")
+        if text.startswith("-") and ASCII_WHOLE_NUMBER.match(text[1:]):
             raise ValidationError("Capacity must be 0 or more people")
-        if people > MAX_CAPACITY:
-            raise ValidationError(f"Capacity must be {MAX_CAPACITY:,} people or fewer")
+        if not ASCII_WHOLE_NUMBER.match(text):
+            raise ValidationError("Enter the capacity as a whole number of people, like 20")
+        if len(text.lstrip("0")) > len(str(MAX_SERVICE_CAPACITY)):  # before int(): 5,000 digits fail it
+            raise ValidationError(f"Capacity must be {MAX_SERVICE_CAPACITY:,} people or fewer")
+        people = int(text)
+        if people > MAX_SERVICE_CAPACITY:
+            raise ValidationError(f"Capacity must be {MAX_SERVICE_CAPACITY:,} people or fewer")
         self.capacity = people
 
 
-def _numbered(labels: dict[int, str]) -> dict[int, str]:
+def _numbered(labels: dict[int, str]) -> dict[Any, str]:  # WTForms takes any values as choices
     return {number: f"{number} – {text}" for number, text in labels.items()}
 
 
@@ -120,7 +131,7 @@ class RiskForm(FlaskForm):
         "Is this a risk or an opportunity?",
         widget=GovRadioInput(),
         choices=dict(KIND_LABELS),
-        invalid_choice_message="Select whether this is a risk or an opportunity",
+        invalid_choice_message="Select whether this is a risk or an opportunity",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     scope = SelectField(
         "Scope",
@@ -128,7 +139,7 @@ class RiskForm(FlaskForm):
         choices=[],
         description="Programme-wide, or the one authority it affects",
         validators=[DataRequired(message=_SELECT_SCOPE)],
-        invalid_choice_message=_SELECT_SCOPE,
+        invalid_choice_message=_SELECT_SCOPE,  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
     )
     title = StringField(
         "Title",
@@ -151,7 +162,7 @@ class RiskForm(FlaskForm):
         widget=GovRadioInput(),
         coerce=int,
         choices=_numbered(LIKELIHOOD_LABELS),
-        invalid_choice_message="Select the likelihood, from 1 to 5",
+        invalid_choice_message="Select the likelihood, from 1 to 5",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
         invalid_value_message="Select the likelihood, from 1 to 5",
     )
     impact = RadioField(
@@ -159,7 +170,7 @@ class RiskForm(FlaskForm):
         widget=GovRadioInput(),
         coerce=int,
         choices=_numbered(IMPACT_LABELS),
-        invalid_choice_message="Select the impact, from 1 to 5",
+        invalid_choice_message="Select the impact, from 1 to 5",  # type: ignore[call-arg]  # WTForms 3.3; its 3.2 stubs lack it
         invalid_value_message="Select the impact, from 1 to 5",
     )
     owner_role = StringField(

@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import Pence, db
+from app.extensions import Model, Pence
 from app.programme.models import Authority
 
 # Services commissioned ----------------------------------------------------------------
@@ -34,7 +34,7 @@ SERVICE_STATUS_LABELS = {SERVICE_PLANNED: "Planned", SERVICE_ACTIVE: "Active", S
 SERVICE_STATUSES = tuple(SERVICE_STATUS_LABELS)
 
 
-class Service(db.Model):
+class Service(Model):
     """One contract an authority has commissioned from a provider (an organisation)."""
 
     __tablename__ = "commissioned_service"
@@ -105,7 +105,7 @@ def rag_for_score(score: int) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-class Risk(db.Model):
+class Risk(Model):
     """A risk to the programme or an opportunity for it, programme-wide (no authority)
     or for one authority."""
 

@@ -9,16 +9,20 @@ Who may do what:
   the per-authority risks to the Taskforce and MHCLG anyway) but change nothing.
 """
 
+from typing import TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import (
-    EVERYONE,
-    ROLE_ADMIN,
-    ROLE_LEAD,
     authority_or_403,
-    is_role,
-    roles_required,
+    is_signed_in,
+    may_manage_register_entry,
+    may_manage_registers,
+    own_authority_or_403,
+    requires,
+    scoped_authority_id,
+    sees_only_own_authority,
     visible_authorities,
 )
 from app.formatting import pence_to_pounds_text
@@ -34,15 +38,18 @@ from app.registers.models import (
     SERVICE_STATUS_LABELS,
 )
 
+T = TypeVar("T")
+
 bp = Blueprint("registers", __name__, template_folder="templates", url_prefix="/registers")
-MANAGERS = (ROLE_ADMIN, ROLE_LEAD)
 
 
 def _may_manage(authority_id: int | None) -> bool:
     """May the current user change an entry of this authority (None: programme-wide)?"""
-    if is_role(ROLE_ADMIN):
-        return True
-    return is_role(ROLE_LEAD) and authority_id is not None and authority_id == current_user.authority_id
+    return may_manage_register_entry(current_user, authority_id)
+
+
+def _is_lead() -> bool:
+    return sees_only_own_authority(current_user)
 
 
 def _lead_posted_elsewhere(field_name: str) -> bool:
@@ -60,25 +67,19 @@ def _authority_choices(first: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _service_or_403(service_id: int):
     entry = service.service_by_id(service_id)
-    if is_role(ROLE_LEAD):
-        if entry is None or entry.authority_id != current_user.authority_id:
-            abort(403)
-    elif entry is None:
-        abort(404)
+    own_authority_or_403(entry.authority_id if entry else None, exists=entry is not None)
     return entry
 
 
 @bp.route("/services")
-@roles_required(*EVERYONE)
+@requires(is_signed_in)
 def services():
     gss = request.args.get("authority") or ""
     authority = authority_or_403(gss) if gss else None
     status = request.args.get("status") or ""
     if status not in SERVICE_STATUS_LABELS:
         status = ""
-    authority_id = authority.id if authority else None
-    if is_role(ROLE_LEAD):
-        authority_id = current_user.authority_id
+    authority_id = scoped_authority_id() or (authority.id if authority else None)
     return render_template(
         "registers/services.html",
         services=service.service_list(authority_id, status or None),
@@ -88,32 +89,38 @@ def services():
         selected_status=status,
         statuses=SERVICE_STATUS_LABELS,
         filtered=bool(gss or status),
-        may_add=is_role(*MANAGERS),
+        may_add=may_manage_registers(current_user),
         may_manage=_may_manage,
     )
 
 
 def _service_form(initial: dict | None = None) -> ServiceForm:
     form = ServiceForm(data=initial if request.method == "GET" else None)
-    if is_role(ROLE_LEAD):
+    if _is_lead():
         del form.authority
     else:
         form.authority.choices = _authority_choices([("", "Select an authority")])
     return form
 
 
+def _given(value: T | None) -> T:
+    """A required field's data: never None once the form has validated."""
+    assert value is not None, "read only after validate_on_submit()"
+    return value
+
+
 def _service_values(form: ServiceForm) -> service.ServiceValues:
-    if is_role(ROLE_LEAD):
+    if _is_lead():
         authority_id = current_user.authority_id
     else:
         authority_id = service.programme_authority_id(form.authority.data)
     return service.ServiceValues(
         authority_id=authority_id,
-        provider_name=form.provider_name.data,
+        provider_name=_given(form.provider_name.data),
         service_type=form.service_type.data,
         contract_value_pence=form.contract_value_pence,
-        start_date=form.start_date.data,
-        end_date=form.end_date.data,
+        start_date=_given(form.start_date.data),
+        end_date=_given(form.end_date.data),
         capacity_people=form.capacity,
         status=form.status.data,
     )
@@ -129,9 +136,9 @@ def _show_rule_errors(form, error: service.RegisterError) -> None:
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(may_manage_registers)
 def add_service():
-    if request.method == "POST" and is_role(ROLE_LEAD) and _lead_posted_elsewhere("authority"):
+    if request.method == "POST" and _is_lead() and _lead_posted_elsewhere("authority"):
         abort(403)
     form = _service_form()
     if form.validate_on_submit():
@@ -146,10 +153,10 @@ def add_service():
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(may_manage_registers)
 def edit_service(service_id: int):
     entry = _service_or_403(service_id)
-    if request.method == "POST" and is_role(ROLE_LEAD) and _lead_posted_elsewhere("authority"):
+    if request.method == "POST" and _is_lead() and _lead_posted_elsewhere("authority"):
         abort(403)
     form = _service_form(
         {
@@ -181,13 +188,8 @@ def _risk_or_403(risk_id: int, change: bool = False):
     """The entry if the user may see it (and, with change, change it): a lead gets 403 for
     another authority's entry or a missing one, and for changing a programme-wide one."""
     entry = service.risk_by_id(risk_id)
-    if is_role(ROLE_LEAD):
-        if entry is None:
-            abort(403)
-        if entry.authority_id is not None and entry.authority_id != current_user.authority_id:
-            abort(403)
-    elif entry is None:
-        abort(404)
+    if entry is None or entry.authority_id is not None:  # everyone may read programme-wide ones
+        own_authority_or_403(entry.authority_id if entry else None, exists=entry is not None)
     if change and not _may_manage(entry.authority_id):
         abort(403)
     return entry
@@ -199,7 +201,7 @@ def _risk_filter_from_request() -> tuple[service.RiskFilter, dict]:
     status = request.args.get("status", RISK_OPEN)
     status = status if status in RISK_STATUS_LABELS else "all"
     scope_text = request.args.get("scope") or ""
-    scope = None
+    scope: str | int | None = None
     if scope_text == service.PROGRAMME_WIDE:
         scope = service.PROGRAMME_WIDE
     elif scope_text:
@@ -208,13 +210,13 @@ def _risk_filter_from_request() -> tuple[service.RiskFilter, dict]:
         kind=kind or None,
         scope=scope,
         status=None if status == "all" else status,
-        visible_authority_id=current_user.authority_id if is_role(ROLE_LEAD) else None,
+        visible_authority_id=scoped_authority_id(),
     )
     return register_filter, {"kind": kind, "status": status, "scope": scope_text}
 
 
 @bp.route("/risks")
-@roles_required(*EVERYONE)
+@requires(is_signed_in)
 def risks():
     register_filter, selected = _risk_filter_from_request()
     open_filter = service.RiskFilter(
@@ -231,12 +233,12 @@ def risks():
         today=service.today(),
         rag_bands=RAG_BANDS_TEXT,
         filtered=bool(selected["kind"] or selected["scope"] or selected["status"] != RISK_OPEN),
-        may_add=is_role(*MANAGERS),
+        may_add=may_manage_registers(current_user),
     )
 
 
 @bp.route("/risks/<int:risk_id>")
-@roles_required(*EVERYONE)
+@requires(is_signed_in)
 def risk(risk_id: int):
     entry = _risk_or_403(risk_id)
     return render_template(
@@ -253,7 +255,7 @@ def risk(risk_id: int):
 
 def _risk_form(initial: dict | None = None) -> RiskForm:
     form = RiskForm(data=initial if request.method == "GET" else None)
-    if is_role(ROLE_LEAD):
+    if _is_lead():
         del form.scope
     else:
         form.scope.choices = _authority_choices(
@@ -263,7 +265,7 @@ def _risk_form(initial: dict | None = None) -> RiskForm:
 
 
 def _risk_values(form: RiskForm) -> service.RiskValues:
-    if is_role(ROLE_LEAD):
+    if _is_lead():
         authority_id = current_user.authority_id
     elif form.scope.data == service.PROGRAMME_WIDE:
         authority_id = None
@@ -272,20 +274,20 @@ def _risk_values(form: RiskForm) -> service.RiskValues:
     return service.RiskValues(
         kind=form.kind.data,
         authority_id=authority_id,
-        title=form.title.data,
-        description=form.description.data,
+        title=_given(form.title.data),
+        description=_given(form.description.data),
         likelihood=form.likelihood.data,
         impact=form.impact.data,
-        owner_role=form.owner_role.data,
-        mitigation=form.mitigation.data,
-        review_date=form.review_date.data,
+        owner_role=_given(form.owner_role.data),
+        mitigation=_given(form.mitigation.data),
+        review_date=_given(form.review_date.data),
     )
 
 
 @bp.route("/risks/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(may_manage_registers)
 def add_risk():
-    if request.method == "POST" and is_role(ROLE_LEAD) and _lead_posted_elsewhere("scope"):
+    if request.method == "POST" and _is_lead() and _lead_posted_elsewhere("scope"):
         abort(403)
     form = _risk_form()
     if form.validate_on_submit():
@@ -300,10 +302,10 @@ def add_risk():
 
 
 @bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(may_manage_registers)
 def edit_risk(risk_id: int):
     entry = _risk_or_403(risk_id, change=True)
-    if request.method == "POST" and is_role(ROLE_LEAD) and _lead_posted_elsewhere("scope"):
+    if request.method == "POST" and _is_lead() and _lead_posted_elsewhere("scope"):
         abort(403)
     form = _risk_form(
         {
@@ -330,7 +332,7 @@ def edit_risk(risk_id: int):
 
 
 @bp.route("/risks/<int:risk_id>/close", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(may_manage_registers)
 def close_risk(risk_id: int):
     entry = _risk_or_403(risk_id, change=True)
     if not entry.is_open:
@@ -345,7 +347,7 @@ def close_risk(risk_id: int):
 
 
 @bp.route("/risks/<int:risk_id>/reopen", methods=["POST"])
-@roles_required(*MANAGERS)
+@requires(may_manage_registers)
 def reopen_risk(risk_id: int):
     entry = _risk_or_403(risk_id, change=True)
     if ReopenRiskForm().validate_on_submit() and not entry.is_open:

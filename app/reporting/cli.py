@@ -1,4 +1,4 @@
-"""`hfm report quarterly` and `hfm scheduler`."""
+"""`hfm report quarterly`, `hfm report rebuild` and `hfm scheduler`."""
 
 from __future__ import annotations
 
@@ -26,12 +26,17 @@ def report_quarterly(quarter_text, variant):
         quarter = Quarter.parse(quarter_text)
     except PeriodError as error:
         raise click.BadParameter(str(error), param_hint="--quarter") from error
+    from app.reporting import liveness
+
     failed = False
-    for one_variant in [variant] if variant else list(VARIANTS):
+    with liveness.alive(current_app._get_current_object(), kind=TRIGGERED_BY_CLI):
         try:
-            run = service.run_quarterly(quarter, one_variant, TRIGGERED_BY_CLI)
+            edition = service.claim_edition(quarter, TRIGGERED_BY_CLI, (variant,) if variant else VARIANTS)
         except ReportError as error:
             raise click.ClickException(str(error)) from error
+        runs = service.produce(edition)
+    for run in runs:
+        one_variant = run.variant
         if run.status == STATUS_SUCCEEDED:
             click.echo(str(service.reports_dir() / run.file_name))
         else:
@@ -41,24 +46,45 @@ def report_quarterly(quarter_text, variant):
         raise click.exceptions.Exit(1)
 
 
+@report_cli.command("rebuild")
+@click.argument("run_id", type=int)
+def report_rebuild(run_id):
+    """Write a succeeded run's workbook again from its stored figures (a lost file)."""
+    from app.reporting import service
+    from app.reporting.figures import ReportError
+    from app.unit_of_work import unit_of_work
+
+    with unit_of_work():
+        try:
+            run = service.rebuild_file(run_id)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from error
+    if run.status != STATUS_SUCCEEDED:
+        raise click.ClickException(f"Run {run_id} could not be rebuilt: {run.error}")
+    click.echo(str(service.reports_dir() / run.file_name))
+
+
 @click.command("scheduler")
 @click.option("--no-catch-up", is_flag=True, help="do not produce missed reports on start")
 def scheduler_command(no_catch_up):
     """Run the scheduler (reports and reminders) in this process until stopped."""
-    from app.reporting.scheduler import catch_up, make_scheduler
+    from app.reporting import liveness
+    from app.reporting.scheduler import catch_up, make_scheduler, recover
 
     app = current_app._get_current_object()
     scheduler = make_scheduler(app)
-    if not no_catch_up:
-        click.echo("Catching up on missed quarterly reports...")
-        catch_up(app)
-    for job in scheduler.get_jobs():
-        click.echo(f"Scheduled: {job.name} ({job.trigger})")
-    click.echo(f"Scheduler running in {app.config['SCHEDULER_TIMEZONE']}; stop with Ctrl-C")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("Scheduler stopped")
+    with liveness.alive(app):
+        recover(app)
+        if not no_catch_up:
+            click.echo("Catching up on missed quarterly reports...")
+            catch_up(app)
+        for job in scheduler.get_jobs():
+            click.echo(f"Scheduled: {job.name} ({job.trigger})")
+        click.echo(f"Scheduler running in {app.config['SCHEDULER_TIMEZONE']}; stop with Ctrl-C")
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            click.echo("Scheduler stopped")
 
 
 COMMANDS = [report_cli, scheduler_command]

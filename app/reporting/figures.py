@@ -3,7 +3,8 @@
 Nothing is computed here: each figure comes from the one function that computes it for the
 pages too (finance, clients, returns, registers). figures(quarter) turns their answers into
 a plain JSON-serialisable dict; a report run stores exactly this dict (frozen) and the
-workbook is built from the stored dict, so a finished run never changes.
+workbook is built from the stored dict, so a finished run never changes. Its shape and
+version are written down in figures_schema.py: a new figure is added there too.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import inspect as sa_inspect
 
+from app.clients import protected
 from app.clients import service as clients
 from app.clock import utcnow
+from app.finance import ledger
 from app.finance import service as finance
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
@@ -26,7 +29,7 @@ from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
 
-FIGURES_SCHEMA = 1
+FIGURES_SCHEMA = 1  # figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures
 
 
 class ReportError(ValueError):
@@ -98,6 +101,21 @@ def _spend_row(row) -> dict:
     return {"authority_name": row.label, "figures": plain(row.figures)}
 
 
+def _provisional(quarter: Quarter, names: dict[int, str]) -> dict:
+    """{authority name: {"year": [...], "cumulative": [...]}}: the months (labels) with no approved
+    return that the authority's year-to-date and since-the-grant-began figures rest on."""
+    start = returns.first_month()
+    months = start.months_until(quarter.months()[-1])
+    year_start = quarter.year.months()[0]
+    result = {}
+    for authority_id, gaps in returns.months_not_approved(months).items():
+        result[names[authority_id]] = {
+            "year": [m.label for m in gaps if m >= year_start],
+            "cumulative": [m.label for m in gaps],
+        }
+    return result
+
+
 def figures(quarter: Quarter) -> dict:
     """Every figure of `quarter`'s report, as plain data (see the module's docstring)."""
     # The quarter's client outcomes are asked for three times (programme, by authority,
@@ -109,11 +127,11 @@ def figures(quarter: Quarter) -> dict:
 def _gather(quarter: Quarter) -> dict:
     programme = programme_service.get_programme()
     if programme is None:
-        raise ReportError("The programme is not loaded: run `hfm programme load` first")
+        raise ReportError("The programme is not loaded yet: ask the system administrator to load it")
     authorities = programme_service.authorities()
     version = programme_service.current_profile_version()
     result = {
-        "schema": FIGURES_SCHEMA,
+        "schema_version": FIGURES_SCHEMA,
         "quarter": {
             "slug": quarter.slug,
             "label": quarter.label,
@@ -157,8 +175,11 @@ def _gather(quarter: Quarter) -> dict:
             "amber_max": current_app.config["RAG_AMBER_MAX_PERCENT"],
         },
     }
+    # As at the quarter's end: every figure counts returns of months up to its last month only.
+    as_at = quarter.end_date
     spend = finance.spend_against_profile(quarter, profile_version=version)
     rate = returns.reporting_rate(quarter.months())
+    completeness = returns.completeness(quarter.months())
     units = clients.units_against_target(quarter)
     names = {a.id: a.name for a in authorities}
     result.update(
@@ -168,10 +189,15 @@ def _gather(quarter: Quarter) -> dict:
                 "programme": _spend_row(spend.programme),
                 "profile_version_number": spend.profile_version.number if spend.profile_version else None,
             },
-            "forecast_outturn": plain(finance.forecast_outturn(quarter.year)),
+            "forecast_outturn": plain(finance.forecast_outturn(quarter.year, as_at=as_at)),
+            "paid_against_allocation": plain(ledger.paid_against_approved(as_at=as_at)),
+            "completeness": {**plain(completeness), "sentence": completeness.sentence},
+            "provisional": _provisional(quarter, names),
             "cumulative_series": plain(finance.cumulative_series(quarter)),
             "outcomes": plain(clients.outcomes(quarter)),
             "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),
+            # what leaves BCC: both workbooks write counts of people from this, never the above
+            "published": protected.published(quarter),
             "units_against_target": plain(units),
             "units_programme": plain(clients.programme_units_row(units)),
             "reporting_rate": {**plain(rate), "totals": plain(rate.totals())},

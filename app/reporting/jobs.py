@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,21 +15,22 @@ from app.clock import utcnow
 from app.extensions import db
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
-from app.reporting import reminders, service
+from app.reporting import liveness, reminders, requests, service
 from app.reporting.models import (
+    INTERRUPTED,
     STATUS_FAILED,
     STATUS_RUNNING,
     STATUS_SUCCEEDED,
     TRIGGERED_BY_SCHEDULER,
-    VARIANTS,
     JobRun,
+    ReportEdition,
     ReportRun,
 )
 
 JOB_REPORTS = "quarterly reports"
+JOB_REQUESTS = "requested reports"
 JOB_REMINDERS = "return reminders"
-JOB_NAMES = (JOB_REPORTS, JOB_REMINDERS)
-STALE_RUN_AFTER = timedelta(hours=1)  # a run still "running" after this was interrupted
+JOB_NAMES = (JOB_REPORTS, JOB_REQUESTS, JOB_REMINDERS)
 
 
 def timezone() -> ZoneInfo:
@@ -65,42 +66,67 @@ def due_quarters(now: datetime) -> list[Quarter]:
     return quarters
 
 
-def _give_up_interrupted_runs() -> None:
-    """A run left "running" for long (its process died) is marked failed; a scheduled one
-    releases its claim so this start produces the report."""
-    cutoff = utcnow() - STALE_RUN_AFTER
-    stale = db.session.scalars(
-        select(ReportRun).where(ReportRun.status == STATUS_RUNNING, ReportRun.started_at < cutoff)
+def recover_interrupted() -> list[str]:
+    """Give up what dead processes held (their lease has expired): report runs, the
+    scheduler's claims, job runs and requested runs end as failed ("interrupted"), and
+    partial files older than any live run are removed. Live processes' claims are kept."""
+    live = liveness.live_tokens()
+    lines = []
+    editions = db.session.scalars(
+        select(ReportEdition).where(
+            ReportEdition.id.in_(select(ReportRun.edition_id).where(ReportRun.status == STATUS_RUNNING))
+        )
     )
-    for run in stale:
-        run.status, run.scheduled_key = STATUS_FAILED, None
-        run.error = "Interrupted: the run did not finish"
-        run.finished_at = utcnow()
+    for edition in editions:
+        if edition.owner not in live:
+            service.give_up(edition)
+            lines.append(f"{edition.quarter} version {edition.number}: {INTERRUPTED.lower()}")
+    for run in db.session.scalars(
+        select(ReportRun).where(ReportRun.status == STATUS_RUNNING, ReportRun.edition_id.is_(None))
+    ):
+        if run.owner not in live:
+            run.status, run.error, run.finished_at = STATUS_FAILED, INTERRUPTED, utcnow()
+    for job_run in db.session.scalars(select(JobRun).where(JobRun.status == STATUS_RUNNING)):
+        if job_run.owner not in live:
+            job_run.status, job_run.error, job_run.finished_at = STATUS_FAILED, INTERRUPTED, utcnow()
+    requests.give_up_interrupted(live)
     db.session.commit()
+    removed = service.remove_stale_partial_files()
+    if removed:
+        lines.append(f"Removed {len(removed)} partial file(s) left by an interrupted run")
+    return lines
 
 
 def run_due_reports(now: datetime) -> list[str]:
-    """Produce each variant of each due quarter's report that has no successful scheduled run.
-
-    This is both the quarterly job and the catch-up on start. Another scheduler process
-    that has claimed a report makes this one skip it (see service.claim_run).
-    """
-    _give_up_interrupted_runs()
-    lines = []
+    """Produce both variants of each due quarter's report that has no complete scheduled
+    edition. This is both the quarterly job and the catch-up on start. A quarter another
+    live scheduler is producing is skipped; one a dead process held is produced at once."""
+    liveness.ensure_token()
+    lines = recover_interrupted()
     for quarter in due_quarters(now):
-        for variant in VARIANTS:
-            if service.succeeded_scheduled(quarter, variant):
-                continue
-            try:
-                run = service.run_quarterly(quarter, variant, TRIGGERED_BY_SCHEDULER)
-            except service.AlreadyClaimed:
-                lines.append(f"{quarter.label} {variant}: produced by another scheduler")
-                continue
+        held = service.scheduled_edition(quarter)
+        if held is not None and service.is_complete(held):
+            continue
+        try:
+            edition = service.claim_edition(quarter, TRIGGERED_BY_SCHEDULER, scheduled=True)
+        except service.AlreadyClaimed as claimed:
+            lines.append(f"{quarter.label}: {claimed}")
+            continue
+        for run in service.produce(edition):
             lines.append(
-                f"{quarter.label} {variant} v{run.version}: {run.status}"
+                f"{quarter.label} {run.variant} v{run.version}: {run.status}"
                 + (f" ({run.error})" if run.error else "")
             )
     return lines
+
+
+def run_requested_reports() -> JobRun | None:
+    """Produce the oldest "Generate now" request, if there is one (recorded as a job run)."""
+    liveness.ensure_token()
+    request = requests.take_next()
+    if request is None:
+        return None
+    return record_job(JOB_REQUESTS, lambda: requests.produce(request.id))
 
 
 def send_reminders(today: date) -> list[str]:
@@ -109,7 +135,7 @@ def send_reminders(today: date) -> list[str]:
 
 def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     """Run a job and record its run (status, duration, summary or error) for the admin."""
-    job_run = JobRun(job_name=name, started_at=utcnow(), status=STATUS_RUNNING)
+    job_run = JobRun(job_name=name, started_at=utcnow(), status=STATUS_RUNNING, owner=liveness.token())
     db.session.add(job_run)
     db.session.commit()
     job_run_id = job_run.id
@@ -120,7 +146,7 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     except Exception as failure:  # recorded for the admin's jobs page
         db.session.rollback()
         status, summary, error = STATUS_FAILED, "", f"{type(failure).__name__}: {failure}"
-    job_run = db.session.get(JobRun, job_run_id)
+    job_run = db.session.get_one(JobRun, job_run_id)
     job_run.status, job_run.summary, job_run.error = status, summary, error
     job_run.finished_at = utcnow()
     job_run.duration_ms = int((time.monotonic() - started) * 1000)

@@ -1,6 +1,9 @@
 """Reminders to leads whose monthly return is due soon or late: written to an outbox, once
 per lead, month and kind, and sent by SMTP when SMTP_HOST is set (otherwise admins see
-them in the outbox). A reminder holds only the lead's address and the month."""
+them in the outbox). A reminder holds only the lead's address and the month.
+
+The same outbox carries the note to each Taskforce member and MHCLG officer that a
+quarter's report is published (one per reader and publication, with the link)."""
 
 from __future__ import annotations
 
@@ -12,11 +15,18 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import ROLE_LEAD, User
+from app.accounts.models import ROLE_LEAD, ROLE_MHCLG, ROLE_TASKFORCE, User
 from app.clock import utcnow
 from app.extensions import db
 from app.formatting import format_date
-from app.reporting.models import KIND_DUE_SOON, KIND_LATE, ReminderOutbox
+from app.reporting.models import (
+    KIND_DUE_SOON,
+    KIND_LATE,
+    KIND_PUBLISHED,
+    VARIANT_MHCLG,
+    ReminderOutbox,
+    ReportEdition,
+)
 
 SENDER = "housing-first-monitor@birmingham.gov.uk.invalid"
 
@@ -56,7 +66,8 @@ def _leads_by_authority() -> dict[int, list[User]]:
         .order_by(User.email)
     )
     for user in db.session.scalars(query):
-        leads.setdefault(user.authority_id, []).append(user)
+        if user.authority_id is not None:  # always, by the query; says so to the type checker
+            leads.setdefault(user.authority_id, []).append(user)
     return leads
 
 
@@ -99,20 +110,66 @@ def write_reminders(today: date) -> list[ReminderOutbox]:
     return added
 
 
-def send_unsent() -> int:
-    """Send the outbox's unsent reminders by SMTP, when SMTP_HOST is set."""
+def write_publication_notes(edition: ReportEdition, links: dict[str, str], quarter_label: str) -> int:
+    """One note per active Taskforce member and MHCLG officer for this publication, each
+    with the link to the report they may download (links: variant -> absolute URL)."""
+    readers = db.session.scalars(
+        select(User)
+        .where(User.role.in_((ROLE_TASKFORCE, ROLE_MHCLG)), User.is_active_account.is_(True))
+        .order_by(User.email)
+    )
+    written = 0
+    for reader in readers:
+        variant = VARIANT_MHCLG if reader.role == ROLE_MHCLG else "taskforce"
+        db.session.add(
+            ReminderOutbox(
+                lead_user_id=reader.id,
+                to_address=reader.email,
+                kind=KIND_PUBLISHED,
+                edition_id=edition.id,
+                created_at=utcnow(),
+                subject=f"Quarterly report published: {quarter_label}, version {edition.number}",
+                body=(
+                    f"The West Midlands Housing First quarterly report for {quarter_label} "
+                    f"(version {edition.number}) has been published by Birmingham City Council. "
+                    f"You can download it here: {links[variant]}"
+                ),
+            )
+        )
+        written += 1
+    db.session.flush()
+    return written
+
+
+def send_new_publications() -> int:
+    """Send publication notes not yet tried (the scheduler's poll); failures wait for the
+    daily run, which tries every unsent message again."""
+    return send_unsent(only_new_publications=True)
+
+
+def _subject(reminder: ReminderOutbox) -> str:
+    if reminder.subject:
+        return reminder.subject
+    return "Monthly return late" if reminder.kind == KIND_LATE else "Monthly return due soon"
+
+
+def send_unsent(only_new_publications: bool = False) -> int:
+    """Send the outbox's unsent messages by SMTP, when SMTP_HOST is set."""
     host = current_app.config["SMTP_HOST"]
     if not host:
         return 0
     sent = 0
-    unsent = db.session.scalars(select(ReminderOutbox).where(ReminderOutbox.sent_at.is_(None)))
+    query = select(ReminderOutbox).where(ReminderOutbox.sent_at.is_(None))
+    if only_new_publications:
+        query = query.where(ReminderOutbox.kind == KIND_PUBLISHED, ReminderOutbox.send_error == "")
+    unsent = list(db.session.scalars(query))
+    if not unsent:
+        return 0
     with smtplib.SMTP(host, timeout=30) as smtp:
         for reminder in unsent:
             message = EmailMessage()
             message["From"], message["To"] = SENDER, reminder.to_address
-            message["Subject"] = (
-                "Monthly return late" if reminder.kind == KIND_LATE else "Monthly return due soon"
-            )
+            message["Subject"] = _subject(reminder)
             message.set_content(reminder.body)
             try:
                 smtp.send_message(message)

@@ -3,7 +3,9 @@
 It only wires the plain job functions of jobs.py to times (SCHEDULER_TIMEZONE, Europe/London):
 - the quarterly report, both variants, at REPORT_HOUR:00 on REPORT_DAY of January, April,
   July and October (the month after each quarter ends);
-- the reminders, every day at REMINDER_HOUR:00.
+- the reminders, every day at REMINDER_HOUR:00;
+- "Generate now" requests, polled every REQUEST_POLL_SECONDS (and publication emails sent).
+The process's heartbeat (liveness.py) runs in a thread of its own from before the catch-up.
 On start it catches up itself (run_due_reports(now)): APScheduler only re-fires a missed
 run within misfire_grace_time, and replace_existing drops an overdue one. Each job is
 also guarded in the database, so a second scheduler started by mistake produces nothing twice.
@@ -15,10 +17,11 @@ from datetime import datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from app.extensions import db
-from app.reporting import jobs
+from app.reporting import jobs, reminders
 
 
 def _in_app(app: Flask, name: str, job):
@@ -56,7 +59,42 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,
         misfire_grace_time=3600,
     )
+    scheduler.add_job(
+        _polling(app),
+        IntervalTrigger(seconds=config["REQUEST_POLL_SECONDS"], timezone=timezone),
+        id="requested-reports",
+        name=jobs.JOB_REQUESTS,
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler
+
+
+def _polling(app: Flask):
+    """The poll: give up what a scheduler that died meanwhile held, produce queued requests
+    one by one, then send new publication emails."""
+
+    def poll() -> None:
+        with app.app_context():
+            try:
+                jobs.recover_interrupted()
+                while jobs.run_requested_reports() is not None:
+                    pass
+                reminders.send_new_publications()
+            finally:
+                db.session.remove()
+
+    return poll
+
+
+def recover(app: Flask) -> None:
+    """On start: give up what dead schedulers held and remove their partial files."""
+    with app.app_context():
+        try:
+            for line in jobs.recover_interrupted():
+                app.logger.warning(line)
+        finally:
+            db.session.remove()
 
 
 def catch_up(app: Flask) -> None:

@@ -1,15 +1,17 @@
-"""Report runs: produce a quarter's workbook, freeze its figures, write the file atomically.
+"""Report runs: produce a quarter's workbooks, freeze their figures, write the files atomically.
 
-A run is two steps, each its own transaction:
-1. claim_run(): insert the ReportRun row (status "running") with the next version for its
-   quarter and variant. UNIQUE (quarter, variant, version) makes concurrent runs take
-   different versions; a scheduler's run also sets scheduled_key, whose UNIQUE constraint
-   lets only one scheduler process claim a quarter's report (an IntegrityError means
-   "someone else has it").
-2. complete_run(): gather the figures, store them (frozen) on the row, build the workbook
-   from the stored figures, write it under a temporary name in REPORTS_DIR and os.replace()
-   it into place. On any failure the row records the error and no complete-looking file
-   is left behind.
+A production is an edition: one run per variant (both, unless the command names one), all
+numbered with the edition's version. It is two steps, each its own transaction:
+1. claim_edition(): insert the edition and its runs (status "running"), owned by this
+   process (liveness.py). UNIQUE (quarter, number) makes concurrent productions take
+   different versions; the scheduler's edition also sets scheduled_key, whose UNIQUE
+   constraint lets only one scheduler claim a quarter. A key held by a dead process (its
+   lease has expired) is given up at once and claimed again; one held by a live process
+   raises AlreadyClaimed.
+2. produce(): for each run, gather the figures, store them (frozen) on the row, build the
+   workbook from the stored figures, write it under a temporary name in REPORTS_DIR and
+   os.replace() it into place. On any failure the row records the error and no
+   complete-looking file is left behind; a failed scheduled edition gives its key up.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -31,24 +32,26 @@ from app.clock import utcnow
 from app.extensions import db
 from app.periods import FinancialYear, Quarter
 from app.programme import service as programme_service
-from app.reporting import workbook
+from app.reporting import figures_schema, liveness, workbook
 from app.reporting.figures import ReportError, figures
 from app.reporting.models import (
+    EDITION_DRAFT,
+    INTERRUPTED,
     STATUS_FAILED,
     STATUS_RUNNING,
     STATUS_SUCCEEDED,
-    TRIGGERED_BY_SCHEDULER,
-    VARIANT_MHCLG,
     VARIANTS,
+    ReportEdition,
     ReportRun,
 )
 
 FILE_PREFIX = "housing-first"
+PARTIAL_PREFIX = ".partial-"
 CLAIM_ATTEMPTS = 5
 
 
 class AlreadyClaimed(Exception):
-    """Another scheduler has this quarter's report."""
+    """The scheduler's report of this quarter is held by a live process, or already made."""
 
 
 def file_name(quarter: Quarter, variant: str, version: int) -> str:
@@ -59,19 +62,6 @@ def reports_dir() -> Path:
     path = Path(current_app.config["REPORTS_DIR"])
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def scheduled_key(quarter: Quarter, variant: str) -> str:
-    return f"{quarter.slug}:{variant}"
-
-
-def _next_version(quarter: Quarter, variant: str) -> int:
-    latest = db.session.scalar(
-        select(func.max(ReportRun.version)).where(
-            ReportRun.quarter == quarter.slug, ReportRun.variant == variant
-        )
-    )
-    return (latest or 0) + 1
 
 
 def last_quarter() -> Quarter:
@@ -110,71 +100,160 @@ def check_quarter(quarter: Quarter) -> None:
         )
 
 
-def claim_run(quarter: Quarter, variant: str, triggered_by: str) -> ReportRun:
-    """Insert and commit the run's row. Raises AlreadyClaimed for a scheduler's run that
-    another process has already claimed, ReportError for a quarter or variant with no report."""
-    if variant not in VARIANTS:
-        raise ReportError(f"A report variant is taskforce or mhclg, not '{variant}'")
+def _next_edition_number(quarter: Quarter) -> int:
+    numbers = [
+        db.session.scalar(
+            select(func.max(ReportEdition.number)).where(ReportEdition.quarter == quarter.slug)
+        ),
+        db.session.scalar(select(func.max(ReportRun.version)).where(ReportRun.quarter == quarter.slug)),
+    ]
+    return max(number or 0 for number in numbers) + 1
+
+
+def scheduled_edition(quarter: Quarter) -> ReportEdition | None:
+    return db.session.scalar(select(ReportEdition).where(ReportEdition.scheduled_key == quarter.slug))
+
+
+def edition_runs(edition: ReportEdition) -> list[ReportRun]:
+    return list(
+        db.session.scalars(
+            select(ReportRun).where(ReportRun.edition_id == edition.id).order_by(ReportRun.variant.desc())
+        )
+    )
+
+
+def is_complete(edition: ReportEdition) -> bool:
+    """Every run of the edition succeeded."""
+    runs = edition_runs(edition)
+    return bool(runs) and all(run.status == STATUS_SUCCEEDED for run in runs)
+
+
+def give_up(edition: ReportEdition) -> None:
+    """The edition's owner is dead: its unfinished runs fail and the scheduler's key is freed."""
+    for run in edition_runs(edition):
+        if run.status == STATUS_RUNNING:
+            run.status, run.error, run.finished_at = STATUS_FAILED, INTERRUPTED, utcnow()
+            run.figures_json = ""
+            audit.record("report_run", run.id, "interrupted", {"status": (STATUS_RUNNING, STATUS_FAILED)})
+    edition.scheduled_key = None
+
+
+def claim_edition(
+    quarter: Quarter, triggered_by: str, variants: tuple[str, ...] = VARIANTS, scheduled: bool = False
+) -> ReportEdition:
+    """Insert and commit the edition and its runs (one per variant), owned by this process.
+    Raises AlreadyClaimed for a scheduler's edition that a live process holds or that is
+    already complete, ReportError for a quarter or variant with no report."""
+    for variant in variants:
+        if variant not in VARIANTS:
+            raise ReportError(f"A report variant is taskforce or mhclg, not '{variant}'")
     check_quarter(quarter)
-    key = scheduled_key(quarter, variant) if triggered_by == TRIGGERED_BY_SCHEDULER else None
+    key = quarter.slug if scheduled else None
+    owner = liveness.token()
     for _ in range(CLAIM_ATTEMPTS):
-        version = _next_version(quarter, variant)
-        run = ReportRun(
+        number = _next_edition_number(quarter)
+        now = utcnow()
+        edition = ReportEdition(
             quarter=quarter.slug,
-            variant=variant,
-            version=version,
-            status=STATUS_RUNNING,
+            number=number,
             triggered_by=triggered_by,
             scheduled_key=key,
-            started_at=utcnow(),
-            file_name=file_name(quarter, variant, version),
+            owner=owner,
+            created_at=now,
+            status=EDITION_DRAFT,
         )
-        db.session.add(run)
+        db.session.add(edition)
         try:
             db.session.flush()
-            audit.record(
-                "report_run",
-                run.id,
-                "start",
-                {"quarter": (None, quarter.slug), "variant": (None, variant), "version": (None, version)},
-                actor=triggered_by,
-            )
+            for variant in variants:
+                run = ReportRun(
+                    quarter=quarter.slug,
+                    variant=variant,
+                    version=number,
+                    status=STATUS_RUNNING,
+                    triggered_by=triggered_by,
+                    edition_id=edition.id,
+                    owner=owner,
+                    started_at=now,
+                    file_name=file_name(quarter, variant, number),
+                )
+                db.session.add(run)
+                db.session.flush()
+                audit.record(
+                    "report_run",
+                    run.id,
+                    "start",
+                    {"quarter": (None, quarter.slug), "variant": (None, variant), "version": (None, number)},
+                    actor=triggered_by,
+                )
             db.session.commit()
-            return run
+            return edition
         except IntegrityError:
             db.session.rollback()
-            if key is not None and _claimed(key):
-                raise AlreadyClaimed(key) from None
-            # another run took this version number at the same moment: take the next one
-    raise ReportError(f"Could not number a new run of {quarter.label} {variant}: try again")
+            holder = scheduled_edition(quarter) if key is not None else None
+            if holder is None:
+                continue  # another run took this version number at the same moment: take the next
+            if is_complete(holder):
+                raise AlreadyClaimed(f"already produced as version {holder.number}") from None
+            if liveness.is_live(holder.owner):
+                raise AlreadyClaimed("being produced by another scheduler") from None
+            give_up(holder)  # its process died: produce the report now, not in an hour
+            db.session.commit()
+    raise ReportError(f"Could not number a new run of {quarter.label}: try again")
 
 
-def _claimed(key: str) -> bool:
-    return db.session.scalar(select(ReportRun.id).where(ReportRun.scheduled_key == key)) is not None
+def _pause_for_tests() -> None:
+    pause = current_app.config.get("REPORT_PAUSE_SECONDS_FOR_TESTS", 0)
+    if pause and current_app.config.get("ENV") == "test":
+        time.sleep(pause)
 
 
 def _write_atomically(target: Path, book) -> None:
     """Save to a temporary file in the same directory, then rename it into place."""
-    handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=".xlsx", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=PARTIAL_PREFIX, suffix=".xlsx", dir=target.parent)
     os.close(handle)
     try:
         book.save(temporary)
         os.chmod(temporary, 0o640)  # mkstemp makes 0600; the web server's group reads reports
+        _pause_for_tests()  # a test kills the process here, with the partial file written
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
+def remove_stale_partial_files() -> list[str]:
+    """Remove partial files older than any live run (a killed run's half-written file)."""
+    live_started = [
+        run.started_at
+        for run in db.session.scalars(select(ReportRun).where(ReportRun.status == STATUS_RUNNING))
+        if liveness.is_live(run.owner)
+    ]
+    oldest_live = min(live_started, default=None)
+    removed = []
+    for path in reports_dir().glob(f"{PARTIAL_PREFIX}*.xlsx"):
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        if oldest_live is None or modified < oldest_live:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
+
+
 def complete_run(run_id: int) -> ReportRun:
     """Produce the run's figures and file; record success or failure on its row."""
+    from app.reporting import changes
+
     run = db.session.get(ReportRun, run_id)
     started = time.monotonic()
     try:
-        frozen = figures(Quarter.parse(run.quarter))
+        quarter = Quarter.parse(run.quarter)
+        frozen = figures(quarter)
+        frozen["previous_quarter"] = changes.previous_quarter_headline(quarter)
+        frozen["changes_since"] = changes.since_last_published(run, frozen)
+        frozen = figures_schema.validate(frozen)
         run.figures_json = json.dumps(frozen)  # keeps the order of labels (bands, reasons)
         run.profile_version_number = (frozen["profile_version"] or {}).get("number")
-        book = workbook.build(json.loads(run.figures_json), run.variant)
+        book = build_from_stored(run)
         _write_atomically(reports_dir() / run.file_name, book)
         run.status = STATUS_SUCCEEDED
     except Exception as error:  # any failure is recorded on the run, not lost
@@ -182,7 +261,6 @@ def complete_run(run_id: int) -> ReportRun:
         run = db.session.get(ReportRun, run_id)
         run.status = STATUS_FAILED
         run.error = f"{type(error).__name__}: {error}"
-        run.scheduled_key = None  # a later start of the scheduler may try again
         run.figures_json = ""
     run.finished_at = utcnow()
     run.duration_ms = int((time.monotonic() - started) * 1000)
@@ -193,29 +271,28 @@ def complete_run(run_id: int) -> ReportRun:
     return run
 
 
+def produce(edition: ReportEdition) -> list[ReportRun]:
+    """Produce each run of a claimed edition. A failed scheduled edition gives its key up, so
+    the scheduler's next start tries the quarter again."""
+    edition_id = edition.id
+    finished = [complete_run(run.id) for run in edition_runs(edition)]
+    if any(run.status != STATUS_SUCCEEDED for run in finished):
+        edition = db.session.get(ReportEdition, edition_id)
+        edition.scheduled_key = None
+        db.session.commit()
+    return finished
+
+
 def run_quarterly(quarter: Quarter, variant: str, triggered_by: str) -> ReportRun:
-    """Produce one variant of a quarter's report as a new version. Returns the finished run
-    (status succeeded or failed). A scheduler's run raises AlreadyClaimed if another
-    scheduler already produced (or is producing) it."""
-    run = claim_run(quarter, variant, triggered_by)
-    return complete_run(run.id)
+    """Produce one variant of a quarter's report as a new version (an edition of one run)."""
+    return produce(claim_edition(quarter, triggered_by, (variant,)))[0]
 
 
-def start_in_background(
-    quarter: Quarter, variant: str, triggered_by: str
-) -> tuple[ReportRun, threading.Thread]:
-    """Claim the run now (so a page can show it) and produce it in a background thread."""
-    run = claim_run(quarter, variant, triggered_by)
-    app = current_app._get_current_object()
-
-    def produce(run_id: int) -> None:
-        with app.app_context():
-            complete_run(run_id)
-            db.session.remove()
-
-    thread = threading.Thread(target=produce, args=(run.id,), name=f"report-run-{run.id}", daemon=True)
-    thread.start()
-    return run, thread
+def produce_quarter(quarter: Quarter, triggered_by: str) -> ReportEdition:
+    """Produce both variants of a quarter's report as one new edition."""
+    edition = claim_edition(quarter, triggered_by)
+    produce(edition)
+    return db.session.get(ReportEdition, edition.id)
 
 
 # ---- reading runs ----------------------------------------------------------------------
@@ -230,37 +307,6 @@ def runs(variants: tuple[str, ...] = VARIANTS) -> list[ReportRun]:
             .order_by(ReportRun.quarter.desc(), ReportRun.variant, ReportRun.version.desc())
         )
     )
-
-
-def downloadable_variants(user) -> tuple[str, ...]:
-    """The report variants this user may download (leads: none unless the setting allows)."""
-    from app.accounts.models import ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD, ROLE_MHCLG, ROLE_TASKFORCE
-
-    if user.role == ROLE_LEAD:
-        return VARIANTS if current_app.config["LEADS_MAY_DOWNLOAD_REPORTS"] else ()
-    return {
-        ROLE_ADMIN: VARIANTS,
-        ROLE_FINANCE: VARIANTS,
-        ROLE_TASKFORCE: VARIANTS,
-        ROLE_MHCLG: (VARIANT_MHCLG,),
-    }.get(user.role, ())
-
-
-def latest_downloadable_runs(user) -> list[ReportRun]:
-    """The newest finished run of each variant this user may download, for the home page.
-    The one place that decides which runs a reader is offered (finished runs today)."""
-    variants = downloadable_variants(user)
-    if not variants:
-        return []
-    finished = db.session.scalars(
-        select(ReportRun)
-        .where(ReportRun.variant.in_(variants), ReportRun.status == STATUS_SUCCEEDED)
-        .order_by(ReportRun.quarter.desc(), ReportRun.version.desc())
-    )
-    latest: dict[str, ReportRun] = {}
-    for run in finished:
-        latest.setdefault(run.variant, run)
-    return sorted(latest.values(), key=lambda run: run.variant)
 
 
 def quarters_without_a_report(today: date | None = None) -> list[Quarter]:
@@ -289,16 +335,34 @@ def file_path(run: ReportRun) -> Path | None:
 
 
 def frozen_figures(run: ReportRun) -> dict | None:
-    return json.loads(run.figures_json) if run.figures_json else None
+    """A run's stored figures, upgraded to the current schema version and checked."""
+    return figures_schema.load(json.loads(run.figures_json)) if run.figures_json else None
 
 
-def succeeded_scheduled(quarter: Quarter, variant: str) -> bool:
-    return (
-        db.session.scalar(
-            select(ReportRun.id).where(
-                ReportRun.scheduled_key == scheduled_key(quarter, variant),
-                ReportRun.status == STATUS_SUCCEEDED,
-            )
+def build_from_stored(run: ReportRun):
+    """The run's workbook, built from its stored figures only (FiguresSchemaError if their
+    shape is not one this service reads)."""
+    if not run.figures_json:
+        raise ReportError("The run has no stored figures to build its workbook from")
+    return workbook.build(frozen_figures(run), run.variant)
+
+
+def rebuild_file(run_id: int) -> ReportRun:
+    """Write a finished run's file again from its stored figures (for a file that was lost).
+    A failure is recorded as the run's failure, with the reason."""
+    run = db.session.get(ReportRun, run_id)
+    if run is None or run.status != STATUS_SUCCEEDED:
+        raise ReportError("Only a succeeded run's file can be rebuilt")
+    try:
+        _write_atomically(reports_dir() / run.file_name, build_from_stored(run))
+    except Exception as error:  # recorded on the run: its file cannot be produced any more
+        run.status = STATUS_FAILED
+        run.error = f"{type(error).__name__}: {error}"
+        audit.record(
+            "report_run", run.id, "rebuild", {"status": (STATUS_SUCCEEDED, run.status)}, actor="rebuild"
         )
-        is not None
-    )
+    return run
+
+
+def get_edition(edition_id: int) -> ReportEdition | None:
+    return db.session.get(ReportEdition, edition_id)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
 
-from app.reporting.sheets_finance import finance_sheet, returns_sheet, summary_finance_rows
+from app.clients import protected
+from app.disclosure import rule
+from app.periods import Quarter
+from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
+from app.reporting.sheets_definitions import definitions_sheet
+from app.reporting.sheets_finance import (
+    cumulative_sheet,
+    finance_sheet,
+    forecast_sheet,
+    provisional_note,
+    returns_sheet,
+    summary_finance_rows,
+)
 from app.reporting.workbook import (
     COUNT,
     DATE,
@@ -21,19 +33,17 @@ HEADINGS = {
     "Summary": "Summary: headline figures",
     "Units and clients": "Units and clients by authority",
     "Outcomes": "Outcomes for the people housed",
-    "Finance": "Spend against profile",
+    "Finance": "Spend against profile: the financial year to date",
+    "Finance since start": "Spend against profile since the grant began",
+    "Forecast": "Forecast outturn for the financial year",
     "Services commissioned": "Services commissioned",
     "Risks and opportunities": "Risks and opportunities",
     "Risks": "Risks",
+    "Risk actions": "What each risk is and what is being done about it",
     "Returns": "Monthly returns: reporting rate",
     "Narrative": "Progress and issues reported by each authority",
     "Definitions": "Definitions",
 }
-
-
-def _fraction(percent: float | None) -> float | None:
-    """UnitsRow.percent_of_target is 0-100; Excel's 0.0% format wants a fraction."""
-    return None if percent is None else percent / 100
 
 
 def _authority_name(row: dict) -> str:
@@ -41,6 +51,26 @@ def _authority_name(row: dict) -> str:
     if isinstance(authority, dict):
         return authority["name"]
     return row.get("authority_name") or authority or "Programme"
+
+
+def published(figures: dict) -> dict:
+    """The run's counts of people as published outside BCC (both variants). A run stored
+    before runs held them is protected now from its own frozen counts."""
+    if "published" not in figures:
+        quarter = Quarter.parse(figures["quarter"]["slug"])
+        figures["published"] = protected.published_from_frozen(
+            quarter, figures["outcomes_by_authority"], rule()
+        )
+    return figures["published"]
+
+
+def _rule(sheet: Sheet) -> dict:
+    return published(sheet.figures)["rule"]
+
+
+def published_row(figures: dict, authority_id=None) -> dict:
+    rows = published(figures)["rows"]
+    return rows[protected.PROGRAMME if authority_id is None else str(authority_id)]
 
 
 # ---- Units and clients -----------------------------------------------------------------
@@ -56,23 +86,28 @@ UNITS_COLUMNS = [
 ]
 
 
-def _units_row(row: dict, name: str) -> list:
+def _units_row(row: dict, name: str, people: dict) -> list:
+    """Units and targets (not people) as frozen; the counts of people as published; the
+    percentage worked out from the published count, so it gives nothing more away."""
     return [
         name,
         row["units_per_year"],
         row["target_to_date"],
-        row["housed_in_quarter"],
-        row["housed_to_date"],
-        row["currently_housed"],
-        _fraction(row["percent_of_target"]),
+        people["housed_in_quarter"],
+        people["housed_to_date"],
+        people["currently_housed"],
+        protected.share_of(people["housed_to_date"], row["target_to_date"]),
     ]
 
 
 def units_sheet(sheet: Sheet) -> None:
-    rows = [_units_row(row, _authority_name(row)) for row in sheet.figures["units_against_target"]]
-    rows.append(_units_row(sheet.figures["units_programme"], "Programme total"))
-    # the percentage of target is housed to date / target: hidden only with housed to date
-    header = sheet.table(UNITS_COLUMNS, rows, total_row=True, percent_of={6: 4})
+    figures = sheet.figures
+    rows = [
+        _units_row(row, _authority_name(row), published_row(figures, row["authority"]["id"]))
+        for row in figures["units_against_target"]
+    ]
+    rows.append(_units_row(figures["units_programme"], "Programme total", published_row(figures)))
+    header = sheet.table(UNITS_COLUMNS, rows, total_row=True)
     chart = BarChart()
     chart.type = "col"
     chart.title = "Housed to date against target, by authority"
@@ -84,14 +119,14 @@ def units_sheet(sheet: Sheet) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet.worksheet, min_col=1, min_row=first, max_row=last))
     chart.width, chart.height = 22, 10
-    sheet.worksheet.add_chart(chart, f"A{sheet.row + 1}")
+    sheet.chart(chart)
 
 
 # ---- Outcomes --------------------------------------------------------------------------
 
 
 def outcomes_sheet(sheet: Sheet) -> None:
-    programme = sheet.figures["outcomes"]
+    programme = published_row(sheet.figures)
     sheet.subheading("Sustainment of tenancies (programme)")
     rows = []
     for key, label in (
@@ -113,6 +148,7 @@ def outcomes_sheet(sheet: Sheet) -> None:
             ["Accepted and waiting", programme["waiting"]],
         ],
     )
+    sheet.note(f"Rates are not shown where the denominator is below {_rule(sheet)['rate_min_denominator']}.")
     sheet.subheading("Time in tenancy at the end of the quarter (tenancies open)")
     sheet.table(
         [("Time in tenancy", TEXT), ("Tenancies", COUNT)],
@@ -125,18 +161,17 @@ def outcomes_sheet(sheet: Sheet) -> None:
     )
     if "outcomes_by_authority" in sheet.figures:
         sheet.subheading("Sustainment by authority")
-        rows = [
-            [
-                row["authority_name"],
-                row["sustainment_6"]["numerator"],
-                row["sustainment_6"]["denominator"],
-                row["sustainment_6"]["rate"],
-                row["sustainment_12"]["numerator"],
-                row["sustainment_12"]["denominator"],
-                row["sustainment_12"]["rate"],
-            ]
-            for row in sheet.figures["outcomes_by_authority"]
-        ]
+        rows = []
+        for row in sheet.figures["outcomes_by_authority"]:
+            people = published_row(sheet.figures, row["authority_id"])
+            rows.append(
+                [row["authority_name"]]
+                + [
+                    people[name][part]
+                    for name in ("sustainment_6", "sustainment_12")
+                    for part in ("numerator", "denominator", "rate")
+                ]
+            )
         sheet.table(
             [
                 ("Authority", TEXT),
@@ -183,24 +218,49 @@ def services_sheet(sheet: Sheet) -> None:
     )
 
 
+def _risk_rows(sheet: Sheet, kinds: tuple[str, ...]) -> list[dict]:
+    return [row for row in sheet.figures["risks"] if row["kind"] in kinds]
+
+
 def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
+    """Each risk's rating; its description and mitigation are on "Risk actions" (so both print
+    on A4 at a readable size)."""
     rows = [
         [
             row["kind_label"],
             row["authority_name"],
             row["title"],
-            row["description"],
             row["likelihood"],
             row["impact"],
             row["score"],
             row["rag"],
             row["owner_role"],
-            row["mitigation"],
             row["status_label"],
             row["review_date"],
         ]
-        for row in sheet.figures["risks"]
-        if row["kind"] in kinds
+        for row in _risk_rows(sheet, kinds)
+    ]
+    sheet.table(
+        [
+            ("Kind", TEXT),
+            ("Scope", TEXT),
+            ("Title", USER_TEXT),
+            ("Likelihood (1-5)", INTEGER),
+            ("Impact (1-5)", INTEGER),
+            ("Score", INTEGER),
+            ("RAG", RAG),
+            ("Owner", USER_TEXT),
+            ("Status", TEXT),
+            ("Review date", DATE),
+        ],
+        rows,
+    )
+
+
+def risk_actions_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) -> None:
+    rows = [
+        [row["kind_label"], row["authority_name"], row["title"], row["description"], row["mitigation"]]
+        for row in _risk_rows(sheet, kinds)
     ]
     sheet.table(
         [
@@ -208,14 +268,7 @@ def risks_sheet(sheet: Sheet, kinds: tuple[str, ...] = ("risk", "opportunity")) 
             ("Scope", TEXT),
             ("Title", USER_TEXT),
             ("Description", USER_TEXT),
-            ("Likelihood (1-5)", INTEGER),
-            ("Impact (1-5)", INTEGER),
-            ("Score", INTEGER),
-            ("RAG", RAG),
-            ("Owner", USER_TEXT),
             ("Mitigation or action", USER_TEXT),
-            ("Status", TEXT),
-            ("Review date", DATE),
         ],
         rows,
     )
@@ -234,105 +287,48 @@ def narrative_sheet(sheet: Sheet) -> None:
     sheet.table([("Authority", TEXT), ("Month", TEXT), ("Progress", USER_TEXT), ("Issues", USER_TEXT)], rows)
 
 
-# ---- Definitions -----------------------------------------------------------------------
-
-DEFINITIONS = [
-    (
-        "Housed to date",
-        "People whose first programme tenancy began on or before the last day of "
-        "the quarter: current and former clients.",
-    ),
-    ("Currently housed", "People with a programme tenancy open at the end of the quarter."),
-    (
-        "Target to date",
-        "25% of an authority's annual units in 2018-19, then its annual units for "
-        "each following year, capped at three years of units.",
-    ),
-    (
-        "Sustainment",
-        "Of the people whose first tenancy began at least 6 (or 12) months before the "
-        "end of the quarter, those still housed by the programme, or moved on as "
-        "planned, 6 (or 12) months after it began.",
-    ),
-    (
-        "Spend against profile",
-        "Approved spend from monthly returns against the profiled spend, "
-        "for the financial year to date and since the grant began.",
-    ),
-    ("Finance RAG", "Variance from profile to date: green up to {green}%, amber up to {amber}%, red beyond."),
-    (
-        "Reporting rate",
-        "Each month's return: on time (submitted by the due date), late, missing "
-        "(not submitted although due) or approved.",
-    ),
-    ("Risk score and RAG", "Likelihood x impact (each 1 to 5): 1 to 6 green, 8 to 12 amber, 15 to 25 red."),
-    (
-        "Small-number suppression",
-        "In the MHCLG report, counts of people from 1 to {low} are shown "
-        "as 'fewer than {threshold}', and a second figure is suppressed "
-        "where one could be worked out by subtraction.",
-    ),
-]
-
-
-def definitions_sheet(sheet: Sheet) -> None:
-    figures = sheet.figures
-    threshold = figures["suppression_threshold"]
-    rows = [
-        [
-            term,
-            text.format(
-                green=figures["rag_percent"]["green_max"],
-                amber=figures["rag_percent"]["amber_max"],
-                low=threshold - 1,
-                threshold=threshold,
-            ),
-        ]
-        for term, text in DEFINITIONS
-    ]
-    sheet.table([("Figure", TEXT), ("How it is computed", TEXT)], rows)
-    sheet.subheading("Profile version used")
-    version = figures["profile_version"] or {}
-    sheet.table(
-        [("Item", TEXT), ("Value", USER_TEXT)],
-        [
-            ["Profile version", str(version.get("number", "none"))],
-            ["Created at", version.get("created_at", "")],
-            ["Created by", version.get("created_by", "")],
-            ["Reason", version.get("reason", "")],
-        ],
-    )
-
-
 # ---- Summary ---------------------------------------------------------------------------
 
 
 def summary_sheet(sheet: Sheet) -> None:
     figures = sheet.figures
+    sheet.text_wrap_width = 60  # the returns' sentence and the provisional note
     rows = [["Grant", figures["programme"]["grant_total_pence"], MONEY, None]]
     units = figures["units_programme"]
+    people = published_row(figures)
     rows += [
-        ["Housed to date", units["housed_to_date"], COUNT, None],
+        ["Housed to date", people["housed_to_date"], COUNT, None],
         ["Target to date", units["target_to_date"], INTEGER, None],
-        ["Percentage of target", _fraction(units["percent_of_target"]), PERCENT, None],
-        ["Housed in quarter", units["housed_in_quarter"], COUNT, None],
-        ["Currently housed", units["currently_housed"], COUNT, None],
+        [
+            "Percentage of target",
+            protected.share_of(people["housed_to_date"], units["target_to_date"]),
+            PERCENT,
+            None,
+        ],
+        ["Housed in quarter", people["housed_in_quarter"], COUNT, None],
+        ["Currently housed", people["currently_housed"], COUNT, None],
     ]
     for key, label in (
         ("sustainment_6", "Sustained at 6 months"),
         ("sustainment_12", "Sustained at 12 months"),
     ):
-        rows.append([label, figures["outcomes"][key]["rate"], PERCENT, None])
+        rows.append([label, people[key]["rate"], PERCENT, None])
     for rag in ("red", "amber", "green"):
         rows.append([f"Open risks rated {rag}", figures["open_risk_rag_counts"]["risk"][rag], INTEGER, rag])
+    completeness = figures["completeness"]
+    rows.append(["Monthly returns for the quarter", completeness["sentence"], TEXT, None])
     rows += summary_finance_rows(figures)
+    rows.append(["Finance figures", provisional_note(figures, "year"), TEXT, None])
+    rows = [row if len(row) == 5 else [*row, ""] for row in rows]  # the last: Provisional or not
     sheet.table(
-        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG)], [[label, None, rag] for label, _, _, rag in rows]
+        [("Measure", TEXT), ("Value", TEXT), ("RAG", RAG), ("Figures", TEXT)],
+        [[label, None, rag, mark] for label, _, _, rag, mark in rows],
     )
     # Values need their own formats: write them now, cell by cell.
     first = sheet.row - len(rows) - 1
-    for offset, (_, value, kind, _) in enumerate(rows):
+    for offset, (_, value, kind, _, _) in enumerate(rows):
         sheet._write(sheet.worksheet.cell(first + offset, 2), kind, value)
+    previous_quarter_block(sheet)
 
 
 WRITERS = {
@@ -340,10 +336,14 @@ WRITERS = {
     "Units and clients": units_sheet,
     "Outcomes": outcomes_sheet,
     "Finance": finance_sheet,
+    "Finance since start": cumulative_sheet,
+    "Forecast": forecast_sheet,
     "Services commissioned": services_sheet,
     "Risks and opportunities": risks_sheet,
     "Risks": lambda sheet: risks_sheet(sheet, kinds=("risk",)),
+    "Risk actions": risk_actions_sheet,
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
     "Definitions": definitions_sheet,
+    "Changes": changes_sheet,
 }

@@ -1,11 +1,17 @@
-"""Synthetic monthly returns for `hfm demo seed`: April 2018 to September 2021.
+"""Synthetic monthly returns for `hfm demo seed`: the programme's whole life, April 2018 to
+March 2023 (the end of legacy support).
 
 Spend lags the profile in 2018-19 (mobilisation, 55-70%), catches up in 2019-20 and
 2020-21 (about 96-108%), with Sandwell about 12% over and Dudley about 20% under in
-2020-21; 2021-22 is legacy support at about 12% of the 2020-21 monthly profile (so the
-programme stays within the £9.6m grant). Most
-returns are approved, the latest submitted, a couple returned, a few late. Deterministic:
-each authority draws from its own seeded random.Random. A second run adds nothing.
+2020-21. All of that follows the default profile (version 1). April to September 2021 is
+legacy support at about 12% of the 2020-21 monthly profile, as finance's April 2021
+re-profile (app/finance/demo.py) profiles it; from October 2021 legacy spend follows that
+re-profile's legacy quarters (so the programme stays within the £9.6m grant). The figures to
+September 2021 are those of the September 2021 note. Most returns are approved; the last
+month's wait for review, a couple are returned, a few late, and Dudley's March 2023 return
+is missing. Deterministic: each authority draws from its own seeded random.Random (months
+after September 2021 draw after the earlier ones, so those never change). A second run adds
+nothing.
 """
 
 from __future__ import annotations
@@ -17,22 +23,35 @@ from sqlalchemy import func, select
 
 from app import audit
 from app.extensions import db
-from app.periods import FinancialYear, Month
+from app.periods import Month
 from app.programme import service as programme_service
 from app.programme.apportion import largest_remainder
-from app.programme.models import STRAND_HF, STRAND_OTHER, ProfileLine
+from app.programme.models import STRAND_HF, STRAND_OTHER, ProfileLine, ProfileVersion
 from app.returns.models import MonthlyReturn, ReturnSpendLine
 from app.returns.service import OBJECT_TYPE, audit_id, due_date
 
 ACTOR = "hfm demo seed"
-FIRST, LAST = Month(2018, 4), Month(2021, 9)
-SUBMITTED_MONTHS = {Month(2021, 9)}  # every authority's latest return waits for review
-SUBMITTED_ALSO = {("E08000025", Month(2021, 8)), ("E08000030", Month(2021, 8)), ("E08000031", Month(2021, 8))}
+FIRST, LAST = Month(2018, 4), Month(2023, 3)
+NOTE_MONTH = Month(2021, 9)  # the September 2021 note: spend to here follows the old rules
+SUBMITTED_MONTHS = {Month(2023, 3)}  # every authority's latest return waits for review
+SUBMITTED_ALSO = {("E08000025", Month(2023, 2)), ("E08000030", Month(2023, 2)), ("E08000031", Month(2023, 2))}
 RETURNED = {
-    ("E08000030", Month(2021, 7)): "Other Support spend on nursing is double June's; please check "
+    ("E08000030", Month(2023, 1)): "Other Support spend on nursing is double December's; please check "
     "the invoice dates.",
-    ("E08000027", Month(2021, 6)): "Support workers in post does not match the staffing return; "
+    ("E08000027", Month(2022, 12)): "Support workers in post does not match the staffing return; "
     "please correct the FTE.",
+}
+MISSING = {("E08000027", Month(2023, 3))}  # Dudley's last return has not come in
+# Returns that waited for review in the September 2021 note (all of September, three of
+# August, two returned): approved since, their approval delay comes from a random.Random of
+# their own, so every other draw, and every figure to September 2021, stays as it was.
+NOTE_WAITING = {Month(2021, 9)}
+NOTE_WAITING_ALSO = {
+    ("E08000025", Month(2021, 8)),
+    ("E08000030", Month(2021, 8)),
+    ("E08000031", Month(2021, 8)),
+    ("E08000030", Month(2021, 7)),
+    ("E08000027", Month(2021, 6)),
 }
 LATEST_YEAR_FACTOR = {"E08000028": 1.12, "E08000027": 0.80}  # Sandwell over, Dudley under
 
@@ -57,9 +76,12 @@ CATEGORY_WEIGHTS = [26, 14, 20, 18, 12, 6, 4]  # street outreach ... other
 BIRMINGHAM_WEIGHTS = [22, 12, 18, 16, 10, 18, 4]  # includes project and data management
 
 
-def _monthly_profile() -> dict[tuple[int, str, str], int]:
-    """{(authority_id, quarter slug, strand): pence a month} from the current profile."""
-    version = programme_service.current_profile_version()
+def _default_version() -> ProfileVersion | None:
+    return db.session.scalar(select(ProfileVersion).order_by(ProfileVersion.number).limit(1))
+
+
+def _monthly_profile(version: ProfileVersion | None) -> dict[tuple[int, str, str], int]:
+    """{(authority_id, quarter slug, strand): pence a month} from a profile version."""
     if version is None:
         return {}
     rows = db.session.execute(
@@ -82,6 +104,8 @@ def _spend_factor(rng: random.Random, gss: str, month: Month) -> float:
         return 0.55 + 0.15 * progress + rng.uniform(-0.02, 0.02)
     if year == 2020 and gss in LATEST_YEAR_FACTOR:
         return LATEST_YEAR_FACTOR[gss] + rng.uniform(-0.01, 0.01)
+    if month > NOTE_MONTH:  # legacy support follows the legacy profile itself
+        return LATEST_YEAR_FACTOR.get(gss, 1.0) + rng.uniform(-0.03, 0.03)
     if year >= 2021:
         return 0.12 * LATEST_YEAR_FACTOR.get(gss, 1.0) + rng.uniform(-0.01, 0.01)
     if year == 2020:
@@ -90,15 +114,25 @@ def _spend_factor(rng: random.Random, gss: str, month: Month) -> float:
 
 
 def _profile_month(month: Month) -> Month:
-    """2021-22 has no profile of its own: legacy spend follows the 2020-21 profile."""
+    """To September 2021, legacy spend is 12% of the 2020-21 profile (what the April 2021
+    re-profile puts in 2021-22 Q1 and Q2); after it, the legacy quarter's own profile."""
+    if month > NOTE_MONTH:
+        return month
     if month.financial_year.start_year >= 2021:
         return Month(2021, month.month) if month.month <= 3 else Month(2020, month.month)
     return month
 
 
-def _one_return(rng, authority, month, profile, categories) -> MonthlyReturn:
+def _approval_days(rng: random.Random, gss: str, month: Month) -> int:
+    if month in NOTE_WAITING or (gss, month) in NOTE_WAITING_ALSO:
+        return random.Random(f"approval-{gss}-{month}").randint(3, 10)
+    return rng.randint(3, 10)
+
+
+def _one_return(rng, authority, month, profiles, categories) -> MonthlyReturn:
     gss = authority.gss_code
     base_month = _profile_month(month)
+    profile = profiles[1] if month > NOTE_MONTH else profiles[0]
     factor = _spend_factor(rng, gss, month)
     hf = round(profile.get((authority.id, base_month.quarter.slug, STRAND_HF), 0) * factor)
     other = round(profile.get((authority.id, base_month.quarter.slug, STRAND_OTHER), 0) * factor)
@@ -140,7 +174,9 @@ def _one_return(rng, authority, month, profile, categories) -> MonthlyReturn:
         first_submitted_at=submitted_at,
         submitted_at=submitted_at,
         returned_reason=returned_reason,
-        approved_at=submitted_at + timedelta(days=rng.randint(3, 10)) if status == "approved" else None,
+        approved_at=submitted_at + timedelta(days=_approval_days(rng, gss, month))
+        if status == "approved"
+        else None,
     )
     monthly_return.spend_lines.append(ReturnSpendLine(strand=STRAND_HF, category="", amount_pence=hf))
     for category, pence in zip(categories, split, strict=True):
@@ -155,14 +191,18 @@ def seed() -> list[str]:
     if programme is None:
         return []
     categories = programme.category_names
-    profile = _monthly_profile()
+    # To September 2021 spend follows the default profile; legacy spend after it the current one
+    profiles = (
+        _monthly_profile(_default_version()),
+        _monthly_profile(programme_service.current_profile_version()),
+    )
     existing = set(db.session.execute(select(MonthlyReturn.authority_id, MonthlyReturn.month)).all())
     added = 0
     for authority in programme_service.authorities():
         rng = random.Random(f"returns-{authority.gss_code}")
         for month in FIRST.months_until(LAST):
-            made = _one_return(rng, authority, month, profile, categories)  # draw even if skipped
-            if (authority.id, str(month)) in existing:
+            made = _one_return(rng, authority, month, profiles, categories)  # draw even if skipped
+            if (authority.id, str(month)) in existing or (authority.gss_code, month) in MISSING:
                 continue
             db.session.add(made)
             audit.record(
@@ -174,5 +214,5 @@ def seed() -> list[str]:
             )
             added += 1
     db.session.commit()
-    years = f"{FinancialYear(2018)} to {FinancialYear(2021)}"
+    years = f"{FIRST.financial_year} to {LAST.financial_year}"
     return [f"Monthly returns: {added} added (synthetic, {FIRST.label} to {LAST.label}, {years})"]

@@ -13,11 +13,13 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from werkzeug.datastructures import FileStorage
 
 from app.periods import Month
 from app.programme.models import Authority
 from app.returns.validation import COUNT, FTE, MONEY, NARRATIVE_MAX_CHARS, ReturnField, display_value
+from app.spreadsheets import FTE_FORMAT, MONEY_FORMAT, set_column_widths, workbook_bytes, write_text
 from app.uploads import UploadError, open_workbook_safely, rows_within
 
 SHEET_NAME = "Monthly return"
@@ -41,17 +43,16 @@ def build_template(
 ) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = SHEET_NAME
-    sheet.column_dimensions["A"].width = 52
-    sheet.column_dimensions["B"].width = 60
+    set_column_widths(sheet, {"A": 52, "B": 60})
     sheet["A1"] = "Housing First monthly return"
     sheet["A1"].font = Font(bold=True, size=14)
     for row, (label, value) in enumerate(
         (("Authority", authority.name), ("GSS code", authority.gss_code), ("Month", month.label)), start=3
     ):
         sheet[f"A{row}"] = label
-        sheet[f"B{row}"] = value
-        sheet[f"B{row}"].data_type = "s"
+        write_text(sheet[f"B{row}"], value)
     sheet["A6"] = (
         "Fill in the yellow cells, then upload this file. Money in pounds and pence; "
         "support workers to one decimal place. Type figures, not formulas."
@@ -98,14 +99,13 @@ def build_template(
         cell.protection = Protection(locked=False)
         cell.fill = INPUT_FILL
         if field.kind == MONEY:
-            cell.number_format = "£#,##0.00"
+            cell.number_format = MONEY_FORMAT
         elif field.kind == FTE:
-            cell.number_format = "0.0"
+            cell.number_format = FTE_FORMAT
         if values and values.get(field.name) not in (None, ""):
             shown = display_value(field, values[field.name])
             if field.kind == "text":
-                cell.value = shown
-                cell.data_type = "s"  # user text never becomes a formula
+                write_text(cell, shown)  # user text never becomes a formula
             else:
                 cell.value = float(shown) if "." in shown else int(shown)
         validations[field.kind if field.kind in validations else "text"].add(ref)
@@ -117,9 +117,7 @@ def build_template(
     marker["A3"], marker["B3"] = "month", str(month)
     marker.sheet_state = "hidden"
     marker.protection.sheet = True
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 @dataclass
@@ -184,7 +182,7 @@ def _read_cells(workbook, authority, month, fields) -> UploadResult:
         )
     sheet = workbook[SHEET_NAME]
     cells = input_cells(fields)
-    stray = []  # formulas outside the input cells: the template has none
+    stray: list[str] = []  # formulas outside the input cells: the template has none
     for row in rows_within(
         sheet.iter_rows(max_col=TEMPLATE_MAX_COLUMNS), TEMPLATE_MAX_ROWS, f"The '{SHEET_NAME}' sheet"
     ):  # thousands of rows are not the template
@@ -207,7 +205,9 @@ def _read_cells(workbook, authority, month, fields) -> UploadResult:
         for cell in row:
             if hasattr(cell, "row"):
                 by_row[cell.row] = cell
-    raw, errors, formula_fields = {}, [], []
+    raw: dict[str, object] = {}
+    errors: list[str] = []
+    formula_fields: list[str] = []
     for field in fields:
         ref = cells[field.name]
         cell = by_row.get(int(ref[1:]))

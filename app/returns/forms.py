@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.returns.validation import NARRATIVE_MAX_CHARS, TEXT, ReturnField
@@ -26,7 +26,7 @@ class ReturnFormBase(FlaskForm):
 
 def return_form_class(fields: list[ReturnField]) -> type[ReturnFormBase]:
     """A form class with one text input per field of the return."""
-    attributes = {}
+    attributes: dict[str, Field] = {}
     for field in fields:
         if field.kind == TEXT:
             attributes[field.name] = TextAreaField(field.label, widget=GovCharacterCount())

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import Pence, db
+from app.extensions import Model, Pence
 from app.programme.models import Authority
 
 STATUS_NOT_STARTED = "not_started"  # no row yet
@@ -24,7 +24,7 @@ STATUS_LABELS = {
 }
 
 
-class MonthlyReturn(db.Model):
+class MonthlyReturn(Model):
     __table_args__ = (UniqueConstraint("authority_id", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class MonthlyReturn(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ReturnSpendLine(db.Model):
+class ReturnSpendLine(Model):
     """Spend in the month for one strand and category, in pence.
 
     HF Support has one line (category ""); Other Support one per category listed in

@@ -14,6 +14,8 @@ from app.extensions import db
 from app.periods import Month, Quarter
 from app.programme import service as programme_service
 from app.programme.models import Authority
+from app.returns import dates
+from app.returns.dates import due_date, first_month, is_late, last_month
 from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn
 
 RATE_APPROVED, RATE_ON_TIME, RATE_LATE, RATE_MISSING, RATE_NOT_DUE = (
@@ -114,8 +116,6 @@ class ReportingRate:
 
 
 def _rate_status(found: MonthlyReturn | None, month: Month, today: date) -> RateCell:
-    from app.returns.service import due_date, is_late
-
     late = is_late(found)
     status = found.status if found else "not_started"
     if found is not None and found.status == STATUS_APPROVED:
@@ -132,9 +132,7 @@ def reporting_rate(months: list[Month], today: date | None = None) -> ReportingR
 
     A returned return that was once submitted counts by its first submission.
     """
-    from app.returns.service import _now
-
-    today = today or _now().date()
+    today = today or dates._now().date()
     found = {
         (r.authority_id, r.month): r
         for r in db.session.scalars(
@@ -162,8 +160,6 @@ class OutstandingReturn:
 
 def outstanding_returns(on: date) -> list[OutstandingReturn]:
     """Returns not yet submitted (no row, draft or returned) whose month ended before `on`."""
-    from app.returns.service import due_date, first_month, last_month
-
     ended = [m for m in first_month().months_until(last_month()) if m.end_date < on]
     if not ended:
         return []
@@ -210,3 +206,81 @@ def narratives(quarter: Quarter) -> list[NarrativeRow]:
         NarrativeRow(name, Month.parse(month).label, progress, issues, Month.parse(month))
         for name, month, progress, issues in rows
     ]
+
+
+# ---- completeness: how much of a period's figures rest on approved returns ---------------
+
+
+@dataclass
+class Completeness:
+    """How many of a period's monthly returns were received, approved, late and missing."""
+
+    months: list[Month]
+    expected: int  # one return per authority per month
+    received: int  # submitted at least once (approved, waiting for review, or returned)
+    approved: int
+    late: int  # first submitted after the due date
+    missing: list[tuple[str, Month]]  # (authority name, month): due and never submitted
+    not_due: list[tuple[str, Month]]  # not submitted, and not yet due
+    waiting: list[tuple[str, Month]]  # submitted, not yet approved
+
+    @property
+    def complete(self) -> bool:
+        return self.approved == self.expected
+
+    @property
+    def sentence(self) -> str:
+        """'19 of 21 monthly returns approved; 20 received, 1 late; Dudley September 2021 missing'."""
+        parts = [
+            f"{self.approved} of {self.expected} monthly returns approved",
+            f"{self.received} received, {self.late} late",
+        ]
+        for label, items in (
+            ("missing", self.missing),
+            ("not yet approved", self.waiting),
+            ("not yet due", self.not_due),
+        ):
+            if items:
+                parts.append(", ".join(f"{name} {month.label}" for name, month in items) + f" {label}")
+        return "; ".join(parts)
+
+
+def completeness(months: list[Month], today: date | None = None) -> Completeness:
+    """Completeness of the returns for these months (a quarter's), from the reporting rate."""
+    rate = reporting_rate(months, today)
+    missing, not_due, waiting = [], [], []
+    received = approved = late = 0
+    for row in rate.rows:
+        name = row.authority.name
+        for month, cell in row.cells.items():
+            if cell.status == RATE_MISSING:
+                missing.append((name, month))
+            elif cell.status == RATE_NOT_DUE:
+                not_due.append((name, month))
+            else:
+                received += 1
+                approved += cell.status == RATE_APPROVED
+                late += cell.is_late
+                if cell.status != RATE_APPROVED:
+                    waiting.append((name, month))
+    return Completeness(
+        list(months), len(rate.rows) * len(months), received, approved, late, missing, not_due, waiting
+    )
+
+
+def months_not_approved(months: list[Month]) -> dict[int, list[Month]]:
+    """{authority_id: the months among these with no approved return}: figures of those months
+    rest on unapproved or missing returns and are provisional. One query."""
+    approved = set(
+        db.session.execute(
+            select(MonthlyReturn.authority_id, MonthlyReturn.month).where(
+                MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month.in_([str(m) for m in months])
+            )
+        ).all()
+    )
+    result = {}
+    for authority in programme_service.authorities():
+        gaps = [m for m in months if (authority.id, str(m)) not in approved]
+        if gaps:
+            result[authority.id] = gaps
+    return result

@@ -19,9 +19,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit
 from app.audit import AuditEntry
 from app.extensions import db
-from app.periods import FinancialYear, Month
+from app.periods import Month
 from app.programme import service as programme_service
 from app.programme.models import Authority
+from app.returns import dates
+from app.returns.dates import (  # noqa: F401  (re-exported: other areas read them here)
+    due_date,
+    first_month,
+    is_late,
+    is_return_month,
+    last_month,
+    month_has_ended,
+    return_months,
+)
 from app.returns.models import (
     STATUS_APPROVED,
     STATUS_DRAFT,
@@ -31,6 +41,15 @@ from app.returns.models import (
     STATUS_SUBMITTED,
     MonthlyReturn,
     ReturnSpendLine,
+)
+from app.returns.rates import (  # noqa: F401  (re-exported: the agreed interface)
+    Completeness,
+    ReportingRate,
+    completeness,
+    months_not_approved,
+    narratives,
+    outstanding_returns,
+    reporting_rate,
 )
 from app.returns.validation import (
     COUNT,
@@ -50,8 +69,6 @@ from app.returns.warnings import (  # noqa: F401  (re-exported for the views)
 
 EDITABLE_STATUSES = (STATUS_NOT_STARTED, STATUS_DRAFT, STATUS_RETURNED)
 SUBMITTED_STATUSES = (STATUS_SUBMITTED, STATUS_APPROVED)
-# Delivery 2018-21 plus two years of legacy support (2021-23): the last month with a return.
-DEFAULT_LAST_MONTH = "2023-03"
 OBJECT_TYPE = "monthly_return"
 
 
@@ -66,51 +83,6 @@ class StaleReturn(Exception):
         super().__init__("The return was changed by someone else")
         self.changed_fields = changed_fields
         self.current_version = current_version
-
-
-def _now() -> datetime:
-    """The clock, in one place so tests can set it."""
-    return audit.utcnow()
-
-
-# ---- months and due dates ---------------------------------------------------------------
-
-
-def due_date(month: Month) -> date:
-    """A return is due on the RETURN_DUE_DAY setting of the following month."""
-    following = month.plus(1)
-    return date(following.year, following.month, current_app.config["RETURN_DUE_DAY"])
-
-
-def month_has_ended(month: Month, now: datetime | None = None) -> bool:
-    return month.end_date < (now or _now()).date()
-
-
-def first_month() -> Month:
-    programme = programme_service.get_programme()
-    year = FinancialYear.parse(programme.first_financial_year) if programme else FinancialYear(2018)
-    return Month.containing(year.start_date)
-
-
-def last_month() -> Month:
-    return Month.parse(current_app.config.get("RETURNS_LAST_MONTH", DEFAULT_LAST_MONTH))
-
-
-def return_months(now: datetime | None = None) -> list[Month]:
-    """Every month a return exists for, from the programme's start to this month."""
-    final = min(Month.containing((now or _now()).date()), last_month())
-    return first_month().months_until(final)
-
-
-def is_return_month(month: Month) -> bool:
-    return first_month() <= month <= last_month()
-
-
-def is_late(monthly_return: MonthlyReturn | None) -> bool:
-    """Late: first submitted after its due date (a resubmission never changes this)."""
-    if monthly_return is None or monthly_return.first_submitted_at is None:
-        return False
-    return monthly_return.first_submitted_at.date() > due_date(Month.parse(monthly_return.month))
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -139,10 +111,14 @@ def status_label(monthly_return: MonthlyReturn | None) -> str:
 
 def stored_values(monthly_return: MonthlyReturn | None, return_fields_: list[ReturnField]) -> dict:
     """The return's values by field name (as parse_figures gives them)."""
-    values = {f.name: ("" if f.kind not in (COUNT, MONEY, FTE) else None) for f in return_fields_}
+    values: dict[str, str | int | None] = {
+        f.name: ("" if f.kind not in (COUNT, MONEY, FTE) else None) for f in return_fields_
+    }
     if monthly_return is None:
         return values
-    lines = {(line.strand, line.category): line.amount_pence for line in monthly_return.spend_lines}
+    lines: dict[tuple[str | None, str | None], int] = {
+        (line.strand, line.category): line.amount_pence for line in monthly_return.spend_lines
+    }
     for f in return_fields_:
         if f.kind == MONEY:
             values[f.name] = lines.get((f.strand, f.category))
@@ -166,7 +142,7 @@ class MonthRow:
 
 def is_overdue(month: Month, monthly_return: MonthlyReturn | None, now: datetime | None = None) -> bool:
     """Past the due date and still with the lead (not started, draft or returned)."""
-    return status_of(monthly_return) in EDITABLE_STATUSES and (now or _now()).date() > due_date(month)
+    return status_of(monthly_return) in EDITABLE_STATUSES and (now or dates._now()).date() > due_date(month)
 
 
 def months_for_authority(authority: Authority, now: datetime | None = None) -> list[MonthRow]:
@@ -334,7 +310,7 @@ def submit_checked(authority: Authority, month: Month, read_version: int) -> Sav
 
 
 def _write(authority, month, monthly_return, values, comment, return_fields_, submit) -> MonthlyReturn:
-    now = _now()
+    now = dates._now()
     old = stored_values(monthly_return, return_fields_)
     old_comment = monthly_return.warnings_comment if monthly_return else ""
     creating = monthly_return is None
@@ -437,7 +413,7 @@ def upload(authority: Authority, month: Month, data: bytes, filename: str) -> li
 # ---- finance and admin decisions --------------------------------------------------------
 
 
-def _version_read(read_version) -> int:
+def _version_read(read_version: int | str | None) -> int:
     """The version a form carried; text that is not a number matches no version (-1)."""
     try:
         return int(read_version or 0)
@@ -446,8 +422,8 @@ def _version_read(read_version) -> int:
 
 
 def _transition(
-    monthly_return: MonthlyReturn,
-    read_version: int,
+    monthly_return: MonthlyReturn | None,
+    read_version: int | str | None,
     allowed_from: tuple[str, ...],
     new_status: str,
     action: str,
@@ -460,13 +436,16 @@ def _transition(
         raise StaleReturn(changed_since(monthly_return, _version_read(read_version)), monthly_return.version)
     old_status, old_version = monthly_return.status, monthly_return.version
     monthly_return.status = new_status
-    monthly_return.updated_at = _now()
-    changes = {"version": (old_version, None), "status": (old_status, new_status)}
+    monthly_return.updated_at = dates._now()
+    changes: dict[str, tuple[object, object]] = {
+        "version": (old_version, None),
+        "status": (old_status, new_status),
+    }
     if reason_field:
         changes[reason_field] = (getattr(monthly_return, reason_field), reason)
         setattr(monthly_return, reason_field, reason)
     if new_status == STATUS_APPROVED:
-        monthly_return.approved_at = _now()
+        monthly_return.approved_at = dates._now()
         monthly_return.approved_by_id = _current_user_id()
     else:
         monthly_return.approved_at = None
@@ -483,12 +462,12 @@ def _transition(
     db.session.commit()
 
 
-def approve(monthly_return: MonthlyReturn, read_version: int) -> None:
+def approve(monthly_return: MonthlyReturn | None, read_version: int | str | None) -> None:
     """Finance or admin approve a submitted return, which locks it."""
     _transition(monthly_return, read_version, (STATUS_SUBMITTED,), STATUS_APPROVED, "approved", None, "")
 
 
-def send_back(monthly_return: MonthlyReturn, read_version: int, reason: str) -> None:
+def send_back(monthly_return: MonthlyReturn | None, read_version: int | str | None, reason: str) -> None:
     """Finance or admin return a submitted return to the lead with a reason."""
     _transition(
         monthly_return,
@@ -501,22 +480,18 @@ def send_back(monthly_return: MonthlyReturn, read_version: int, reason: str) -> 
     )
 
 
-def reopen(monthly_return: MonthlyReturn, read_version: int, reason: str) -> None:
+def reopen(monthly_return: MonthlyReturn | None, read_version: int | str | None, reason: str) -> None:
     """An admin reopens an approved return: it becomes a draft the lead can change."""
     _transition(
         monthly_return, read_version, (STATUS_APPROVED,), STATUS_DRAFT, "reopened", "reopened_reason", reason
     )
 
 
-from app.returns.rates import (  # noqa: E402  (the agreed interface lives here too)
-    ReportingRate,
-    narratives,
-    outstanding_returns,
-    reporting_rate,
-)
-
 __all__ = [
+    "Completeness",
     "ReportingRate",
+    "completeness",
+    "months_not_approved",
     "due_date",
     "narratives",
     "outstanding_returns",

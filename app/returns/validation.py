@@ -7,15 +7,23 @@ user's words, keyed by field name.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.bounds import (
+    ASCII_DECIMAL,
+    ASCII_WHOLE_NUMBER,
+    MAX_FTE_TENTHS,
+    MAX_MONEY_PER_LINE_PENCE,
+    MAX_PEOPLE_PER_MONTH,
+    fte_text,
+    has_foreign_digits,
+)
+from app.formatting import format_money
 from app.programme.models import STRAND_HF, STRAND_OTHER
 
 COUNT, MONEY, FTE, TEXT = "count", "money", "fte", "text"
 NARRATIVE_MAX_CHARS = 2000
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -88,25 +96,37 @@ def _parse_one(field: ReturnField, text: str):
     cleaned = text.replace(",", "").replace(" ", "")
     if field.kind == MONEY:
         cleaned = cleaned.replace("£", "")
-    if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
+    if has_foreign_digits(cleaned):
+        return None, f"Enter {field.noun} using only the digits 0 to 9, like {EXAMPLES[field.kind]}"
+    if cleaned.startswith("-") and ASCII_DECIMAL.match(cleaned[1:]):
         return None, f"{field.sentence_name} must be 0 or more"
     if field.kind == COUNT:
-        if not cleaned.isdigit():
+        if not ASCII_WHOLE_NUMBER.match(cleaned):
             return None, f"{field.sentence_name} must be a whole number, like 12"
+        if Decimal(cleaned) > MAX_PEOPLE_PER_MONTH:  # Decimal: no limit on the digits it reads
+            return None, f"{field.sentence_name} must be {MAX_PEOPLE_PER_MONTH:,} or fewer"
         return int(cleaned), None
-    if not _NUMBER.match(cleaned):
+    if not ASCII_DECIMAL.match(cleaned):
         if field.kind == MONEY:
             return None, f"{field.sentence_name} must be an amount in pounds and pence, like 1250.50"
         return None, f"{field.sentence_name} must be a number, like 12.5"
     amount = Decimal(cleaned)
-    places = -amount.as_tuple().exponent
+    exponent = amount.as_tuple().exponent  # an int: the pattern above lets no NaN or Infinity in
+    places = -exponent if isinstance(exponent, int) else 0
     if field.kind == MONEY:
         if places > 2:
             return None, f"{field.sentence_name} must have no more than 2 decimal places, like 1250.50"
+        if amount * 100 > MAX_MONEY_PER_LINE_PENCE:
+            return None, f"{field.sentence_name} must be {format_money(MAX_MONEY_PER_LINE_PENCE)} or less"
         return int(amount * 100), None
     if places > 1:
         return None, f"{field.sentence_name} must have no more than 1 decimal place, like 12.5"
+    if amount * 10 > MAX_FTE_TENTHS:
+        return None, f"{field.sentence_name} must be {fte_text(MAX_FTE_TENTHS)} or fewer"
     return int(amount * 10), None
+
+
+EXAMPLES = {COUNT: "12", MONEY: "1250.50", FTE: "12.5"}
 
 
 def parse_figures(raw: dict, fields: list[ReturnField], require_all: bool):

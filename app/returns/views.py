@@ -11,25 +11,23 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.accounts.access import (
-    ROLE_ADMIN,
-    ROLE_FINANCE,
-    ROLE_LEAD,
-    ROLE_MHCLG,
-    ROLE_TASKFORCE,
     authority_or_403,
-    roles_required,
+    may_decide_on_return,
+    may_enter_returns,
+    may_read_returns,
+    may_review_returns,
+    may_see_reporting_rate,
+    requires,
+    sees_only_own_authority,
     visible_authorities,
 )
-from app.clients.service import month_figures
 from app.periods import FinancialYear, Month, PeriodError
-from app.returns import excel, rates, service
+from app.returns import dates, excel, rates, service
 from app.returns.forms import DecisionForm, ReasonForm, UploadForm, return_form_class
 from app.returns.models import STATUS_LABELS
 from app.returns.validation import display_value
 
 bp = Blueprint("returns", __name__, template_folder="templates")
-RETURN_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_LEAD)
-RATE_ROLES = (ROLE_ADMIN, ROLE_FINANCE, ROLE_TASKFORCE, ROLE_MHCLG)
 TAG_CLASSES = {
     "not_started": "govuk-tag--grey",
     "draft": "govuk-tag--light-blue",
@@ -56,9 +54,9 @@ def _authority_and_month(gss: str, month_text: str):
 
 
 @bp.route("/returns")
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def index():
-    if current_user.role == ROLE_LEAD:
+    if sees_only_own_authority(current_user):
         return redirect(url_for("returns.months", gss=current_user.authority.gss_code))
     return render_template(
         "returns/index.html", authorities=visible_authorities(), waiting=service.waiting_counts()
@@ -66,7 +64,7 @@ def index():
 
 
 @bp.route("/returns/<gss>")
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def months(gss: str):
     authority = authority_or_403(gss)
     return render_template(
@@ -91,10 +89,11 @@ def _render_return(
 ):
     """keep_typed: show the lead's refused form even if the return is now locked, so
     nothing they typed is lost silently."""
+    return_status = service.status_of(monthly_return)
     can_edit = (
-        current_user.role == ROLE_LEAD
+        may_enter_returns(current_user)
         and service.month_has_ended(month)
-        and (keep_typed or service.status_of(monthly_return) in service.EDITABLE_STATUSES)
+        and (keep_typed or return_status in service.EDITABLE_STATUSES)
     )
     version = str(monthly_return.version if monthly_return else 0)
     return render_template(
@@ -102,7 +101,11 @@ def _render_return(
         authority=authority,
         month=month,
         monthly_return=monthly_return,
-        status=service.status_of(monthly_return),
+        status=return_status,
+        may_review=may_decide_on_return(current_user, monthly_return) and return_status == "submitted",
+        may_reopen=(
+            may_decide_on_return(current_user, monthly_return, "reopen") and return_status == "approved"
+        ),
         is_late=service.is_late(monthly_return),
         due_date=service.due_date(month),
         month_ended=service.month_has_ended(month),
@@ -114,19 +117,11 @@ def _render_return(
         display_value=display_value,
         decision_form=DecisionForm(formdata=None, version=version),
         reason_form=reason_form or ReasonForm(formdata=None, version=version),
-        client_figures=_client_figures(authority, month),
     ), status
 
 
-def _client_figures(authority, month):
-    """The client register's figures for the month, read-only: nobody types what it knows."""
-    if not service.month_has_ended(month):
-        return None
-    return month_figures(authority.id, month)
-
-
 @bp.route("/returns/<gss>/<month_text>", methods=["GET", "POST"])
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def edit(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     monthly_return = service.get_return(authority.id, month)
@@ -135,7 +130,7 @@ def edit(gss: str, month_text: str):
         values = service.stored_values(monthly_return, fields)
         warnings = service.warnings_for(authority.id, month, values, fields) if monthly_return else []
         return _render_return(authority, month, monthly_return, form, fields, warnings)
-    if current_user.role != ROLE_LEAD:
+    if not may_enter_returns(current_user):
         abort(403)
     form, fields = _form_for(monthly_return, request.form)
     if not form.validate_on_submit():
@@ -178,7 +173,7 @@ def edit(gss: str, month_text: str):
 
 
 @bp.route("/returns/<gss>/<month_text>/check", methods=["GET", "POST"])
-@roles_required(ROLE_LEAD)
+@requires(may_enter_returns)
 def check(gss: str, month_text: str):
     """Check your answers: the saved draft as it will be sent, with change links."""
     authority, month = _authority_and_month(gss, month_text)
@@ -217,18 +212,18 @@ def check(gss: str, month_text: str):
         total_pence=service.total_pence(monthly_return),
         warnings=service.warnings_for(authority.id, month, values, fields),
         display_value=display_value,
-        client_figures=_client_figures(authority, month),
+        month_ended=service.month_has_ended(month),
         form=form,
     ), status
 
 
 @bp.route("/returns/<gss>/<month_text>/<decision>", methods=["POST"])
-@roles_required(ROLE_ADMIN, ROLE_FINANCE)
+@requires(may_review_returns)
 def decide(gss: str, month_text: str, decision: str):
     authority, month = _authority_and_month(gss, month_text)
     if decision not in ("approve", "send-back", "reopen"):
         abort(404)
-    if decision == "reopen" and current_user.role != ROLE_ADMIN:
+    if not may_decide_on_return(current_user, None, decision):
         abort(403)
     monthly_return = service.get_return(authority.id, month)
     form = DecisionForm() if decision == "approve" else ReasonForm()
@@ -251,10 +246,10 @@ def decide(gss: str, month_text: str, decision: str):
             service.approve(monthly_return, form.version.data)
             flash(f"{authority.name}, {month.label}: approved and locked", "success")
         elif decision == "send-back":
-            service.send_back(monthly_return, form.version.data, form.reason.data.strip())
+            service.send_back(monthly_return, form.version.data, (form.reason.data or "").strip())
             flash(f"{authority.name}, {month.label}: returned to the lead", "success")
         else:
-            service.reopen(monthly_return, form.version.data, form.reason.data.strip())
+            service.reopen(monthly_return, form.version.data, (form.reason.data or "").strip())
             flash(f"{authority.name}, {month.label}: reopened", "success")
     except service.ReturnStateError as error:
         flash(str(error))
@@ -264,7 +259,7 @@ def decide(gss: str, month_text: str, decision: str):
 
 
 @bp.route("/returns/<gss>/<month_text>/template.xlsx")
-@roles_required(*RETURN_ROLES)
+@requires(may_read_returns)
 def template(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     fields = service.fields()
@@ -279,7 +274,7 @@ def template(gss: str, month_text: str):
 
 
 @bp.route("/returns/<gss>/<month_text>/upload", methods=["GET", "POST"])
-@roles_required(ROLE_LEAD)
+@requires(may_enter_returns)
 def upload(gss: str, month_text: str):
     authority, month = _authority_and_month(gss, month_text)
     form = UploadForm()
@@ -307,7 +302,7 @@ def upload(gss: str, month_text: str):
 
 
 @bp.route("/returns/review")
-@roles_required(ROLE_ADMIN, ROLE_FINANCE)
+@requires(may_review_returns)
 def review():
     return render_template(
         "returns/review.html",
@@ -318,9 +313,9 @@ def review():
 
 
 @bp.route("/returns/reporting-rate")
-@roles_required(*RATE_ROLES)
+@requires(may_see_reporting_rate)
 def reporting_rate():
-    now_month = Month.containing(service._now().date())
+    now_month = Month.containing(dates._now().date())
     latest = min(now_month, service.last_month())
     opening = min(service.latest_return_month() or latest, latest)
     years = sorted({m.financial_year for m in service.return_months()}, reverse=True)

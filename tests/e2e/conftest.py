@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from tests.conftest import TEMPLATE_CACHE, TEST_SETTINGS
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +57,10 @@ def live_server(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite'}",
             "REPORTS_DIR": str(folder / "reports"),
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "PASSWORD_HASH_METHOD": TEST_SETTINGS["PASSWORD_HASH_METHOD"],
         }
     )
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         upgrade()
         load_programme(app.config["PROGRAMME_FILE"])

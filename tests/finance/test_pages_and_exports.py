@@ -164,12 +164,20 @@ def test_ledger_forms_record_receipts_and_payments_and_show_what_is_owed(small, 
     receipts = _table_rows(html, "grant-receipts")
     assert receipts[0] == ["15 April 2019", "2019-20", "£3,000,000.00", "Tranche 2"]
     paid = {row[0]: row for row in _table_rows(html, "paid-against-approved")}
-    assert paid["Birmingham"] == ["Birmingham", "£3,427.77", "£3,000.00", "£427.77", "Owed"]
+    assert paid["Birmingham"] == [
+        "Birmingham",
+        "£3,427.77",
+        "£3,000.00",
+        "£427.77",
+        "£4,900.00",  # the small hand-built profile
+        "Owed",
+        "Within its allocation",
+    ]
     birmingham = programme_service.authority_by_gss(BIR)
     ledger.add_payment(birmingham, date(2019, 8, 1), 100_000, "X", "2019-20-Q2", "t")
     html = client.get("/finance/ledger").get_data(as_text=True)
     paid = {row[0]: row for row in _table_rows(html, "paid-against-approved")}
-    assert paid["Birmingham"][3:] == ["-£572.23", "Paid ahead"]
+    assert paid["Birmingham"][3:] == ["-£572.23", "£4,900.00", "Paid ahead", "Within its allocation"]
     # The reference that looks like a formula stays text in both downloads.
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/finance/download/payments.xlsx").data))
     cell = workbook.active.cell(row=2, column=4)

@@ -37,20 +37,27 @@ def _year_totals(version=None):
     totals = {}
     for (_, quarter, _), pence in profile_changes.current_lines(version).items():
         totals[quarter[:7]] = totals.get(quarter[:7], 0) + pence
-    return totals
+    return {year: total for year, total in totals.items() if total}  # legacy years may hold £0
 
 
 def test_a_change_that_breaks_the_totals_is_refused_and_writes_nothing(signed_in):
     client = signed_in("finance")
     values = _form_values(client)
-    assert len(values) == 24
+    assert len(values) == 40  # 2018-19 to 2022-23 (the legacy years too), two strands
     before = _counts()
     values["hf_support__2019_20_Q1"] = f"{float(values['hf_support__2019_20_Q1']) + 0.01:.2f}"
     response = post_form(client, REPROFILE, {**values, "reason": "More outreach"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in html
-    assert "2019-20 would add up to £3,000,000.01 but its tranche is £3,000,000.00 (difference £0.01)" in html
+    assert (
+        "Birmingham&#39;s HF Support allocation would be £2,839,656.01 but it is £2,839,656.00 "
+        "(difference £0.01)" in html
+    )
+    assert (
+        "by the end of 2019-20 the profile would add up to £4,440,000.01 but only £4,440,000.00 of "
+        "grant is released by then (difference £0.01)" in html
+    )
     assert "difference £0.01)" in html and "the grant is £9,600,000.00" in html
     assert f'value="{values["hf_support__2019_20_Q1"]}"' in html  # keeps what they typed
     assert _counts() == before
@@ -169,9 +176,10 @@ def test_check_totals_names_each_difference(loaded):
     lines[key] -= 250
     with pytest.raises(profile_changes.ProfileChangeError) as error:
         profile_changes.check_totals(lines)
-    assert (
-        "2020-21 would add up to £5,159,997.50 but its tranche is £5,160,000.00 (difference -£2.50)"
-    ) in str(error.value)
+    assert str(error.value) == (
+        "The profile was not changed: the profile would add up to £9,599,997.50 but the grant is "
+        "£9,600,000.00 (difference -£2.50)."
+    )
     assert "(difference -£2.50)" in str(error.value).split("; ")[-1]
 
 
@@ -181,3 +189,36 @@ def test_only_finance_and_admin_change_the_profile(signed_in):
         assert client.get(REPROFILE).status_code == 403
         assert client.get("/finance/profile/move").status_code == 403
         assert client.get("/finance/profile").status_code == 403
+
+
+def test_finance_moves_money_into_a_legacy_year_and_each_allocation_still_reconciles(signed_in):
+    client = signed_in("finance")
+    values = _form_values(client)
+    assert values["hf_support__2022_23_Q1"] == "0.00"
+    moved = {
+        "hf_support__2020_21_Q4": f"{float(values['hf_support__2020_21_Q4']) - 10_000:.2f}",
+        "hf_support__2022_23_Q1": "10000.00",
+    }
+    response = post_form(client, REPROFILE, {**values, **moved, "reason": "Legacy support in 2022-23"})
+    assert response.status_code == 302
+    totals = _year_totals()
+    assert totals["2020-21"] == TRANCHES["2020-21"] - 1_000_000
+    assert totals["2022-23"] == 1_000_000
+    assert sum(totals.values()) == 960_000_000
+    assert programme_service.current_profile_version().reason == "Legacy support in 2022-23"
+
+
+def test_money_is_never_profiled_before_the_tranche_is_released(signed_in):
+    client = signed_in("finance")
+    values = _form_values(client)
+    earlier = {
+        "hf_support__2020_21_Q1": f"{float(values['hf_support__2020_21_Q1']) - 0.01:.2f}",
+        "hf_support__2018_19_Q4": f"{float(values['hf_support__2018_19_Q4']) + 0.01:.2f}",
+    }
+    before = _counts()
+    html = post_form(client, REPROFILE, {**values, **earlier, "reason": "Earlier"}).get_data(as_text=True)
+    assert (
+        "by the end of 2018-19 the profile would add up to £1,440,000.01 but only £1,440,000.00 of "
+        "grant is released by then (difference £0.01)" in html
+    )
+    assert _counts() == before

@@ -97,19 +97,20 @@ def test_zero_profile_to_date_is_green_without_spend_and_red_with_it(app):
 
 def test_forecast_outturn_is_actual_plus_remaining_profile_unless_finance_entered_one(small):
     year = FinancialYear.parse("2019-20")
-    rows = {r.authority.gss_code: r for r in service.forecast_outturn(year, today=date(2019, 10, 1))}
+    rows = {r.authority.gss_code: r for r in service.forecast_outturn(year, as_at=date(2019, 10, 1))}
     bir = rows[BIR]
     assert bir.allocation_pence == 440_000
-    assert bir.actual_to_date_pence == 70_000 + 150_000 + 77_777
+    # as at 1 October 2019: months ended by then (October's approved spend is not yet counted)
+    assert bir.actual_to_date_pence == 70_000 + 150_000
     assert bir.remaining_profile_pence == 200_000  # Q3 and Q4 not ended on 1 October 2019
-    assert bir.forecast_pence == 297_777 + 200_000
-    assert bir.projected_variance_pence == 57_777
+    assert bir.forecast_pence == 220_000 + 200_000
+    assert bir.projected_variance_pence == -20_000
     assert not bir.entered_by_finance
     ledger.set_forecast(programme_service.authority_by_gss(BIR), "2019-20", 420_000, "plan", "test")
-    bir = {r.authority.gss_code: r for r in service.forecast_outturn(year, today=date(2019, 10, 1))}[BIR]
+    bir = {r.authority.gss_code: r for r in service.forecast_outturn(year, as_at=date(2019, 10, 1))}[BIR]
     assert (bir.forecast_pence, bir.projected_variance_pence) == (420_000, -20_000)
     assert bir.entered_by_finance
-    after_year = {r.authority.gss_code: r for r in service.forecast_outturn(year, today=date(2020, 5, 1))}
+    after_year = {r.authority.gss_code: r for r in service.forecast_outturn(year, as_at=date(2020, 5, 1))}
     assert after_year[COV].forecast_pence == 0 and after_year[COV].remaining_profile_pence == 0
 
 
@@ -129,4 +130,6 @@ def test_default_profile_figures_and_latest_quarter(loaded):
     bir = result.row_for(programme_service.authority_by_gss(BIR).id)
     assert bir.hf_support.allocation_pence == 283_965_600
     assert service.latest_ended_quarter(date(2019, 10, 1)) == Q2
-    assert service.latest_ended_quarter(date(2030, 1, 1)) == Quarter.parse("2020-21-Q4")
+    # the grant's quarters run to the end of legacy support, March 2023
+    assert service.latest_ended_quarter(date(2030, 1, 1)) == Quarter.parse("2022-23-Q4")
+    assert service.grant_quarters()[-1] == Quarter.parse("2022-23-Q4")

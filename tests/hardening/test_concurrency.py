@@ -27,6 +27,8 @@ from app.returns.models import MonthlyReturn
 from tests.conftest import LEAD_GSS, OTHER_GSS, PASSWORD, csrf_token, login, make_user
 from tests.returns.conftest import good_figures
 
+pytestmark = pytest.mark.commits  # threads, each with its own connection
+
 ROUNDS = 4
 # Threads wait at the rendezvous holding a database connection: keep them within the
 # SQLAlchemy pool (5 + 10 overflow), or the last ones wait for a connection forever.

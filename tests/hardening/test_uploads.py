@@ -251,3 +251,93 @@ def test_a_file_just_over_the_upload_limit_is_refused_with_a_message(path, lead,
     padding = rezip(path.good(lead), add={"docProps/padding.bin": os.urandom(100_000)})
     assert len(padding) > 64 * 1024
     _attack(path, lead, padding, "The file must be smaller than 64 KB")
+
+
+def _one_row_of_cells(original: bytes, cells: int) -> bytes:
+    """The sheet's XML with a row of `cells` numeric cells (random values, so the part
+    compresses as an honest file does and passes the zip-bomb checks) before its own rows."""
+    import random
+
+    rng = random.Random(15)
+    values = [str(rng.randrange(10_000)).encode() for _ in range(cells)]
+    row = b'<row r="1000">' + b"".join(b"<c><v>" + value + b"</v></c>" for value in values) + b"</row>"
+    start = original.index(b"<sheetData>") + len(b"<sheetData>")
+    if b"<sheetData/>" in original:
+        return original.replace(b"<sheetData/>", b"<sheetData>" + row + b"</sheetData>")
+    return original[:start] + row + original[start:]
+
+
+def test_one_row_of_a_million_cells_is_refused_within_a_second_and_a_few_mb(path, lead, capsys):
+    """Issue 15.5: a 4.39 MB returns upload whose one row held 1.7 million cells took 52 s and
+    a gigabyte before it was refused; the cells are now counted as the XML streams by."""
+    import zipfile
+
+    good = path.good(lead)
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(path.sheet_part)
+    hostile = rezip(good, replace={path.sheet_part: _one_row_of_cells(sheet, 1_700_000)})
+    assert 3 * MB < len(hostile) < 5 * MB, f"{len(hostile) / MB:.2f} MB"
+    url = f"{RETURN_URL}/upload" if path.name == "returns" else CLIENTS_UPLOAD
+    token = csrf_token(lead, url)
+    before = db_snapshot()
+    started = time.perf_counter()
+    response, peak = peak_memory(
+        lambda: lead.post(
+            url,
+            data={"csrf_token": token, "workbook": (io.BytesIO(hostile), "hostile.xlsx")},
+            content_type="multipart/form-data",
+        )
+    )
+    seconds = time.perf_counter() - started
+    with capsys.disabled():
+        size = len(hostile) / MB
+        print(
+            f"\n{path.name}: {size:.2f} MB, refused in {seconds:.2f} s, peak {peak / MB:.1f} MB (tracemalloc)"
+        )
+    page = _refused(response, "Row 1000 has more than 1,000 cells", "delete everything outside the table")
+    assert "govuk-error-summary" in page
+    assert changed_tables(before, db_snapshot()) == []
+    assert seconds < 1.0, f"{seconds:.2f} s"
+    assert peak < 20 * MB, f"peak {peak / MB:.1f} MB"  # the 4 MB upload is held a few times
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "message"),
+    [
+        (1, 1_001, "Row 1 has more than 1,000 cells"),  # one row too wide
+        (300, 900, "The workbook has more than 250,000 cells"),  # each row fine, too many in all
+    ],
+)
+def test_cell_bounds_hold_for_honest_looking_sheets(path, lead, rows, columns, message):
+    import zipfile
+
+    from openpyxl.utils import get_column_letter
+
+    good = path.good(lead)
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(path.sheet_part)
+    body = b"".join(
+        f'<row r="{r}">'.encode()
+        + b"".join(
+            f'<c r="{get_column_letter(c)}{r}"><v>{r * c}</v></c>'.encode() for c in range(1, columns + 1)
+        )
+        + b"</row>"
+        for r in range(1, rows + 1)
+    )
+    start = sheet.index(b"<sheetData>") + len(b"<sheetData>")
+    end = sheet.index(b"</sheetData>")
+    _attack(path, lead, rezip(good, replace={path.sheet_part: sheet[:start] + body + sheet[end:]}), message)
+
+
+def test_a_declared_dimension_far_beyond_the_table_is_refused(path, lead):
+    import zipfile
+
+    good = path.good(lead)
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read(path.sheet_part)
+    import re as regex
+
+    if b"<dimension " in sheet:
+        huge = regex.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet)
+    else:  # openpyxl's write-only sheets declare none
+        huge = sheet.replace(b"<sheetData", b'<dimension ref="A1:XFD1048576"/><sheetData', 1)
+    _attack(
+        path, lead, rezip(good, replace={path.sheet_part: huge}), "A sheet reaches as far as cell XFD1048576"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,17 +57,61 @@ def test_a_failed_scheduled_run_is_tried_again_on_the_next_start(loaded, reports
     assert sorted((run.variant, run.version) for run in runs) == [("mhclg", 2), ("taskforce", 2)]
 
 
-def test_an_interrupted_scheduled_run_releases_its_claim(loaded, reports_path):
+def _other_process(token: str, seconds_ago: int) -> None:
+    from app.clock import utcnow
+    from app.reporting.models import SchedulerProcess
+
+    beat = utcnow() - timedelta(seconds=seconds_ago)
+    db.session.add(
+        SchedulerProcess(
+            token=token, kind="scheduler", hostname="elsewhere", pid=1, started_at=beat, heartbeat_at=beat
+        )
+    )
+
+
+def _held_by(token: str) -> ReportRun:
+    """Quarter 2018-19 Q1 produced, then its MHCLG run put back to "running" under `token`."""
     jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
     run = db.session.query(ReportRun).filter_by(variant="mhclg").one()
-    run.status, run.started_at = "running", datetime(2018, 7, 16, 6, 0)
-    db.session.query(ReportRun).filter(ReportRun.id != run.id).delete()
+    run.status, run.owner, run.figures_json = "running", token, ""
+    run.edition.owner = token
     db.session.commit()
-    jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
-    assert scheduled_runs()[("2018-19-Q1", "mhclg", "failed")] == 1
-    assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1
+    return run
 
 
+def test_a_run_whose_owner_stopped_beating_is_produced_again_at_once(loaded, reports_path):
+    _other_process("dead-scheduler", seconds_ago=60)  # the lease is 10 seconds
+    interrupted = _held_by("dead-scheduler")
+    (reports_path / ".partial-killed.xlsx").write_bytes(b"PK\x03\x04 half a workbook")
+    lines = jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    assert not any("another scheduler" in line for line in lines)
+    run = db.session.get(ReportRun, interrupted.id)
+    assert (run.status, run.error) == ("failed", "Interrupted: the scheduler stopped")
+    assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1  # version 2, just now
+    assert not list(reports_path.glob(".partial-*"))
+
+
+def test_a_run_held_by_a_live_scheduler_is_left_to_it(loaded, reports_path):
+    _other_process("live-scheduler", seconds_ago=1)
+    held = _held_by("live-scheduler")
+    lines = jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    assert lines == ["2018-19 Q1: being produced by another scheduler"]
+    assert db.session.get(ReportRun, held.id).status == "running"
+    assert db.session.query(ReportRun).count() == 2
+
+
+def test_a_job_run_of_a_dead_scheduler_ends_as_failed(loaded):
+    _other_process("dead-scheduler", seconds_ago=60)
+    db.session.add(JobRun(job_name=jobs.JOB_REPORTS, started_at=datetime(2026, 1, 1), owner="dead-scheduler"))
+    db.session.add(JobRun(job_name=jobs.JOB_REMINDERS, started_at=datetime(2026, 1, 1), owner=None))
+    db.session.commit()
+    jobs.recover_interrupted()
+    assert {(run.status, run.error) for run in db.session.query(JobRun)} == {
+        ("failed", "Interrupted: the scheduler stopped")
+    }
+
+
+@pytest.mark.commits  # two threads, each with its own connection
 def test_two_schedulers_at_once_produce_each_report_exactly_once(app, loaded, reports_path):
     start = threading.Barrier(2)
     failures = []
@@ -137,14 +181,15 @@ def _london(app):
 
 
 def test_a_second_claim_of_a_scheduled_report_is_refused_by_the_database(loaded):
-    from app.reporting import service
+    from app.reporting import liveness, service
 
+    liveness.ensure_token()
     quarter = Quarter.parse("2018-19-Q1")
-    first = service.claim_run(quarter, "taskforce", "scheduler")
+    first = service.claim_edition(quarter, "scheduler", scheduled=True)
     with pytest.raises(service.AlreadyClaimed):
-        service.claim_run(quarter, "taskforce", "scheduler")
+        service.claim_edition(quarter, "scheduler", scheduled=True)
     # a person's run of the same quarter is simply the next version
-    assert service.claim_run(quarter, "taskforce", "admin@test.invalid").version == first.version + 1
+    assert service.claim_edition(quarter, "admin@test.invalid").number == first.number + 1
 
 
 def test_no_reports_are_due_after_the_programme_ends(loaded):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from app.returns import service
+from app.returns import dates
 
 MONTH = "2021-05"  # due 10 June 2021
 URL = f"/returns/E08000025/{MONTH}"
@@ -24,7 +24,7 @@ def clock(monkeypatch):
             self.now = moment
 
     state = Clock()
-    monkeypatch.setattr(service, "_now", lambda: state.now)
+    monkeypatch.setattr(dates, "_now", lambda: state.now)
     return state
 
 

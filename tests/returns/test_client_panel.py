@@ -1,6 +1,6 @@
 """The return page shows the client register's figures for the month, read-only."""
 
-from app.returns import views
+from app.clients import service as clients_service
 from tests.returns.conftest import URL
 
 
@@ -11,7 +11,7 @@ def test_panel_shows_month_figures_from_the_clients_area(signed_in, clock, monke
         calls.append((authority_id, str(month)))
         return {"accepted": 4, "housed": 3, "current_tenancies": 27, "exits": {"Evicted": 1}}
 
-    monkeypatch.setattr(views, "month_figures", fake)
+    monkeypatch.setattr(clients_service, "month_figures", fake)
     page = signed_in("lead").get(URL).get_data(as_text=True)
     assert calls and calls[0][1] == "2021-05"
     assert "Clients this month (from the client register)" in page
