@@ -49,7 +49,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
+    _init_areas(app)
     return app
+
+
+def _init_areas(app: Flask) -> None:
+    """An area package may define init_app(app): e.g. returns provides the programme's periods
+    with the latest month that has a return (the lower layer cannot import the higher one)."""
+    from app.areas import area_packages
+
+    for package in area_packages():
+        if hasattr(package, "init_app"):
+            package.init_app(app)
 
 
 def _migrations_dir():

@@ -33,3 +33,9 @@ def area_modules(name: str) -> list[ModuleType]:
         if importlib.util.find_spec(dotted) is not None:
             modules.append(importlib.import_module(dotted))
     return modules
+
+
+def area_packages() -> list[ModuleType]:
+    """app.<area> for every area, in AREAS order."""
+    found = [area for area in AREAS if importlib.util.find_spec(f"app.{area}") is not None]
+    return [importlib.import_module(f"app.{area}") for area in found]

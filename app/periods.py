@@ -73,6 +73,10 @@ class FinancialYear:
     def months(self) -> list[Month]:
         return [month for quarter in self.quarters for month in quarter.months()]
 
+    @property
+    def half_years(self) -> list[HalfYear]:
+        return [HalfYear(self, 1), HalfYear(self, 2)]
+
 
 @dataclass(frozen=True, order=True)
 class Quarter:
@@ -133,6 +137,55 @@ class Quarter:
         if self.number == 1:
             return Quarter(FinancialYear(self.year.start_year - 1), 4)
         return Quarter(self.year, self.number - 1)
+
+    @property
+    def half_year(self) -> HalfYear:
+        return HalfYear(self.year, 1 if self.number <= 2 else 2)
+
+    def until(self, last: Quarter) -> list[Quarter]:
+        """This quarter and every quarter after it up to `last`, inclusive."""
+        quarters = []
+        quarter = self
+        while quarter <= last:
+            quarters.append(quarter)
+            quarter = quarter.next()
+        return quarters
+
+
+@dataclass(frozen=True, order=True)
+class HalfYear:
+    """H1 is April to September (Q1 and Q2), H2 October to March (Q3 and Q4)."""
+
+    year: FinancialYear
+    number: int  # 1 or 2
+
+    def __post_init__(self):
+        if self.number not in (1, 2):
+            raise PeriodError(f"A half-year is H1 or H2, not H{self.number}")
+
+    def __str__(self) -> str:
+        return f"{self.year} H{self.number}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-H{self.number}"
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        first = 1 if self.number == 1 else 3
+        return [Quarter(self.year, first), Quarter(self.year, first + 1)]
+
+    @property
+    def start_date(self) -> date:
+        return self.quarters[0].start_date
+
+    @property
+    def end_date(self) -> date:
+        return self.quarters[-1].end_date
 
 
 @dataclass(frozen=True, order=True)

@@ -160,6 +160,7 @@ def _error_page(code: int, title: str):
     def handler(error):
         # a failed request may leave the session unusable; the error page must still render
         db.session.rollback()
-        return render_template("error.html", code=code, title=title), code
+        link = getattr(error, "link", None)  # (address, text): e.g. the latest quarter's figures
+        return render_template("error.html", code=code, title=title, link=link), code
 
     return handler

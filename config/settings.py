@@ -65,6 +65,8 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Programme rules (our rules, see shared/domain.md): both are settings.
         "RETURN_DUE_DAY": _env_int("RETURN_DUE_DAY", 10),
         "REPORT_DAY": _env_int("REPORT_DAY", 15),
+        # The programme's last returns month: delivery 2018-21 plus two years of legacy support.
+        "RETURNS_LAST_MONTH": os.environ.get("RETURNS_LAST_MONTH", "2023-03"),
         "REPORT_HOUR": _env_int("REPORT_HOUR", 7),
         "REMINDER_HOUR": _env_int("REMINDER_HOUR", 8),
         "REMINDER_DAYS_BEFORE": _env_int("REMINDER_DAYS_BEFORE", 3),

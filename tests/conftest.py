@@ -232,6 +232,7 @@ def loaded(app):
     from app.programme.service import load_programme
 
     load_programme(app.config["PROGRAMME_FILE"])
+    db.session.commit()  # the test is the unit of work: services only flush
     return app
 
 
@@ -270,7 +271,9 @@ def login(client, email: str, password: str = PASSWORD):
 def make_user(email: str, role: str, gss: str | None = None):
     from app.accounts.service import create_user
 
-    return create_user(email, role, gss, password=PASSWORD, actor="test")
+    user = create_user(email, role, gss, password=PASSWORD, actor="test")
+    db.session.commit()  # the test is the unit of work: services only flush
+    return user
 
 
 ROLE_EMAILS = {

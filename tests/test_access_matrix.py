@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from app.extensions import db
 from tests.access_samples import ANON, PUBLIC, ROLES, SAMPLE_BUILDERS, expected_for
 
 # Endpoints that are not pages of ours (Flask's and GOV.UK Frontend's files).
@@ -85,6 +86,7 @@ def test_every_rule_has_an_entry(app):
 @pytest.mark.parametrize("role", [ANON, *ROLES])
 def test_route_role_matrix(app, users, signed_in, role):
     samples = {name: build() for name, build in SAMPLE_BUILDERS.items()}
+    db.session.commit()  # the test is the unit of work: the requests read the samples
     client = app.test_client() if role == ANON else signed_in(role)
     problems = []
     for rule, method in _rules(app):

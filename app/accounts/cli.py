@@ -19,9 +19,11 @@ def users_cli():
 def users_create(email, role, authority_gss):
     """Create a user; set the password with `hfm users set-password`."""
     from app.accounts.service import AccountError, create_user
+    from app.unit_of_work import unit_of_work
 
     try:
-        user = create_user(email, role, authority_gss, actor="hfm users create")
+        with unit_of_work():
+            user = create_user(email, role, authority_gss, actor="hfm users create")
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.email} ({user.role})")
@@ -33,13 +35,15 @@ def users_create(email, role, authority_gss):
 def users_set_password(email, password_stdin):
     """Set a user's password (prompted for, or read from standard input)."""
     from app.accounts.service import AccountError, set_password
+    from app.unit_of_work import unit_of_work
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        set_password(email, password, actor="hfm users set-password")
+        with unit_of_work():
+            set_password(email, password, actor="hfm users set-password")
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Password set for {email.strip().lower()}")

@@ -82,7 +82,7 @@ def create_user(
     if get_user_by_email(email):
         raise AccountError(f"A user with the email {email} already exists")
     user = User(
-        email=email, role=role, authority_id=authority.id if authority else None, created_at=audit.utcnow()
+        email=email, role=role, authority_id=authority.id if authority else None, created_at=clock.utcnow()
     )
     if password is not None:
         _set_password_hash(user, password)
@@ -95,7 +95,7 @@ def create_user(
         {"role": (None, role), "authority": (None, authority.name if authority else None)},
         actor=actor,
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -115,7 +115,7 @@ def set_password(email: str, password: str, actor: str | None = None) -> User:
     user.failed_logins = 0
     user.locked_at = None
     audit.record("user", user.email, "set-password", actor=actor)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -148,7 +148,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user.locked_at is not None:
         if not matches:
             user.locked_at = clock.utcnow()
-        db.session.commit()
+        db.session.commit()  # now: an extended lock must stand whatever the response (see below)
         return None
     if not matches:
         user.failed_logins += 1
@@ -161,20 +161,22 @@ def authenticate(email: str, password: str) -> User | None:
                 {"failed_logins": (None, user.failed_logins)},
                 actor=audit.SYSTEM_ACTOR,
             )
+        # committed now: the count (and the lock) must stand whatever the response, and a
+        # failed sign-in may be answered with an error status, whose request end rolls back
         db.session.commit()
         return None
     user.failed_logins = 0
     user.last_login_at = clock.utcnow()
     # a new token at each sign-in: every other session of the user (a copied cookie) ends
     user.session_token = new_session_token()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def end_sessions(user: User) -> None:
     """Sign the user out everywhere: the token in their cookie no longer matches."""
     user.session_token = new_session_token()
-    db.session.commit()
+    db.session.flush()
 
 
 def unlock(user: User) -> None:
@@ -182,7 +184,7 @@ def unlock(user: User) -> None:
     user.locked_at = None
     user.failed_logins = 0
     audit.record("user", user.email, "unlock", {"locked_at": (old, None)})
-    db.session.commit()
+    db.session.flush()
 
 
 def all_users() -> list[User]:

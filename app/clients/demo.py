@@ -119,9 +119,9 @@ def _add(authority, rng: random.Random, accepted: date, first_start: date, last_
     client = service.create_client(authority, _values(rng, accepted), actor=ACTOR)
     rows, support_end = _until_programme_end(*_tenancies(rng, first_start, last_day))
     for start, tenure, end, reason in rows:
-        service.add_tenancy(client, start, tenure, end, reason, actor=ACTOR, commit=False)
+        service.add_tenancy(client, start, tenure, end, reason, actor=ACTOR)
     if support_end:
-        service.end_support(client, *support_end, commit=False)
+        service.end_support(client, *support_end)
 
 
 def _legacy_clients(authority, share: int, last_day: date) -> int:
@@ -158,5 +158,5 @@ def seed() -> list[str]:
             f"{waiting} accepted and waiting, {legacy} housed in the legacy years (synthetic)"
         )
         db.session.flush()
-    db.session.commit()
+    db.session.flush()
     return lines

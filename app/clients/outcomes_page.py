@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, request
 from flask_login import current_user
 
 from app import disclosure
 from app.clients import protected, service
 from app.clients.outcomes import BAND_LABELS, SUSTAINMENT_DEFINITION
-from app.clock import today
-from app.periods import PeriodError, Quarter
+from app.formatting import format_percent
+from app.periods import Quarter
+from app.programme import periods, pickers
 from app.programme import service as programme_service
 
 NO_RATE = "n/a"
@@ -34,13 +34,8 @@ class Table:
 
 
 def quarter_from_request() -> Quarter:
-    text = request.args.get("quarter")
-    if not text:
-        return Quarter.containing(today()).previous()
-    try:
-        return Quarter.parse(text)
-    except PeriodError:
-        abort(404)
+    """?quarter=, one of the programme's quarters so far (default its default quarter)."""
+    return pickers.chosen_quarter()
 
 
 def count_text(value) -> str:
@@ -50,7 +45,7 @@ def count_text(value) -> str:
 
 def rate_text(rate: float | None, numerator, denominator) -> str:
     if rate is not None:
-        return f"{100 * rate:.1f}%"
+        return format_percent(rate)
     if denominator == 0:
         return NO_RATE
     return RATE_NOT_SHOWN
@@ -147,6 +142,7 @@ def build_tables(quarter: Quarter, rows: dict) -> list[Table]:
 
 def outcomes_context(quarter: Quarter, authority) -> dict:
     protecting = protected.sees_protected_counts(current_user)
+    choices = periods.begun_quarters()
     with service.reuse_outcomes():  # the rows and the unit targets read the quarter once
         tables = build_tables(quarter, protected.rows_for(quarter, current_user))
     if authority is not None:
@@ -159,7 +155,7 @@ def outcomes_context(quarter: Quarter, authority) -> dict:
         "tables": tables,
         "protected_counts": protecting,
         "disclosure_note": disclosure.rule().describe() if protecting else "",
-        "previous_quarter": quarter.previous(),
-        "next_quarter": quarter.next(),
+        "previous_quarter": quarter.previous() if quarter.previous() in choices else None,
+        "next_quarter": quarter.next() if quarter.next() in choices else None,
         "authorities": programme_service.authorities(),
     }

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, clock
 from app.audit import AuditEntry
 from app.clients.models import (
     AGE_BANDS,
@@ -51,7 +51,7 @@ class ClientRuleError(ValueError):
 
 
 def today() -> date:
-    return date.today()
+    return clock.today()
 
 
 # ---- outcomes (the agreed interface) -------------------------------------------------
@@ -92,6 +92,7 @@ def outcomes_by_authority(quarter: Quarter) -> dict[int, Outcomes]:
 
 
 _UNSET = object()
+FIRST_YEAR_TARGET = 0.25  # only before the programme is loaded; config/programme.toml sets it
 
 
 def target_to_date(units_per_year: int, quarter: Quarter, programme=_UNSET) -> float:
@@ -102,11 +103,11 @@ def target_to_date(units_per_year: int, quarter: Quarter, programme=_UNSET) -> f
     if programme is _UNSET:
         programme = programme_service.get_programme()
     first = FinancialYear.parse(programme.first_financial_year if programme else "2018-19")
-    percent = programme.first_year_target_percent if programme else 25
+    first_year_share = programme.first_year_target if programme else FIRST_YEAR_TARGET
     years_after_first = quarter.year.start_year - first.start_year
     if years_after_first < 0:
         return 0.0
-    target = units_per_year * percent / 100 + units_per_year * years_after_first
+    target = units_per_year * first_year_share + units_per_year * years_after_first
     return float(min(target, units_per_year * 3))
 
 
@@ -121,9 +122,10 @@ class UnitsRow:
 
     @property
     def percent_of_target(self) -> float | None:
+        """Housed to date as a fraction of the target to date (0.5 is 50%)."""
         if not self.target_to_date:
             return None
-        return 100.0 * self.housed_to_date / self.target_to_date
+        return self.housed_to_date / self.target_to_date
 
 
 def units_against_target(quarter: Quarter) -> list[UnitsRow]:
@@ -280,7 +282,7 @@ def create_client(authority: Authority, values: dict, actor: str | None = None) 
     if errors:
         raise ClientRuleError(errors)
     number, reference = _next_reference(authority)
-    now = audit.utcnow()
+    now = clock.utcnow()
     client = Client(
         authority_id=authority.id,
         number=number,
@@ -307,9 +309,9 @@ def update_client(client: Client, values: dict) -> None:
     for name in CLIENT_FIELDS:
         setattr(client, name, values[name])
     _replace_needs(client, values["support_needs"])
-    client.updated_at = audit.utcnow()
+    client.updated_at = clock.utcnow()
     audit.record("client", client.reference, "update", changes)
-    db.session.commit()
+    db.session.flush()
 
 
 def _replace_needs(client: Client, needs: list[str]) -> None:
@@ -383,7 +385,6 @@ def add_tenancy(
     end: date | None = None,
     end_reason: str | None = None,
     actor: str | None = None,
-    commit: bool = True,
 ) -> Tenancy:
     errors = check_tenancy(client, start, tenure, end, end_reason)
     if errors:
@@ -393,7 +394,7 @@ def add_tenancy(
         tenure=tenure,
         end_date=end,
         end_reason=end_reason if end else None,
-        created_at=audit.utcnow(),
+        created_at=clock.utcnow(),
     )
     client.tenancies.append(tenancy)
     client.tenancies.sort(key=lambda t: t.start_date)
@@ -409,8 +410,7 @@ def add_tenancy(
         },
         actor=actor,
     )
-    if commit:
-        db.session.commit()
+    db.session.flush()
     return tenancy
 
 
@@ -428,10 +428,10 @@ def end_tenancy(tenancy: Tenancy, end: date | None, end_reason: str | None) -> N
         {"end_date": (tenancy.end_date, end), "end_reason": (tenancy.end_reason, end_reason)},
     )
     tenancy.end_date, tenancy.end_reason = end, end_reason
-    db.session.commit()
+    db.session.flush()
 
 
-def end_support(client: Client, ended_on: date | None, reason: str | None, commit: bool = True) -> None:
+def end_support(client: Client, ended_on: date | None, reason: str | None) -> None:
     errors: dict[str, str] = {}
     if ended_on is None:
         errors["ended_on"] = "Enter the date support ended"
@@ -453,9 +453,8 @@ def end_support(client: Client, ended_on: date | None, reason: str | None, commi
         },
     )
     client.support_ended_on, client.support_end_reason = ended_on, reason
-    client.updated_at = audit.utcnow()
-    if commit:
-        db.session.commit()
+    client.updated_at = clock.utcnow()
+    db.session.flush()
 
 
 def erase_client(client: Client) -> str:
@@ -469,13 +468,8 @@ def erase_client(client: Client) -> str:
     )
     db.session.delete(client)
     audit.record("client", reference, "erase")
-    db.session.commit()
+    db.session.flush()
     return reference
-
-
-def commit() -> None:
-    """End a view's unit of work (create_client leaves the commit to its caller)."""
-    db.session.commit()
 
 
 def rollback() -> None:

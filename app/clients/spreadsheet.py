@@ -194,7 +194,7 @@ def import_workbook(authority, file_storage) -> ImportResult:
         db.session.rollback()
         result.clients_added = result.tenancies_added = 0
     else:
-        db.session.commit()
+        db.session.flush()
     return result
 
 
@@ -249,7 +249,7 @@ def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, resul
             client = service.create_client(authority, values)
             db.session.flush()
             if values["ended_on"] or values["reason"]:
-                service.end_support(client, values["ended_on"], values["reason"], commit=False)
+                service.end_support(client, values["ended_on"], values["reason"])
         except service.ClientRuleError as error:
             _cell_errors(clients, row, CLIENT_FIELD_COLUMNS, error.errors, "Accepted date")
             continue
@@ -277,7 +277,6 @@ def _save(authority, clients, parsed_clients, tenancies, parsed_tenancies, resul
                 values["tenure"],
                 values["end_date"],
                 values["end_reason"],
-                commit=False,
             )
         except service.ClientRuleError as error:
             _cell_errors(tenancies, row, TENANCY_FIELD_COLUMNS, error.errors, "Start date")

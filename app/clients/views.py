@@ -117,7 +117,6 @@ def add_client(gss):
         except service.ClientRuleError as error:
             apply_rule_errors(form, error.errors)
         else:
-            service.commit()
             flash(f"Client {client.reference} added")
             return redirect(url_for("clients.show_client", reference=client.reference))
     return render_template("clients/client_form.html", form=form, authority=authority, client=None)

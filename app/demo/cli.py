@@ -12,8 +12,11 @@ def demo_cli():
 def demo_seed():
     """Fill the database with a synthetic history and demo accounts (idempotent)."""
     from app.demo.seed import seed
+    from app.unit_of_work import unit_of_work
 
-    for line in seed():
+    with unit_of_work():
+        lines = seed()
+    for line in lines:
         click.echo(line)
 
 
@@ -44,10 +47,12 @@ def demo_scale(authorities, years, clients):
     import time
 
     from app.demo.scale import ScaleError, scale
+    from app.unit_of_work import unit_of_work
 
     started = time.monotonic()
     try:
-        lines = scale(authorities, years, clients)
+        with unit_of_work():
+            lines = scale(authorities, years, clients)
     except ScaleError as error:
         raise click.ClickException(str(error)) from error
     for line in lines:

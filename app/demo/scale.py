@@ -330,17 +330,17 @@ def scale(
         {"monthly_returns": (None, return_count), "clients": (None, clients), "tenancies": (None, tenancies)},
         actor=ACTOR,
     )
-    db.session.commit()
+    db.session.flush()
     for email, role in USERS:
         accounts.create_user(email, role, password=DEMO_PASSWORD, actor=ACTOR)
     accounts.create_user(
         lead_email(0), "authority_lead", authorities[0].gss_code, password=DEMO_PASSWORD, actor=ACTOR
     )
+    # committed before ANALYZE, so the planner's statistics count the bulk rows: without them
+    # PostgreSQL (autovacuum off here) plans the outcomes queries as nested loops over
+    # 250,000 x 250,000 rows
     db.session.commit()
-    # Fresh planner statistics: without them PostgreSQL (autovacuum off here) plans the
-    # outcomes queries as nested loops over 250,000 x 250,000 rows.
     db.session.execute(text("ANALYZE"))
-    db.session.commit()
     return [
         f"National dataset (synthetic): {len(authorities)} authorities, {years} financial years "
         f"({first_year} to {FinancialYear(LAST_YEAR_START)})",

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from app.clock import today
+from app import clock
 from app.extensions import db
 from app.finance import ledger, profile, service
 from app.finance.models import ForecastOutturn, GrantReceipt
@@ -115,7 +115,7 @@ def seed() -> list[str]:
         authority = authorities[authority_id]
         reference = f"HFWM-{authority.prefix}-{quarter.slug}"
         day = _payment_date(quarter)
-        if reference in references or day > today() or amount <= 0:
+        if reference in references or day > clock.today() or amount <= 0:
             continue
         ledger.add_payment(authority, day, amount, reference, quarter.slug, ACTOR)
         paid += 1

@@ -1,8 +1,8 @@
 """Finance tables to .xlsx and .csv: the writing is app/spreadsheets.py's (formats, the
 formula-neutralising text writer, the Table shape); this module only adapts finance's tables.
 
-Finance's services still give variance as percentage points (12.5 means 12.5%); the
-spreadsheet core takes fractions, so percent cells are turned into exact fractions here.
+Finance's services give variance as a fraction (0.125 means 12.5%), as the spreadsheet
+core takes it: percent cells are only rounded to an exact decimal here.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from app.spreadsheets import text_cell as safe_cell_value  # noqa: F401
 
 
 def _points_to_fraction(value):
-    return None if value is None else Decimal(str(round(value, 6))) / 100
+    """A fraction as an exact decimal (no binary float noise in the cell)."""
+    return None if value is None else Decimal(str(round(value, 8)))
 
 
 def _with_fractions(table: Table) -> Table:

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, clock
 from app.extensions import db
 from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt
 from app.formatting import format_money
@@ -16,13 +16,10 @@ from app.programme.models import Authority
 from app.returns.models import STATUS_APPROVED, MonthlyReturn, ReturnSpendLine
 
 
-def _commit(write):
-    try:
-        result = write()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+def _flushed(write):
+    """Run a write and flush it (the request or command commits; a failure rolls it all back)."""
+    result = write()
+    db.session.flush()
     return result
 
 
@@ -43,7 +40,7 @@ def add_receipt(
             received_on=received_on,
             amount_pence=amount_pence,
             note=note,
-            created_at=audit.utcnow(),
+            created_at=clock.utcnow(),
             created_by=actor,
         )
         db.session.add(receipt)
@@ -61,7 +58,7 @@ def add_receipt(
         )
         return receipt
 
-    return _commit(write)
+    return _flushed(write)
 
 
 def payments(authority_id: int | None = None) -> list[AuthorityPayment]:
@@ -85,7 +82,7 @@ def add_payment(
             amount_pence=amount_pence,
             reference=reference,
             quarter=quarter,
-            created_at=audit.utcnow(),
+            created_at=clock.utcnow(),
             created_by=actor,
         )
         db.session.add(payment)
@@ -105,7 +102,7 @@ def add_payment(
         )
         return payment
 
-    return _commit(write)
+    return _flushed(write)
 
 
 @dataclass
@@ -198,7 +195,7 @@ def set_forecast(
             db.session.add(forecast)
         forecast.forecast_pence = forecast_pence
         forecast.note = note
-        forecast.entered_at = audit.utcnow()
+        forecast.entered_at = clock.utcnow()
         forecast.entered_by = actor
         db.session.flush()
         audit.record(
@@ -210,7 +207,7 @@ def set_forecast(
         )
         return forecast
 
-    return _commit(write)
+    return _flushed(write)
 
 
 def clear_forecast(authority: Authority, financial_year: str, actor: str) -> bool:
@@ -232,4 +229,4 @@ def clear_forecast(authority: Authority, financial_year: str, actor: str) -> boo
         db.session.delete(forecast)
         return True
 
-    return _commit(write)
+    return _flushed(write)

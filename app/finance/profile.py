@@ -136,7 +136,7 @@ def _save(
             {f"{names[a]} {q} {STRAND_LABELS[s]}": values for (a, q, s), values in sorted(changed.items())},
             actor=actor,
         )
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise

@@ -5,7 +5,8 @@ Rules (our rules where the domain is silent):
   unapproved returns is "unverified" and is always reported separately.
 - Variance = actual to date - profile to date (positive is overspend, negative underspend),
   both for the financial year of the quarter, up to the quarter's end.
-- Variance percent = variance / profile to date x 100, a percentage (12.5 means 12.5%).
+- Variance percent = variance / profile to date, a fraction (0.125 means 12.5%), like every
+  percentage in the services; only the `percent` filter and Excel's number format show it.
 - RAG: |variance %| <= RAG_GREEN_MAX_PERCENT is green, <= RAG_AMBER_MAX_PERCENT amber, else
   red (edges inclusive, compared exactly in whole pence). Figures.rag is the one RAG every
   page, the dashboard and the report show: it compares the financial year to date; when the
@@ -26,10 +27,10 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import and_, case, func, select
 
-from app.clock import today as clock_today
 from app.extensions import db
 from app.formatting import format_money
-from app.periods import FinancialYear, Month, Quarter
+from app.periods import Month, Quarter
+from app.programme import periods
 from app.programme import service as programme_service
 from app.programme.models import STRANDS, Authority, ProfileLine, ProfileVersion
 from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn, ReturnSpendLine
@@ -49,15 +50,22 @@ RAG_BASIS_LABELS = {
 
 
 def _bands() -> tuple[int, int]:
+    """The RAG settings, in whole percent (as people set them)."""
     return (current_app.config["RAG_GREEN_MAX_PERCENT"], current_app.config["RAG_AMBER_MAX_PERCENT"])
 
 
-def rag_status(variance_percent: float | None) -> str:
-    """RAG from a variance percentage (None: no profile, see rag_for_pence)."""
-    if variance_percent is None:
+def rag_bands() -> tuple[float, float]:
+    """The green and amber limits as fractions of profile to date (0.1 is 10%)."""
+    green, amber = _bands()
+    return green / 100, amber / 100
+
+
+def rag_status(variance_fraction: float | None) -> str:
+    """RAG from a variance fraction (None: no profile, see rag_for_pence)."""
+    if variance_fraction is None:
         return RAG_RED
     green, amber = _bands()
-    size = abs(variance_percent)
+    size = abs(variance_fraction) * 100
     if size <= green:
         return RAG_GREEN
     if size <= amber:
@@ -80,9 +88,10 @@ def rag_for_pence(variance_pence: int, profile_to_date_pence: int) -> str:
 
 
 def variance_percent(variance_pence: int, profile_to_date_pence: int) -> float | None:
+    """The variance as a fraction of profile (0.125 is 12.5%); None with no profile."""
     if profile_to_date_pence == 0:
         return None
-    return variance_pence * 100 / profile_to_date_pence
+    return variance_pence / profile_to_date_pence
 
 
 # ---- actual spend ------------------------------------------------------------------------
@@ -156,6 +165,24 @@ class Figures:
     @property
     def variance_percent(self) -> float | None:
         return variance_percent(self.variance_pence, self.profile_to_date_pence)
+
+    # Since the grant began: legacy years (2021-23) have no yearly profile, so their
+    # spend is judged against the cumulative profile instead.
+    @property
+    def cumulative_variance_pence(self) -> int:
+        return self.cumulative_actual_pence - self.cumulative_profile_pence
+
+    @property
+    def cumulative_variance_percent(self) -> float | None:
+        return variance_percent(self.cumulative_variance_pence, self.cumulative_profile_pence)
+
+    @property
+    def cumulative_rag(self) -> str:
+        return rag_for_pence(self.cumulative_variance_pence, self.cumulative_profile_pence)
+
+    @property
+    def year_has_profile(self) -> bool:
+        return self.year_profile_pence != 0
 
     @property
     def remaining_allocation_pence(self) -> int:
@@ -354,19 +381,14 @@ def provisional_months(quarter: Quarter) -> dict[int, list[Month]]:
 
 
 def grant_quarters() -> list[Quarter]:
-    """Every quarter of the grant's profiled financial years, first to last."""
-    years = programme_service.programme_financial_years()
-    return [q for year in years for q in FinancialYear.parse(year).quarters]
+    """Every quarter in which spend can be reported (legacy years included) that has begun:
+    the programme's rule (app/programme/periods.py)."""
+    return periods.begun_quarters()
 
 
-def latest_ended_quarter(today: date | None = None) -> Quarter | None:
-    """The latest quarter of the grant that has ended (the first one if none has)."""
-    quarters = grant_quarters()
-    if not quarters:
-        return None
-    today = today or clock_today()
-    ended = [q for q in quarters if q.end_date < today]
-    return ended[-1] if ended else quarters[0]
+def latest_ended_quarter(today: date | None = None) -> Quarter:
+    """The quarter finance pages open on: the programme's default quarter."""
+    return periods.default_quarter(today)
 
 
 # ---- chart -------------------------------------------------------------------------------
@@ -381,7 +403,7 @@ class SeriesPoint:
 
 def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list[SeriesPoint]:
     """Cumulative profile and approved spend at the end of each grant quarter up to `quarter`."""
-    quarters = [q for q in grant_quarters() if q <= quarter]
+    quarters = [q for q in periods.quarters() if q <= quarter]
     if not quarters:
         return []
     version = programme_service.current_profile_version()

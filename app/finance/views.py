@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.accounts.access import (
     authority_or_403,
     may_download_programme_finance,
@@ -28,37 +27,25 @@ from app.finance import (
 )
 from app.finance import profile as profile_changes
 from app.finance.chart import chart
-from app.periods import FinancialYear, PeriodError, Quarter
+from app.periods import FinancialYear, Quarter
+from app.programme import pickers
 from app.programme import service as programme_service
 from app.returns import service as returns_service
 
 
 def chosen_quarter() -> Quarter:
-    """The quarter in ?quarter=2019-20-Q3, default the latest ended quarter of the grant."""
-    quarters = service.grant_quarters()
-    if not quarters:
-        abort(404)
-    text = request.args.get("quarter")
-    if not text:
-        return service.latest_ended_quarter() or quarters[0]  # never None: quarters exist
-    try:
-        quarter = Quarter.parse(text)
-    except PeriodError:
-        abort(404)
-    if quarter not in quarters:
-        abort(404)
-    return quarter
+    """The quarter in ?quarter=2019-20-Q3: any quarter in which spend can be reported (legacy
+    years included); default the programme's default quarter; 404 with a link otherwise."""
+    return pickers.chosen_quarter(service.grant_quarters(), service.latest_ended_quarter())
 
 
 def chosen_year() -> FinancialYear:
-    years = programme_service.programme_financial_years()
-    text = request.args.get("year")
-    if not text:
-        current = str(FinancialYear.containing(date.today()))
-        return FinancialYear.parse(current if current in years else years[-1])
-    if text not in years:
+    """The forecast's year in ?year=2019-20: a profiled year, default this one (or the last)."""
+    years = [FinancialYear.parse(year) for year in programme_service.programme_financial_years()]
+    if not years:
         abort(404)
-    return FinancialYear.parse(text)
+    current = FinancialYear.containing(clock.today())
+    return pickers.chosen_year(years, current if current in years else years[-1])
 
 
 def _authority_link(authority) -> str:
@@ -110,6 +97,7 @@ def summary():
         staff=may_see_authority_breakdown(current_user),
         completeness=returns_service.completeness(quarter.months()),
         provisional=service.provisional_months(quarter),
+        rag_bands=service.rag_bands(),
     )
 
 

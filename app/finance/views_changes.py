@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import authority_or_403, may_edit_profile, may_manage_finance, requires
-from app.finance import bp, ledger
+from app.finance import bp, ledger, service
 from app.finance import profile as profile_changes
 from app.finance.forms import (
     ConfirmForm,
@@ -117,11 +117,8 @@ def add_receipt():
 def add_payment():
     form = PaymentForm()
     form.authority.choices = _authority_choices()
-    form.quarter.choices = [("", "Select a quarter")] + [
-        (q.slug, q.label)
-        for year in programme_service.programme_financial_years()
-        for q in FinancialYear.parse(year).quarters
-    ]
+    # every quarter in which spend can be reported (legacy support is paid too)
+    form.quarter.choices = [("", "Select a quarter")] + [(q.slug, q.label) for q in service.grant_quarters()]
     if form.validate_on_submit():
         ledger.add_payment(
             programme_service.authority_by_gss(form.authority.data),

@@ -10,33 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app import clock, disclosure
+from app import disclosure
 from app.clients import protected
 from app.clients import service as clients
 from app.clients.outcomes import Sustainment
 from app.finance import service as finance
 from app.periods import Quarter
+from app.programme import periods
 from app.returns import service as returns
 
 
 def default_quarter(today: date | None = None) -> Quarter:
-    """The quarter of the latest month with a return, if it has ended; else the last ended one."""
-    today = today or clock.today()
-    last_ended = Quarter.containing(today).previous()
-    latest = returns.latest_return_month()
-    if latest is not None and latest.quarter <= last_ended:
-        return latest.quarter
-    # before any quarter has ended, the programme's first quarter
-    return max(min(last_ended, returns.last_month().quarter), returns.first_month().quarter)
+    """The quarter the dashboard opens on: the programme's rule (app/programme/periods.py)."""
+    return periods.default_quarter(today)
 
 
 def quarter_choices() -> list[Quarter]:
-    first = returns.first_month().quarter
-    last = min(Quarter.containing(clock.today()).previous(), returns.last_month().quarter)
-    quarters = [first]
-    while quarters[-1] < last:
-        quarters.append(quarters[-1].next())
-    return quarters
+    return periods.begun_quarters()
 
 
 @dataclass
@@ -95,7 +85,7 @@ def headlines(
         row = protected.published(quarter)["rows"][str(authority_id) if authority else protected.PROGRAMME]
         counts = {name: row[name] for name in counts}
         share = protected.share_of(row["housed_to_date"], unit_row.target_to_date)
-        percent_of_target = None if share is None else 100 * share
+        percent_of_target = share  # a fraction, like the service's
         published = row["sustainment_12"]
         sustainment = None
         if published["rate"] is not None:

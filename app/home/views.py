@@ -1,6 +1,6 @@
 """The home page: each person's tasks first, then the quarter's headline figures."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from app.accounts.access import (
@@ -13,25 +13,12 @@ from app.accounts.access import (
 from app.clients.protected import sees_protected_counts
 from app.home import charts, tasks
 from app.home import service as dashboard
-from app.periods import PeriodError, Quarter
+from app.periods import Quarter
 from app.programme import service as programme_service
+from app.programme.pickers import chosen_quarter
 from app.reporting import editions
 
 bp = Blueprint("home", __name__, template_folder="templates")
-
-
-def _chosen_quarter(choices: list[Quarter]) -> Quarter:
-    try:
-        quarter = (
-            Quarter.parse(request.args["quarter"])
-            if request.args.get("quarter")
-            else dashboard.default_quarter()
-        )
-    except PeriodError:
-        abort(404)
-    if quarter not in choices:
-        abort(404)
-    return quarter
 
 
 def _tasks_for(user, quarter: Quarter) -> dict:
@@ -57,7 +44,7 @@ def _tasks_for(user, quarter: Quarter) -> dict:
 def home():
     """Home: what this person has to do, then headline figures for a quarter."""
     choices = dashboard.quarter_choices()
-    quarter = _chosen_quarter(choices)
+    quarter = chosen_quarter(choices, dashboard.default_quarter())
     authority = current_user.authority if sees_only_own_authority(current_user) else None
     figures = dashboard.headlines(
         quarter,

@@ -14,10 +14,12 @@ def programme_cli():
 def programme_load(path):
     """Load config/programme.toml; running it twice changes nothing."""
     from app.programme.service import ProgrammeFileError, load_programme
+    from app.unit_of_work import unit_of_work
 
     path = path or current_app.config["PROGRAMME_FILE"]
     try:
-        changes = load_programme(path)
+        with unit_of_work():
+            changes = load_programme(path)
     except ProgrammeFileError as error:
         raise click.ClickException(str(error)) from error
     if changes:

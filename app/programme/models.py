@@ -30,6 +30,11 @@ class Programme(Model):
     tranches: Mapped[list[GrantTranche]] = relationship(order_by="GrantTranche.financial_year")
 
     @property
+    def first_year_target(self) -> float:
+        """The first year's unit target as a fraction of a year's units (0.25 is 25%)."""
+        return self.first_year_target_percent / 100
+
+    @property
     def category_names(self) -> list[str]:
         return [name for name in self.other_support_categories.split("\n") if name]
 

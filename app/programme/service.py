@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, clock
 from app.extensions import db
 from app.formatting import MoneyError, format_money, parse_money
 from app.periods import FinancialYear, Month, PeriodError, Quarter
@@ -271,7 +271,7 @@ def load_programme(path: str | Path, actor: str = LOADER_ACTOR) -> list[str]:
         changes += money_changes
         if money_changes or current_profile_version() is None:
             changes += _create_default_profile(spec, actor)
-        db.session.commit()
+        db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -306,7 +306,7 @@ def _create_default_profile(spec: ProgrammeSpec, actor: str) -> list[str]:
 def create_profile_version(lines, created_by: str, reason: str) -> ProfileVersion:
     """Add a new profile version from (authority_id, quarter slug, strand, pence) rows."""
     number = (db.session.scalar(select(func.max(ProfileVersion.number))) or 0) + 1
-    version = ProfileVersion(number=number, created_at=audit.utcnow(), created_by=created_by, reason=reason)
+    version = ProfileVersion(number=number, created_at=clock.utcnow(), created_by=created_by, reason=reason)
     db.session.add(version)
     db.session.flush()
     db.session.add_all(

@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, clock
 from app.extensions import db
 from app.programme.models import Authority
 from app.registers.models import (
@@ -54,7 +54,7 @@ def programme_authority_id(gss_code: str) -> int | None:
 
 def today() -> date:
     """Today's date (UTC), for overdue reviews."""
-    return audit.utcnow().date()
+    return clock.today()
 
 
 # Services commissioned ----------------------------------------------------------------
@@ -126,7 +126,7 @@ def service_values(service: Service) -> ServiceValues:
 def create_service(values: ServiceValues, actor: str | None = None) -> Service:
     values.provider_name = values.provider_name.strip()
     check_service(values)
-    now = audit.utcnow()
+    now = clock.utcnow()
     service = Service(**asdict(values), created_at=now, updated_at=now)
     db.session.add(service)
     db.session.flush()
@@ -134,7 +134,7 @@ def create_service(values: ServiceValues, actor: str | None = None) -> Service:
     audit.record(
         "service", service.id, "create", {name: (None, value) for name, value in new.items()}, actor=actor
     )
-    db.session.commit()
+    db.session.flush()
     return service
 
 
@@ -148,9 +148,9 @@ def update_service(service: Service, values: ServiceValues) -> Service:
         return service
     for name, value in asdict(values).items():
         setattr(service, name, value)
-    service.updated_at = audit.utcnow()
+    service.updated_at = clock.utcnow()
     audit.record("service", service.id, "update", changes)
-    db.session.commit()
+    db.session.flush()
     return service
 
 
@@ -286,13 +286,13 @@ def risk_values(risk: Risk) -> RiskValues:
 def create_risk(values: RiskValues, actor: str | None = None) -> Risk:
     _tidy(values)
     check_risk(values)
-    now = audit.utcnow()
+    now = clock.utcnow()
     risk = Risk(**asdict(values), status=RISK_OPEN, closure_note="", created_at=now, updated_at=now)
     db.session.add(risk)
     db.session.flush()
     new = _risk_audit_values(values) | {"status": RISK_OPEN}
     audit.record("risk", risk.id, "create", {name: (None, value) for name, value in new.items()}, actor=actor)
-    db.session.commit()
+    db.session.flush()
     return risk
 
 
@@ -306,16 +306,16 @@ def update_risk(risk: Risk, values: RiskValues) -> Risk:
         return risk
     for name, value in asdict(values).items():
         setattr(risk, name, value)
-    risk.updated_at = audit.utcnow()
+    risk.updated_at = clock.utcnow()
     audit.record("risk", risk.id, "update", changes)
-    db.session.commit()
+    db.session.flush()
     return risk
 
 
 def close_risk(risk: Risk, closure_note: str = "", actor: str | None = None) -> Risk:
     if risk.status == RISK_CLOSED:
         raise RegisterError({"closure_note": "This entry is already closed"})
-    now = audit.utcnow()
+    now = clock.utcnow()
     note = closure_note.strip()
     audit.record(
         "risk",
@@ -328,7 +328,7 @@ def close_risk(risk: Risk, closure_note: str = "", actor: str | None = None) -> 
     risk.closed_at = now
     risk.closure_note = note
     risk.updated_at = now
-    db.session.commit()
+    db.session.flush()
     return risk
 
 
@@ -338,8 +338,8 @@ def reopen_risk(risk: Risk) -> Risk:
     audit.record("risk", risk.id, "reopen", {"status": (risk.status, RISK_OPEN)})
     risk.status = RISK_OPEN
     risk.closed_at = None
-    risk.updated_at = audit.utcnow()
-    db.session.commit()
+    risk.updated_at = clock.utcnow()
+    db.session.flush()
     return risk
 
 

@@ -29,7 +29,9 @@ from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
 
-FIGURES_SCHEMA = 1  # figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures
+# figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures. Version 2:
+# percentages are fractions (0.125 is 12.5%) and the programme's first-year target is frozen.
+FIGURES_SCHEMA = 2
 
 
 class ReportError(ValueError):
@@ -116,6 +118,22 @@ def _provisional(quarter: Quarter, names: dict[int, str]) -> dict:
     return result
 
 
+def upgrade_1_to_2(frozen: dict) -> dict:
+    """Version 1 held finance's variance and the units' percentage of target as 0-100; version
+    2 holds fractions and the first-year target (every version-1 run used 25%)."""
+    frozen = json.loads(json.dumps(frozen))
+    for row in [*frozen["units_against_target"], frozen["units_programme"]]:
+        if row.get("percent_of_target") is not None:
+            row["percent_of_target"] /= 100
+    spend = frozen["spend_against_profile"]
+    for row in [*spend["rows"], spend["programme"]]:
+        for strand in row["figures"].values():
+            if strand.get("variance_percent") is not None:
+                strand["variance_percent"] /= 100
+    frozen["programme"].setdefault("first_year_target", 0.25)
+    return frozen
+
+
 def figures(quarter: Quarter) -> dict:
     """Every figure of `quarter`'s report, as plain data (see the module's docstring)."""
     # The quarter's client outcomes are asked for three times (programme, by authority,
@@ -148,6 +166,7 @@ def _gather(quarter: Quarter) -> dict:
             "accountable_body": programme.accountable_body,
             "oversight": programme.oversight,
             "grant_total_pence": programme.grant_total_pence,
+            "first_year_target": programme.first_year_target,
         },
         "profile_version": None
         if version is None

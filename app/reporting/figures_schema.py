@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.reporting.figures import ReportError
+from app.reporting.figures import ReportError, upgrade_1_to_2
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: percentages as fractions, the first-year target frozen
 VERSION_KEY = "schema_version"
 LEGACY_VERSION_KEY = "schema"  # what runs stored before the version key had its own name
 
@@ -180,8 +180,8 @@ OPTIONAL_SECTIONS: dict[str, object] = {
     "changes_since": {"version": int, "changes": [ANY]},
 }
 
-SPECS = {1: V1}
-UPGRADES: dict[int, Callable[[dict], dict]] = {}  # version n -> turns an n payload into n + 1
+SPECS = {1: V1, 2: V1}  # version 2 has version 1's shape; what its percentages mean changed
+UPGRADES: dict[int, Callable[[dict], dict]] = {1: upgrade_1_to_2}  # n -> turns an n payload into n + 1
 
 
 def _type_name(spec) -> str:

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import clock
 from app.clock import utcnow
 from app.extensions import db
-from app.periods import FinancialYear, Month, Quarter
+from app.periods import Month, Quarter
+from app.programme import periods
 from app.programme import service as programme_service
 from app.reporting import liveness, reminders, requests, service
 from app.reporting.models import (
@@ -37,6 +39,11 @@ def timezone() -> ZoneInfo:
     return ZoneInfo(current_app.config["SCHEDULER_TIMEZONE"])
 
 
+def scheduler_now() -> datetime:
+    """This instant in the scheduler's time zone, from the one clock."""
+    return clock.now().astimezone(timezone())
+
+
 def report_moment(quarter: Quarter) -> datetime:
     """When the quarter's report is due: REPORT_HOUR:00 on REPORT_DAY of the month after it."""
     month = Month.containing(quarter.end_date).plus(1)
@@ -50,20 +57,13 @@ def report_moment(quarter: Quarter) -> datetime:
 
 
 def due_quarters(now: datetime) -> list[Quarter]:
-    """Every quarter from the programme's first to its last whose report time has passed,
-    oldest first."""
-    programme = programme_service.get_programme()
-    if programme is None:
+    """Every quarter of the programme's life (app/programme/periods.py) whose report time has
+    passed, oldest first."""
+    if programme_service.get_programme() is None:
         return []
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone())
-    quarter = FinancialYear.parse(programme.first_financial_year).quarters[0]
-    last = service.last_quarter()
-    quarters = []
-    while quarter <= last and report_moment(quarter) <= now:
-        quarters.append(quarter)
-        quarter = quarter.next()
-    return quarters
+    return [quarter for quarter in periods.quarters() if report_moment(quarter) <= now]
 
 
 def recover_interrupted() -> list[str]:
@@ -137,7 +137,7 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     """Run a job and record its run (status, duration, summary or error) for the admin."""
     job_run = JobRun(job_name=name, started_at=utcnow(), status=STATUS_RUNNING, owner=liveness.token())
     db.session.add(job_run)
-    db.session.commit()
+    db.session.commit()  # now: the admin's jobs page shows the job running while it runs
     job_run_id = job_run.id
     started = time.monotonic()
     try:
@@ -150,7 +150,7 @@ def record_job(name: str, job: Callable[[], list[str]]) -> JobRun:
     job_run.status, job_run.summary, job_run.error = status, summary, error
     job_run.finished_at = utcnow()
     job_run.duration_ms = int((time.monotonic() - started) * 1000)
-    db.session.commit()
+    db.session.commit()  # the job's own unit of work: its record and what it did
     return job_run
 
 

@@ -103,7 +103,7 @@ def write_reminders(today: date) -> list[ReminderOutbox]:
             db.session.add(reminder)
             added.append(reminder)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # another scheduler wrote the same reminders at the same moment
         db.session.rollback()
         return []
@@ -178,6 +178,7 @@ def send_unsent(only_new_publications: bool = False) -> int:
                 continue
             reminder.sent_at, reminder.send_error = utcnow(), ""
             sent += 1
+    # committed now: these emails have gone, so "sent" must stand even if the job fails later
     db.session.commit()
     return sent
 

@@ -13,8 +13,6 @@ also guarded in the database, so a second scheduler started by mistake produces 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -40,7 +38,7 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
     timezone = config["SCHEDULER_TIMEZONE"]
     scheduler = BlockingScheduler(timezone=timezone)
     scheduler.add_job(
-        _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(datetime.now(jobs.timezone()))),
+        _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(jobs.scheduler_now())),
         CronTrigger(
             month="1,4,7,10", day=config["REPORT_DAY"], hour=config["REPORT_HOUR"], timezone=timezone
         ),
@@ -51,7 +49,7 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
         misfire_grace_time=3600,
     )
     scheduler.add_job(
-        _in_app(app, jobs.JOB_REMINDERS, lambda: jobs.send_reminders(datetime.now(jobs.timezone()).date())),
+        _in_app(app, jobs.JOB_REMINDERS, lambda: jobs.send_reminders(jobs.scheduler_now().date())),
         CronTrigger(hour=config["REMINDER_HOUR"], timezone=timezone),
         id="return-reminders",
         name=jobs.JOB_REMINDERS,
@@ -99,4 +97,4 @@ def recover(app: Flask) -> None:
 
 def catch_up(app: Flask) -> None:
     """Produce every report whose day has passed without a successful scheduled run."""
-    _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(datetime.now(jobs.timezone())))()
+    _in_app(app, jobs.JOB_REPORTS, lambda: jobs.run_due_reports(jobs.scheduler_now()))()

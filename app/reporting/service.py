@@ -30,7 +30,8 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.clock import utcnow
 from app.extensions import db
-from app.periods import FinancialYear, Quarter
+from app.periods import Quarter
+from app.programme import periods
 from app.programme import service as programme_service
 from app.reporting import figures_schema, liveness, workbook
 from app.reporting.figures import ReportError, figures
@@ -65,38 +66,27 @@ def reports_dir() -> Path:
 
 
 def last_quarter() -> Quarter:
-    """The programme's last quarter: that of its last monthly return (legacy support to 2023)."""
-    from app.returns.service import last_month
-
-    return last_month().quarter
+    """The programme's last quarter: that of its last returns month (legacy support to 2023)."""
+    return periods.last_month().quarter
 
 
 def report_quarters(today: date | None = None) -> list[Quarter]:
-    """The quarters a report can be produced for: from the programme's first quarter to the
-    current one (or the programme's last), newest first."""
-    programme = programme_service.get_programme()
-    if programme is None:
+    """The quarters a report can be produced for: the programme's quarters so far (the
+    programme's rule, app/programme/periods.py), newest first."""
+    if programme_service.get_programme() is None:
         return []
-    quarter = FinancialYear.parse(programme.first_financial_year).quarters[0]
-    current = min(Quarter.containing(today or utcnow().date()), last_quarter())
-    quarters = []
-    while quarter <= current:
-        quarters.append(quarter)
-        quarter = quarter.next()
-    return quarters[::-1]
+    return periods.begun_quarters(today)[::-1]
 
 
 def check_quarter(quarter: Quarter) -> None:
     """ReportError unless the programme is loaded and the quarter is one of its quarters so far."""
-    programme = programme_service.get_programme()
-    if programme is None:
+    if programme_service.get_programme() is None:
         raise ReportError("The programme is not loaded: run `hfm programme load` first")
     quarters = report_quarters()
     if quarter not in quarters:
-        first = FinancialYear.parse(programme.first_financial_year).quarters[0]
         raise ReportError(
             f"There is no report for {quarter.label}: choose a quarter from "
-            f"{first.label} to {quarters[0].label if quarters else first.label}"
+            f"{quarters[-1].label} to {quarters[0].label}"
         )
 
 
@@ -186,6 +176,7 @@ def claim_edition(
                     {"quarter": (None, quarter.slug), "variant": (None, variant), "version": (None, number)},
                     actor=triggered_by,
                 )
+            # committed now, before the long work: other schedulers must see the claim
             db.session.commit()
             return edition
         except IntegrityError:
@@ -267,6 +258,7 @@ def complete_run(run_id: int) -> ReportRun:
     audit.record(
         "report_run", run.id, "finish", {"status": (STATUS_RUNNING, run.status)}, actor=run.triggered_by
     )
+    # the run's second transaction (see the module's docstring): its outcome stands on its own
     db.session.commit()
     return run
 

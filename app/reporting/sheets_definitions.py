@@ -7,7 +7,7 @@ from datetime import datetime
 
 from app import disclosure
 from app.clock import as_uk
-from app.formatting import format_datetime
+from app.formatting import format_datetime, format_percent
 from app.reporting.workbook import TEXT, USER_TEXT, Sheet, produced_words
 
 # ---- Definitions -----------------------------------------------------------------------
@@ -22,7 +22,7 @@ DEFINITIONS = [
     ("Accepted and waiting", "People accepted onto the programme who have not yet had a tenancy."),
     (
         "Target to date",
-        "25% of an authority's annual units in 2018-19, then its annual units for "
+        "{first_year_target} of an authority's annual units in its first year, then its annual units for "
         "each following year, capped at three years of units.",
     ),
     (
@@ -93,7 +93,11 @@ def definitions_sheet(sheet: Sheet) -> None:
     rows = [
         [
             term,
-            text.format(green=figures["rag_percent"]["green_max"], amber=figures["rag_percent"]["amber_max"]),
+            text.format(
+                green=figures["rag_percent"]["green_max"],
+                amber=figures["rag_percent"]["amber_max"],
+                first_year_target=format_percent(figures["programme"]["first_year_target"], 0),
+            ),
         ]
         for term, text in DEFINITIONS
     ]

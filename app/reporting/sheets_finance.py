@@ -1,7 +1,7 @@
 """The Finance and Returns sheets and the Summary's finance rows, from the frozen figures.
 
-Finance's variance percentages are 0-100 (12.5 means 12.5%); Excel's 0.0% format wants a
-fraction, so they are divided by 100 here: presentation, not a second computation.
+Finance's variance percentages are fractions (0.125 means 12.5%), as Excel's 0.0% format
+wants them: written as they are, never scaled here.
 """
 
 from __future__ import annotations
@@ -65,10 +65,6 @@ RAG_COMPARES = {"year": "Year to date", "cumulative": "Since the grant began"}
 PROVISIONAL, FINAL = "Provisional", "Final"
 
 
-def _fraction(percent: float | None) -> float | None:
-    return None if percent is None else percent / 100
-
-
 def _figures_word(figures: dict, name: str, scope: str) -> str:
     """Provisional when the row's figures rest on a return not approved (or missing)."""
     provisional = figures["provisional"]
@@ -84,7 +80,7 @@ def _spend_line(figures: dict, name: str, strand: dict) -> list:
         strand["profile_to_date_pence"],
         strand["actual_to_date_pence"],
         strand["variance_pence"],
-        _fraction(strand["variance_percent"]),
+        strand["variance_percent"],
         strand["rag"],
         RAG_COMPARES[strand["rag_basis"]],
         strand["unverified_pence"],
@@ -135,7 +131,7 @@ def summary_finance_rows(figures: dict) -> list:
             year_mark,
         ],
         ["Variance from profile", total["variance_pence"], MONEY, rag, year_mark],
-        ["Variance from profile %", _fraction(total["variance_percent"]), PERCENT, rag, year_mark],
+        ["Variance from profile %", total["variance_percent"], PERCENT, rag, year_mark],
         ["Finance RAG compares", RAG_COMPARES[total["rag_basis"]], TEXT, None, ""],
         ["Unverified spend (submitted, not approved)", total["unverified_pence"], MONEY, None, ""],
         ["Actual spend since the grant began", total["cumulative_actual_pence"], MONEY, None, since_mark],

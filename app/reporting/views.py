@@ -4,6 +4,7 @@ downloads by role; Generate now (a request the scheduler produces); publish and 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import request as http_request
 from flask_login import current_user
 
 from app.accounts.access import (
@@ -19,6 +20,7 @@ from app.accounts.access import (
 )
 from app.formatting import format_money
 from app.periods import Quarter
+from app.programme import pickers
 from app.reporting import changes, editions, jobs, liveness, reminders, requests, service
 from app.reporting.figures import ReportError
 from app.reporting.forms import GenerateForm, PublishForm, WithdrawForm
@@ -196,9 +198,11 @@ def withdraw(run_id: int):
 @requires(may_generate_reports)
 def generate():
     form = GenerateForm()
-    form.quarter.choices = [("", "Select a quarter")] + [
-        (quarter.slug, quarter.label) for quarter in service.report_quarters()
-    ]
+    quarters = service.report_quarters()
+    form.quarter.choices = [("", "Select a quarter")] + [(q.slug, q.label) for q in quarters]
+    if http_request.method == "GET" and quarters:
+        # opens on the programme's default quarter (or ?quarter=, 404 with a link if unknown)
+        form.quarter.data = pickers.chosen_quarter(quarters).slug
     if form.validate_on_submit():
         try:
             request = requests.request_report(Quarter.parse(form.quarter.data), current_user.email)

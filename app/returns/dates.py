@@ -1,24 +1,17 @@
 """Which months have a return and when each is due: shared by the return's rules
-(service.py) and the reporting rate (rates.py), which both sit above this module."""
+(service.py) and the reporting rate (rates.py), which both sit above this module. The
+programme's life (first and last month) is the programme layer's periods rule."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 
-from app import audit
-from app.periods import FinancialYear, Month
-from app.programme import service as programme_service
+from app import clock
+from app.periods import Month
+from app.programme import periods as programme_periods
 from app.returns.models import MonthlyReturn
-
-# Delivery 2018-21 plus two years of legacy support (2021-23): the last month with a return.
-DEFAULT_LAST_MONTH = "2023-03"
-
-
-def _now() -> datetime:
-    """The clock, in one place so tests can set it."""
-    return audit.utcnow()
 
 
 def due_date(month: Month) -> date:
@@ -27,23 +20,22 @@ def due_date(month: Month) -> date:
     return date(following.year, following.month, current_app.config["RETURN_DUE_DAY"])
 
 
-def month_has_ended(month: Month, now: datetime | None = None) -> bool:
-    return month.end_date < (now or _now()).date()
+def month_has_ended(month: Month, today: date | None = None) -> bool:
+    """Its last day is before today (the UK date)."""
+    return month.end_date < (today or clock.today())
 
 
 def first_month() -> Month:
-    programme = programme_service.get_programme()
-    year = FinancialYear.parse(programme.first_financial_year) if programme else FinancialYear(2018)
-    return Month.containing(year.start_date)
+    return programme_periods.first_month()
 
 
 def last_month() -> Month:
-    return Month.parse(current_app.config.get("RETURNS_LAST_MONTH", DEFAULT_LAST_MONTH))
+    return programme_periods.last_month()
 
 
-def return_months(now: datetime | None = None) -> list[Month]:
+def return_months(today: date | None = None) -> list[Month]:
     """Every month a return exists for, from the programme's start to this month."""
-    final = min(Month.containing((now or _now()).date()), last_month())
+    final = min(Month.containing(today or clock.today()), last_month())
     return first_month().months_until(final)
 
 

@@ -213,6 +213,6 @@ def seed() -> list[str]:
                 actor=ACTOR,
             )
             added += 1
-    db.session.commit()
+    db.session.flush()
     years = f"{FIRST.financial_year} to {LAST.financial_year}"
     return [f"Monthly returns: {added} added (synthetic, {FIRST.label} to {LAST.label}, {years})"]

@@ -10,11 +10,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.periods import Month, Quarter
 from app.programme import service as programme_service
 from app.programme.models import Authority
-from app.returns import dates
 from app.returns.dates import due_date, first_month, is_late, last_month
 from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn
 
@@ -132,7 +132,7 @@ def reporting_rate(months: list[Month], today: date | None = None) -> ReportingR
 
     A returned return that was once submitted counts by its first submission.
     """
-    today = today or dates._now().date()
+    today = today or clock.today()
     found = {
         (r.authority_id, r.month): r
         for r in db.session.scalars(

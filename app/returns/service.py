@@ -8,7 +8,7 @@ Other areas use due_date(), reporting_rate(), narratives() and outstanding_retur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -16,13 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, clock
 from app.audit import AuditEntry
 from app.extensions import db
 from app.periods import Month
 from app.programme import service as programme_service
 from app.programme.models import Authority
-from app.returns import dates
 from app.returns.dates import (  # noqa: F401  (re-exported: other areas read them here)
     due_date,
     first_month,
@@ -140,34 +139,39 @@ class MonthRow:
     is_overdue: bool = False  # past its due date and not yet submitted
 
 
-def is_overdue(month: Month, monthly_return: MonthlyReturn | None, now: datetime | None = None) -> bool:
+def is_overdue(month: Month, monthly_return: MonthlyReturn | None, today: date | None = None) -> bool:
     """Past the due date and still with the lead (not started, draft or returned)."""
-    return status_of(monthly_return) in EDITABLE_STATUSES and (now or dates._now()).date() > due_date(month)
+    return status_of(monthly_return) in EDITABLE_STATUSES and (today or clock.today()) > due_date(month)
 
 
-def months_for_authority(authority: Authority, now: datetime | None = None) -> list[MonthRow]:
+def months_for_authority(authority: Authority, today: date | None = None) -> list[MonthRow]:
     """The lead's list: every return month, newest first, with status and due date."""
     returns = {
         r.month: r
         for r in db.session.scalars(select(MonthlyReturn).where(MonthlyReturn.authority_id == authority.id))
     }
     rows = []
-    for month in reversed(return_months(now)):
+    for month in reversed(return_months(today)):
         found = returns.get(str(month))
         rows.append(
             MonthRow(
-                month, due_date(month), status_of(found), is_late(found), found, is_overdue(month, found, now)
+                month,
+                due_date(month),
+                status_of(found),
+                is_late(found),
+                found,
+                is_overdue(month, found, today),
             )
         )
     return rows
 
 
-def returns_to_do(authority: Authority, now: datetime | None = None) -> list[MonthRow]:
+def returns_to_do(authority: Authority, today: date | None = None) -> list[MonthRow]:
     """The lead's months that have ended and are still theirs to send, oldest first."""
     rows = [
         row
-        for row in months_for_authority(authority, now)
-        if row.status in EDITABLE_STATUSES and month_has_ended(row.month, now)
+        for row in months_for_authority(authority, today)
+        if row.status in EDITABLE_STATUSES and month_has_ended(row.month, today)
     ]
     return list(reversed(rows))
 
@@ -192,9 +196,13 @@ def waiting_for_review() -> list[MonthlyReturn]:
     )
 
 
-def latest_return_month() -> Month | None:
-    """The latest month any authority has a return for (the reporting rate opens on its year)."""
-    latest = db.session.scalar(select(func.max(MonthlyReturn.month)))
+def latest_return_month(on_or_before: Month | None = None) -> Month | None:
+    """The latest month (up to `on_or_before`) any authority has a return for, in any state:
+    the programme's periods open pages on its quarter (see returns/__init__.py)."""
+    query = select(func.max(MonthlyReturn.month))
+    if on_or_before is not None:
+        query = query.where(MonthlyReturn.month <= str(on_or_before))
+    latest = db.session.scalar(query)
     return Month.parse(latest) if latest else None
 
 
@@ -289,7 +297,7 @@ def save(
         raise StaleReturn(changed_since(monthly_return, int(read_version or 0)), current_version)
     try:
         monthly_return = _write(authority, month, monthly_return, values, comment, return_fields_, submit)
-        db.session.commit()
+        db.session.flush()
     except (StaleDataError, IntegrityError):  # IntegrityError: another person created it meanwhile
         db.session.rollback()
         fresh = get_return(authority.id, month)
@@ -310,7 +318,7 @@ def submit_checked(authority: Authority, month: Month, read_version: int) -> Sav
 
 
 def _write(authority, month, monthly_return, values, comment, return_fields_, submit) -> MonthlyReturn:
-    now = dates._now()
+    now = clock.utcnow()
     old = stored_values(monthly_return, return_fields_)
     old_comment = monthly_return.warnings_comment if monthly_return else ""
     creating = monthly_return is None
@@ -436,16 +444,13 @@ def _transition(
         raise StaleReturn(changed_since(monthly_return, _version_read(read_version)), monthly_return.version)
     old_status, old_version = monthly_return.status, monthly_return.version
     monthly_return.status = new_status
-    monthly_return.updated_at = dates._now()
-    changes: dict[str, tuple[object, object]] = {
-        "version": (old_version, None),
-        "status": (old_status, new_status),
-    }
+    monthly_return.updated_at = clock.utcnow()
+    changes = {"version": (old_version, None), "status": (old_status, new_status)}
     if reason_field:
         changes[reason_field] = (getattr(monthly_return, reason_field), reason)
         setattr(monthly_return, reason_field, reason)
     if new_status == STATUS_APPROVED:
-        monthly_return.approved_at = dates._now()
+        monthly_return.approved_at = clock.utcnow()
         monthly_return.approved_by_id = _current_user_id()
     else:
         monthly_return.approved_at = None
@@ -459,7 +464,7 @@ def _transition(
     audit.record(
         OBJECT_TYPE, audit_id(monthly_return.authority, Month.parse(monthly_return.month)), action, changes
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def approve(monthly_return: MonthlyReturn | None, read_version: int | str | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.accounts.access import (
     authority_or_403,
     may_decide_on_return,
@@ -21,8 +22,10 @@ from app.accounts.access import (
     sees_only_own_authority,
     visible_authorities,
 )
-from app.periods import FinancialYear, Month, PeriodError
-from app.returns import dates, excel, rates, service
+from app.periods import Month, PeriodError
+from app.programme import periods as programme_periods
+from app.programme import pickers
+from app.returns import excel, rates, service
 from app.returns.forms import DecisionForm, ReasonForm, UploadForm, return_form_class
 from app.returns.models import STATUS_LABELS
 from app.returns.validation import display_value
@@ -315,17 +318,10 @@ def review():
 @bp.route("/returns/reporting-rate")
 @requires(may_see_reporting_rate)
 def reporting_rate():
-    now_month = Month.containing(dates._now().date())
-    latest = min(now_month, service.last_month())
-    opening = min(service.latest_return_month() or latest, latest)
-    years = sorted({m.financial_year for m in service.return_months()}, reverse=True)
-    try:
-        year = FinancialYear.parse(request.args["year"]) if "year" in request.args else opening.financial_year
-    except PeriodError:
-        abort(404)
-    if year not in years:
-        abort(404)
-    months = [m for m in year.months() if service.first_month() <= m <= latest]
+    years = list(reversed(programme_periods.begun_financial_years()))
+    year = pickers.chosen_year(years)  # default: the year of the programme's default quarter
+    today, programme_months = clock.today(), set(programme_periods.months())
+    months = [m for m in year.months() if m in programme_months and m.start_date <= today]
     return render_template(
         "returns/reporting_rate.html",
         rate=service.reporting_rate(months),

@@ -33,7 +33,7 @@ def make_client(gss: str, accepted: date, tenancies=(), support_ended=None, refe
     client = service.create_client(authority, client_values(referral or accepted, accepted))
     db.session.flush()
     for start, end, reason in tenancies:
-        service.add_tenancy(client, start, "council", end, reason, commit=False)
+        service.add_tenancy(client, start, "council", end, reason)
     if support_ended:
         client.support_ended_on, client.support_end_reason = support_ended
     db.session.commit()

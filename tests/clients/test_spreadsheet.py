@@ -162,11 +162,10 @@ def test_upload_for_another_authority_is_refused(signed_in):
 
 
 def test_download_writes_dangerous_text_as_text(signed_in, make):
-    from app.clients import service
 
     client = make(BIRMINGHAM, date(2019, 5, 1), [(date(2019, 6, 1), None, None)])
     client.local_case_reference = "-1+1"  # allowed by the pattern, dangerous in Excel
-    service.commit()
+    db.session.commit()
     response = signed_in("lead").get(f"/clients/{BIRMINGHAM}/download")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))

@@ -66,6 +66,7 @@ def live_server(tmp_path_factory):
         load_programme(app.config["PROGRAMME_FILE"])
         for email, role, gss in E2E_USERS.values():
             create_user(email, role, gss, password=PASSWORD, actor="e2e")
+        db.session.commit()  # the set-up is its own unit of work: services only flush
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

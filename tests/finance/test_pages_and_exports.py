@@ -10,6 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 
+from app.extensions import db
 from app.finance import ledger
 from app.finance.export import Column, Table, csv_safe, safe_cell_value, to_csv, to_xlsx
 from app.programme import service as programme_service
@@ -175,6 +176,7 @@ def test_ledger_forms_record_receipts_and_payments_and_show_what_is_owed(small, 
     ]
     birmingham = programme_service.authority_by_gss(BIR)
     ledger.add_payment(birmingham, date(2019, 8, 1), 100_000, "X", "2019-20-Q2", "t")
+    db.session.commit()  # the test is the unit of work: the page reads it in its own session
     html = client.get("/finance/ledger").get_data(as_text=True)
     paid = {row[0]: row for row in _table_rows(html, "paid-against-approved")}
     assert paid["Birmingham"][3:] == ["-£572.23", "£4,900.00", "Paid ahead", "Within its allocation"]
@@ -232,3 +234,9 @@ def test_export_neutralises_formulas(app, text):
     cell = safe_cell_value(sheet, text)
     assert cell.data_type == "s" and cell.quotePrefix
     assert csv_safe("Birmingham") == "Birmingham" and csv_safe(-3) == -3
+
+
+def test_the_rag_bands_on_the_page_are_the_settings(small, signed_in, app):
+    app.config.update(RAG_GREEN_MAX_PERCENT=7, RAG_AMBER_MAX_PERCENT=12)
+    page = signed_in("finance").get(f"/finance?{Q}").get_data(as_text=True)
+    assert "RAG: green within 7% of profile to date, amber within 12%, red beyond" in page

@@ -21,16 +21,16 @@ def test_spend_against_profile_for_hand_built_figures(small):
     hf, other, total = row.hf_support, row.other_support, row.total
     assert hf.year_profile_pence == 400_000
     assert (hf.profile_to_date_pence, hf.actual_to_date_pence) == (200_000, 210_000)
-    assert (hf.variance_pence, hf.variance_percent, hf.rag) == (10_000, 5.0, "green")
+    assert (hf.variance_pence, hf.variance_percent, hf.rag) == (10_000, 0.05, "green")
     assert (hf.cumulative_profile_pence, hf.cumulative_actual_pence) == (250_000, 255_000)
     assert (hf.allocation_pence, hf.remaining_allocation_pence) == (450_000, 195_000)
     assert (hf.unverified_pence, hf.cumulative_unverified_pence) == (99_999, 99_999)
     assert (other.profile_to_date_pence, other.actual_to_date_pence) == (40_000, 10_000)
     assert other.variance_pence == -30_000
-    assert (other.variance_percent, other.rag) == (-75.0, "red")
+    assert (other.variance_percent, other.rag) == (-0.75, "red")
     assert (total.profile_to_date_pence, total.actual_to_date_pence) == (240_000, 220_000)
     assert total.variance_pence == -20_000
-    assert total.variance_percent == pytest.approx(-20_000 * 100 / 240_000)
+    assert total.variance_percent == pytest.approx(-20_000 / 240_000)
     assert total.rag == "green"
     assert total.unverified_pence == 100_000
     assert result.profile_version.number == 2
@@ -68,7 +68,7 @@ def test_rag_at_each_band_edge_through_the_service(loaded, actual, rag):
     add_return(BIR, "2019-04", "approved", actual)
     figures = service.spend_against_profile(Quarter.parse("2019-20-Q1")).programme.hf_support
     assert figures.variance_pence == actual - 100_000
-    assert figures.variance_percent == pytest.approx((actual - 100_000) / 1000)
+    assert figures.variance_percent == pytest.approx((actual - 100_000) / 100_000)
     assert figures.rag == rag
 
 
@@ -83,9 +83,9 @@ def test_rag_status_from_percent_edges(app):
         (15.0001, "red"),
         (-40, "red"),
     ):
-        assert service.rag_status(percent) == rag, percent
+        assert service.rag_status(percent / 100) == rag, percent  # the service works in fractions
     app.config["RAG_GREEN_MAX_PERCENT"] = 5
-    assert service.rag_status(10) == "amber"
+    assert service.rag_status(0.10) == "amber"
     assert service.rag_for_pence(10_000, 100_000) == "amber"
 
 

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from app.clients import service as clients
+from app.extensions import db
 from app.programme.service import authority_by_gss
 from tests.conftest import LEAD_GSS
 
@@ -28,6 +29,7 @@ def _house_two_people():
             },
         )
         clients.add_tenancy(client, date(2019, month, 10), "council")
+    db.session.commit()  # the test is the unit of work: the pages read it in their own session
 
 
 def test_lead_sees_exact_figures_and_taskforce_sees_them_suppressed(signed_in):

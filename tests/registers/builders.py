@@ -61,7 +61,9 @@ def make_service(gss: str = "E08000025", **overrides) -> Service:
         "status": "active",
     }
     values.update(overrides)
-    return service.create_service(service.ServiceValues(**values), actor="test")
+    made = service.create_service(service.ServiceValues(**values), actor="test")
+    db.session.commit()  # the test is the unit of work: the pages read it in their own session
+    return made
 
 
 def make_risk(gss: str | None = "E08000025", **overrides) -> Risk:
@@ -77,7 +79,9 @@ def make_risk(gss: str | None = "E08000025", **overrides) -> Risk:
         "review_date": service.today() + timedelta(days=30),
     }
     values.update(overrides)
-    return service.create_risk(service.RiskValues(**values), actor="test")
+    made = service.create_risk(service.RiskValues(**values), actor="test")
+    db.session.commit()  # the test is the unit of work: the pages read it in their own session
+    return made
 
 
 def count(model) -> int:

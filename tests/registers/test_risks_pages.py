@@ -176,6 +176,7 @@ def test_overdue_reviews_are_flagged_on_open_entries_only(admin):
     due_today = make_risk(title="Due today", review_date=service.today())
     closed = make_risk(title="Closed overdue", review_date=yesterday)
     service.close_risk(closed, actor="test")
+    db.session.commit()  # the test is the unit of work: the page reads it in its own session
     html = admin.get(LIST + "?status=all").get_data(as_text=True)
     assert "Review overdue" in _row(html, overdue.id)
     assert "Review overdue" not in _row(html, due_today.id)

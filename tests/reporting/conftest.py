@@ -78,7 +78,7 @@ def add_client(
     )
     db.session.flush()
     if housed is not None:
-        clients.add_tenancy(client, housed, "council", ended, end_reason, actor="test", commit=False)
+        clients.add_tenancy(client, housed, "council", ended, end_reason, actor="test")
     return client
 
 

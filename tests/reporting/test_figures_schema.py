@@ -91,7 +91,7 @@ def test_todays_figures_keep_every_key_a_version_1_run_holds(report_data):
     """Renaming a property of a service's answer would change what new runs hold: caught here,
     so the rename comes with a new schema version and an upgrade of old runs."""
     fresh = _fresh_figures()
-    assert fresh["schema_version"] == figures_schema.SCHEMA_VERSION == 1
+    assert fresh["schema_version"] == figures_schema.SCHEMA_VERSION == 2  # 2: percentages as fractions
     missing = sorted(_record_keys(_fixture()) - _record_keys(fresh))
     assert not missing, f"keys version-1 runs hold that today's figures lack: {missing}"
 
@@ -110,11 +110,15 @@ def test_a_renamed_key_is_refused_with_its_name():
 def test_runs_stored_before_the_version_had_its_name_still_load():
     stored = _fixture()
     stored["schema"] = stored.pop("schema_version")
-    assert figures_schema.load(stored)["schema_version"] == 1
+    loaded = figures_schema.load(stored)
+    assert loaded["schema_version"] == 2  # read as version 1, upgraded: percentages as fractions
+    stored_share = stored["units_programme"]["percent_of_target"]
+    if stored_share is not None:
+        assert loaded["units_programme"]["percent_of_target"] == pytest.approx(stored_share / 100)
     del stored["schema"]
     with pytest.raises(FiguresSchemaError, match="schema_version"):
         figures_schema.load(stored)
-    stored["schema_version"] = 2
+    stored["schema_version"] = 3
     with pytest.raises(FiguresSchemaError, match="newer"):
         figures_schema.load(stored)
 

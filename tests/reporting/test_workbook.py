@@ -4,6 +4,8 @@ published outside BCC (app/disclosure.py) in both variants."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from openpyxl.chart import BarChart, LineChart
 
@@ -257,7 +259,7 @@ def test_finance_sheet_equals_spend_against_profile(report_data, reports_path, q
             if figures.variance_percent is None:
                 assert percent.value is None
             else:
-                assert percent.value == pytest.approx(figures.variance_percent / 100)
+                assert percent.value == pytest.approx(figures.variance_percent)
                 assert percent.number_format == PERCENT_FORMAT
     # counted in the test: Birmingham's approved July spend, £25,000 + £4,321.99
     if quarter_slug == "2021-22-Q2":
@@ -299,3 +301,39 @@ def test_a_run_stored_without_published_counts_is_protected_from_its_frozen_coun
     assert value_at(units, "Coventry", "Housed to date").value == "fewer than 5"
     assert value_at(units, "Birmingham", "Housed to date").value == 5
     assert value_at(units, "Walsall", "Housed in quarter").value == 0
+
+
+def test_a_schema_1_run_reads_its_percentages_as_it_did(report_data, reports_path):
+    """Schema 1 stored percentages as 0-100; a workbook rebuilt from such a run today shows
+    the same percentages as one built from the current schema."""
+    from app.reporting import workbook
+
+    run = service.run_quarterly(QUARTER, "taskforce", "test")
+    current = service.frozen_figures(run)
+    from app.reporting import figures_schema
+
+    old = copy.deepcopy(current)
+    old["schema_version"] = 1
+    del old["programme"]["first_year_target"]
+    for row in [*old["units_against_target"], old["units_programme"]]:
+        row["percent_of_target"] = (
+            None if row["percent_of_target"] is None else row["percent_of_target"] * 100
+        )
+    spend = old["spend_against_profile"]
+    for row in [*spend["rows"], spend["programme"]]:
+        for strand in row["figures"].values():
+            if strand["variance_percent"] is not None:
+                strand["variance_percent"] *= 100
+    rebuilt = workbook.build(figures_schema.load(old), "taskforce")
+    built = workbook.build(current, "taskforce")
+    for title in ("Units and clients", "Finance", "Summary", "Definitions"):
+        for old_row, new_row in zip(rebuilt[title].iter_rows(), built[title].iter_rows(), strict=True):
+            for old_cell, new_cell in zip(old_row, new_row, strict=True):
+                if isinstance(new_cell.value, float):
+                    assert old_cell.value == pytest.approx(new_cell.value), (title, new_cell.coordinate)
+                else:
+                    assert old_cell.value == new_cell.value, (title, new_cell.coordinate)
+    target = value_at(built["Units and clients"], "Birmingham", "Percentage of target").value
+    assert 0 < target < 1  # a fraction of the target, shown by Excel's 0.0% format
+    definitions = [cell.value for cell in built["Definitions"]["B"] if isinstance(cell.value, str)]
+    assert any(text.startswith("25% of an authority's annual units") for text in definitions)

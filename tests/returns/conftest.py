@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime
 
 import pytest
 
-from app.returns import dates
+from app import clock as app_clock
 
 MONTH = "2021-05"  # due 10 June 2021
 URL = f"/returns/E08000025/{MONTH}"
@@ -14,18 +15,26 @@ OTHER_URL = f"/returns/E08000026/{MONTH}"
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """clock.set(datetime) moves the service's clock; it starts on 5 June 2021 (on time)."""
+def clock():
+    """clock.set(datetime) moves the one clock (app/clock.py; a naive datetime is UTC); it
+    starts on 5 June 2021 (on time)."""
 
     class Clock:
-        now = datetime(2021, 6, 5, 12, 0)
+        def __init__(self) -> None:
+            self._held = ExitStack()
 
         def set(self, moment: datetime) -> None:
+            self._held.close()
+            self._held.enter_context(app_clock.frozen_at(moment))
             self.now = moment
 
+        def release(self) -> None:
+            self._held.close()
+
     state = Clock()
-    monkeypatch.setattr(dates, "_now", lambda: state.now)
-    return state
+    state.set(datetime(2021, 6, 5, 12, 0))
+    yield state
+    state.release()
 
 
 def good_figures(**changes) -> dict:
