@@ -13,12 +13,12 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadgroup
 LINT_PATHS := app tests config bench
 
-.PHONY: help setup browser database run test test-sqlite test-postgres lint bench
+.PHONY: help setup browser database run test test-sqlite test-postgres lint bench styles
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: $(BIN)/.installed node_modules/.installed ## install Python (.venv) and npm packages
+setup: $(BIN)/.installed node_modules/.installed styles ## install Python (.venv) and npm packages, build the styles
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ $(BIN)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# GOV.UK Frontend's Sass built with the council's font (a system sans-serif, not GDS
+# Transport) by the pinned `sass` npm package; the output is not committed.
+CSS_OUT := app/static/build/main.css
+styles: $(CSS_OUT) ## build the council-branded CSS from Sass
+
+$(CSS_OUT): app/static/scss/main.scss node_modules/.installed
+	mkdir -p $(dir $@)
+	node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --load-path=node_modules $< $@
 
 # Debian's chromium for the browser tests (never a downloaded browser).
 browser: ## install Debian's chromium for the browser tests

@@ -64,6 +64,10 @@ def error_list(form) -> list[dict]:
         for message in field.errors[:1]:
             text = message if isinstance(message, str) else str(message)
             items.append({"text": text, "href": f"#{field.id}"})
+    # A form-level error belongs to the file when the form is an upload (the cells it names
+    # are in the file), else to the page.
+    file_field = next((field for field in form if field.type == "FileField"), None)
+    target = f"#{file_field.id}" if file_field is not None else "#main-content"
     for message in getattr(form, "form_errors", []):
-        items.append({"text": message, "href": "#main-content"})
+        items.append({"text": message, "href": target})
     return items

@@ -5,5 +5,6 @@ from app.areas import area_modules
 
 def import_all() -> None:
     import app.audit  # noqa: F401  (the core's own table)
+    import app.mail  # noqa: F401  (the core's outbox)
 
     area_modules("models")

@@ -16,7 +16,8 @@ from app.accounts import service as account_service
 from app.extensions import db, login_manager
 from app.formatting import format_date, format_datetime, format_money, format_percent
 from app.forms_common import error_list
-from app.navigation import navigation_for
+from app.navigation import navigation_for, sub_navigation
+from app.periods import Month, PeriodError
 
 # NUL and the other C0 control characters but tab, line feed and carriage return: nobody
 # types them, PostgreSQL cannot store NUL and openpyxl cannot write any of them.
@@ -35,6 +36,14 @@ class CleanFormRequest(Request):
                 (CONTROL_CHARACTERS.sub("", key), CONTROL_CHARACTERS.sub("", value))
                 for key, value in form.items(multi=True)
             )
+
+
+def month_label(text: str) -> str:
+    """'2021-08' as people read it: 'August 2021'."""
+    try:
+        return Month.parse(str(text)).label
+    except PeriodError:
+        return str(text)
 
 
 # The largest id a row can have: PostgreSQL's `integer` (SQLite's reach 2**63 - 1).
@@ -75,6 +84,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "govuk_date")
     app.add_template_filter(format_datetime, "govuk_datetime")
     app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(month_label, "month_label")
     app.add_template_global(error_list, "error_list")
 
     @app.before_request
@@ -90,7 +100,8 @@ def init_app(app: Flask) -> None:
     def _layout_context():
         return {
             "csp_nonce": g.get("csp_nonce"),
-            "service_navigation": navigation_for(current_user),
+            "service_navigation": (navigation := navigation_for(current_user)),
+            "sub_navigation": sub_navigation(navigation),
             "show_synthetic_banner": app.config["SHOW_SYNTHETIC_BANNER"],
         }
 

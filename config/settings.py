@@ -85,6 +85,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         # Warnings the lead confirms before submitting a return.
         "SPEND_WARNING_MULTIPLE": _env_int("SPEND_WARNING_MULTIPLE", 3),
         "OUTLIER_WARNING_MULTIPLE": _env_int("OUTLIER_WARNING_MULTIPLE", 3),
+        # ...and at least this far above the average (people or workers; pounds for spend)
+        "OUTLIER_MINIMUM_DIFFERENCE": _env_int("OUTLIER_MINIMUM_DIFFERENCE", 5),
+        "OUTLIER_MINIMUM_DIFFERENCE_POUNDS": _env_int("OUTLIER_MINIMUM_DIFFERENCE_POUNDS", 1000),
         # Disclosure control for what leaves BCC (app/disclosure.py): counts of people from
         # 1 to threshold-1 are "fewer than <threshold>", others rounded to the base; rates
         # are shown only where their denominator is at least RATE_MIN_DENOMINATOR.
@@ -96,6 +99,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
         "LEADS_MAY_DOWNLOAD_REPORTS": _env_bool("LEADS_MAY_DOWNLOAD_REPORTS", False),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 24),  # a reset link works this long
         "SHOW_SYNTHETIC_BANNER": _env_bool("SHOW_SYNTHETIC_BANNER", True),
     }
     settings.update(overrides)

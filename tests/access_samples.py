@@ -15,10 +15,20 @@ EVERYONE = set(ROLES)
 ADMIN = {"admin"}
 BCC = {"admin", "finance"}
 
-PUBLIC = {"accounts.login", "programme.health"}
+PUBLIC = {
+    "accounts.login",
+    "programme.health",
+    "accounts.reset_password",
+    "home.accessibility",
+    "home.privacy",
+    "home.cookies",
+}
 
 ROUTES: dict[str, dict] = {
     "home.home": {"roles": EVERYONE},
+    "home.accessibility": {"roles": EVERYONE},
+    "home.privacy": {"roles": EVERYONE},
+    "home.cookies": {"roles": EVERYONE},
     "programme.overview": {"roles": EVERYONE},
     "programme.health": {"roles": EVERYONE},
     "accounts.login": {"roles": EVERYONE},
@@ -27,6 +37,12 @@ ROUTES: dict[str, dict] = {
     "accounts.create_user": {"roles": ADMIN},
     "accounts.unlock_user": {"roles": ADMIN, "scoped": False},
     "accounts.audit_log": {"roles": ADMIN},
+    "accounts.user_page": {"roles": ADMIN, "scoped": False},
+    "accounts.change_role": {"roles": ADMIN, "scoped": False},
+    "accounts.deactivate_user": {"roles": ADMIN, "scoped": False},
+    "accounts.reactivate_user": {"roles": ADMIN, "scoped": False},
+    "accounts.send_password_reset": {"roles": ADMIN, "scoped": False},
+    "accounts.reset_password": {"roles": EVERYONE, "scoped": False},
     "returns.index": {"roles": BCC | {"lead"}},
     "returns.months": {"roles": BCC | {"lead"}},
     "returns.edit GET": {"roles": BCC | {"lead"}},
@@ -35,6 +51,8 @@ ROUTES: dict[str, dict] = {
     "returns.template": {"roles": BCC | {"lead"}},
     "returns.upload": {"roles": {"lead"}},
     "returns.review": {"roles": BCC},
+    "returns.check": {"roles": {"lead"}},
+    "finance.review_return": {"roles": BCC},
     "returns.reporting_rate": {"roles": {"admin", "finance", "taskforce", "mhclg"}},
     "clients.register_home": {"roles": {"admin", "lead"}},
     "clients.register": {"roles": {"admin", "lead"}},
@@ -106,6 +124,7 @@ def _values(gss: str) -> dict:
         "gss": gss,
         "user_id": get_user_by_email("finance@test.invalid").id,
         "month_text": "2019-07",
+        "token": "not-a-valid-link",
         "decision": "approve",
         "gss_code": gss,
         "year": "2019-20",

@@ -50,12 +50,7 @@ class CreateUserForm(FlaskForm):
         widget=GovSelect(),
         choices=[],
     )
-    password = PasswordField(
-        "Initial password",
-        widget=GovPasswordInput(),
-        validators=[DataRequired(message="Enter an initial password"), Length(max=500)],
-    )
-    submit = SubmitField("Create user", widget=GovSubmitInput())
+    submit = SubmitField("Create user and send a link", widget=GovSubmitInput())
 
     def validate_authority(self, field):
         if self.role.data == ROLE_LEAD and not field.data:
@@ -68,3 +63,35 @@ class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token and a button."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class ChangeRoleForm(FlaskForm):
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=list(ROLE_LABELS.items()),
+        validators=[DataRequired(message="Select a role")],
+    )
+    authority = SelectField("Authority (for an authority lead)", widget=GovSelect(), choices=[])
+    submit = SubmitField("Save the role", widget=GovSubmitInput())
+
+    validate_authority = CreateUserForm.validate_authority
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="12 characters or more. A few unrelated words make a good password",
+        validators=[DataRequired(message="Enter a new password"), Length(max=500)],
+    )
+    confirm = PasswordField(
+        "Confirm the new password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired(message="Enter the new password again")],
+    )
+    submit = SubmitField("Save the new password", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if field.data != self.password.data:
+            raise ValidationError("The passwords do not match: enter the same password twice")

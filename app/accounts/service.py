@@ -191,6 +191,10 @@ def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.email)))
 
 
+def locked_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.locked_at.is_not(None)).order_by(User.email)))
+
+
 def user_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 

@@ -63,12 +63,6 @@ def _labels():
     }
 
 
-NAVIGATION = [
-    ("clients.register_home", "Clients", may_use_client_register),
-    ("clients.programme_outcomes", "Outcomes", may_see_outcomes),
-]
-
-
 def _client_or_403(reference: str) -> Client:
     """The client a URL names. A lead gets 403 for any reference outside their authority's
     prefix, whether or not it exists; others get 404 for a missing one."""

@@ -23,6 +23,7 @@ from app.finance import (
     service,
     tables,
     views_changes,  # noqa: F401  (its routes are on the same blueprint)
+    views_review,  # noqa: F401  (its routes are on the same blueprint)
 )
 from app.finance import profile as profile_changes
 from app.finance.chart import chart
@@ -30,8 +31,6 @@ from app.periods import FinancialYear, Quarter
 from app.programme import pickers
 from app.programme import service as programme_service
 from app.returns import service as returns_service
-
-NAVIGATION = [("finance.summary", "Finance", may_see_finance)]
 
 
 def chosen_quarter() -> Quarter:

@@ -14,7 +14,6 @@ from app.programme import service
 
 bp = Blueprint("programme", __name__, template_folder="templates")
 # Home (the top layer) is listed here so that it comes first in the navigation.
-NAVIGATION = [("home.home", "Home", None), ("programme.overview", "Programme", None)]
 
 
 @bp.route("/programme")

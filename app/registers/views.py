@@ -41,7 +41,6 @@ from app.registers.models import (
 T = TypeVar("T")
 
 bp = Blueprint("registers", __name__, template_folder="templates", url_prefix="/registers")
-NAVIGATION = [("registers.services", "Services", None), ("registers.risks", "Risks", None)]
 
 
 def _may_manage(authority_id: int | None) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import audit
+from app.accounts.access import downloadable_report_variants, may_see_draft_reports
 from app.clock import utcnow
 from app.extensions import db
 from app.periods import Quarter
@@ -133,3 +134,17 @@ def grouped_runs(variants: tuple[str, ...], include_drafts: bool) -> list[Quarte
     for group in groups.values():
         group.runs.sort(key=lambda run: (-run.version, run.variant != "taskforce"))
     return sorted(groups.values(), key=lambda group: group.quarter, reverse=True)
+
+
+def latest_downloadable_runs(user) -> list[ReportRun]:
+    """The newest finished run of each variant this user may download, for the home page:
+    published ones only for readers; BCC staff also see drafts (the page marks them)."""
+    variants = downloadable_report_variants(user)
+    if not variants:
+        return []
+    include_drafts = may_see_draft_reports(user)
+    latest: dict[str, ReportRun] = {}
+    for run in service.runs(variants):  # newest quarter and version first
+        if run.status == STATUS_SUCCEEDED and (include_drafts or is_downloadable_by_readers(run)):
+            latest.setdefault(run.variant, run)
+    return sorted(latest.values(), key=lambda run: run.variant)

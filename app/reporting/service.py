@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -299,6 +299,19 @@ def runs(variants: tuple[str, ...] = VARIANTS) -> list[ReportRun]:
             .order_by(ReportRun.quarter.desc(), ReportRun.variant, ReportRun.version.desc())
         )
     )
+
+
+def quarters_without_a_report(today: date | None = None) -> list[Quarter]:
+    """Quarters whose report day has passed with no finished run: a decision for the admin."""
+    today = today or utcnow().date()
+    day = current_app.config["REPORT_DAY"]
+    done = set(db.session.scalars(select(ReportRun.quarter).where(ReportRun.status == STATUS_SUCCEEDED)))
+
+    def report_day_passed(quarter: Quarter) -> bool:
+        after = quarter.end_date + timedelta(days=1)
+        return date(after.year, after.month, day) <= today
+
+    return [q for q in report_quarters(today) if q.slug not in done and report_day_passed(q)]
 
 
 def get_run(run_id: int) -> ReportRun | None:

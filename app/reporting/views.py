@@ -27,10 +27,6 @@ from app.reporting.figures import ReportError
 from app.reporting.forms import GenerateForm, PublishForm, WithdrawForm
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
-NAVIGATION = [
-    ("reporting.reports", "Reports", may_use_reports),
-    ("reporting.jobs_page", "Jobs", may_see_jobs),
-]
 
 
 def _may_download(user, run) -> bool:

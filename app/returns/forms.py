@@ -21,7 +21,7 @@ from app.returns.validation import NARRATIVE_MAX_CHARS, TEXT, ReturnField
 class ReturnFormBase(FlaskForm):
     version = HiddenField()
     save_draft = SubmitField("Save as draft", widget=GovSubmitInput())
-    submit_return = SubmitField("Submit return", widget=GovSubmitInput())
+    submit_return = SubmitField("Continue", widget=GovSubmitInput())
 
 
 def return_form_class(fields: list[ReturnField]) -> type[ReturnFormBase]:

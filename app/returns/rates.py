@@ -34,11 +34,43 @@ RATE_LABELS = {
 }
 
 
+TIMELINESS = (RATE_ON_TIME, RATE_LATE, RATE_MISSING)
+
+
 @dataclass
 class RateCell:
     status: str  # approved, on_time, late, missing or not_due
     is_late: bool  # an approved return also says whether it came in late
     return_status: str  # the return's own state: not_started, draft, submitted, ...
+
+    @property
+    def timeliness(self) -> str:
+        """When it came, apart from where it is now: on_time, late, missing or not_due."""
+        if self.status == RATE_APPROVED:
+            return RATE_LATE if self.is_late else RATE_ON_TIME
+        return self.status
+
+
+@dataclass
+class RateShare:
+    """On time, late and missing as counts and shares of the returns due."""
+
+    counts: dict[str, int]
+
+    @property
+    def due(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, key: str) -> float | None:
+        return 100.0 * self.counts[key] / self.due if self.due else None
+
+
+def rate_share(cells) -> RateShare:
+    counts = dict.fromkeys(TIMELINESS, 0)
+    for cell in cells:
+        if cell.timeliness in counts:
+            counts[cell.timeliness] += 1
+    return RateShare(counts)
 
 
 @dataclass
@@ -68,6 +100,15 @@ class AuthorityRate:
 class ReportingRate:
     months: list[Month]
     rows: list[AuthorityRate]
+
+    def share_for_authority(self, row: AuthorityRate) -> RateShare:
+        return rate_share(row.cells.values())
+
+    def share_for_month(self, month: Month) -> RateShare:
+        return rate_share(row.cells[month] for row in self.rows)
+
+    def share_overall(self) -> RateShare:
+        return rate_share(cell for row in self.rows for cell in row.cells.values())
 
     def totals(self) -> dict[str, int]:
         keys = (RATE_APPROVED, RATE_ON_TIME, RATE_LATE, RATE_MISSING)

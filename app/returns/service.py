@@ -56,6 +56,7 @@ from app.returns.validation import (
     MONEY,
     NARRATIVE_MAX_CHARS,
     ReturnField,
+    display_value,
     parse_figures,
     return_fields,
 )
@@ -135,6 +136,12 @@ class MonthRow:
     status: str
     is_late: bool
     monthly_return: MonthlyReturn | None
+    is_overdue: bool = False  # past its due date and not yet submitted
+
+
+def is_overdue(month: Month, monthly_return: MonthlyReturn | None, today: date | None = None) -> bool:
+    """Past the due date and still with the lead (not started, draft or returned)."""
+    return status_of(monthly_return) in EDITABLE_STATUSES and (today or clock.today()) > due_date(month)
 
 
 def months_for_authority(authority: Authority, today: date | None = None) -> list[MonthRow]:
@@ -146,8 +153,34 @@ def months_for_authority(authority: Authority, today: date | None = None) -> lis
     rows = []
     for month in reversed(return_months(today)):
         found = returns.get(str(month))
-        rows.append(MonthRow(month, due_date(month), status_of(found), is_late(found), found))
+        rows.append(
+            MonthRow(
+                month,
+                due_date(month),
+                status_of(found),
+                is_late(found),
+                found,
+                is_overdue(month, found, today),
+            )
+        )
     return rows
+
+
+def returns_to_do(authority: Authority, today: date | None = None) -> list[MonthRow]:
+    """The lead's months that have ended and are still theirs to send, oldest first."""
+    rows = [
+        row
+        for row in months_for_authority(authority, today)
+        if row.status in EDITABLE_STATUSES and month_has_ended(row.month, today)
+    ]
+    return list(reversed(rows))
+
+
+def total_pence(monthly_return: MonthlyReturn | None) -> int:
+    """The return's spend, both strands."""
+    if monthly_return is None:
+        return 0
+    return sum(line.amount_pence for line in monthly_return.spend_lines)
 
 
 def waiting_for_review() -> list[MonthlyReturn]:
@@ -227,15 +260,19 @@ def save(
     read_version: int,
     submit: bool,
     require_all: bool | None = None,
+    checking: bool = False,
 ) -> SaveOutcome:
     """Check and save the lead's figures as a draft, or submit them.
 
+    checking: the lead asked to check their answers before submitting: the figures are held
+    to the submission's rules but saved as a draft; submit_checked() then submits them.
     Raises ReturnStateError if the return cannot be changed, StaleReturn if someone
     saved it after read_version. Nothing is written unless everything is valid.
     """
     return_fields_ = fields()
+    as_submission = submit or checking
     values, errors = parse_figures(
-        raw, return_fields_, require_all=submit if require_all is None else require_all
+        raw, return_fields_, require_all=as_submission if require_all is None else require_all
     )
     comment = str(raw.get("warnings_comment") or "").strip()
     monthly_return = get_return(authority.id, month)
@@ -251,7 +288,7 @@ def save(
     warnings = warnings_for(authority.id, month, values, return_fields_)
     if len(comment) > NARRATIVE_MAX_CHARS:
         errors["warnings_comment"] = f"The comment must be {NARRATIVE_MAX_CHARS} characters or fewer"
-    elif submit and warnings and not comment:
+    elif as_submission and warnings and not comment:
         errors["warnings_comment"] = "Enter a comment that explains the figures in the warnings"
     if errors:
         return SaveOutcome(errors, warnings, monthly_return)
@@ -268,6 +305,16 @@ def save(
             changed_since(fresh, int(read_version or 0)), fresh.version if fresh else 0
         ) from None
     return SaveOutcome({}, warnings, monthly_return)
+
+
+def submit_checked(authority: Authority, month: Month, read_version: int) -> SaveOutcome:
+    """Submit the draft the lead has just checked, exactly as saved (no figure changes)."""
+    monthly_return = get_return(authority.id, month)
+    return_fields_ = fields()
+    values = stored_values(monthly_return, return_fields_)
+    raw = {f.name: display_value(f, values[f.name]) for f in return_fields_}
+    raw["warnings_comment"] = monthly_return.warnings_comment if monthly_return else ""
+    return save(authority, month, raw, read_version, submit=True)
 
 
 def _write(authority, month, monthly_return, values, comment, return_fields_, submit) -> MonthlyReturn:

@@ -132,7 +132,8 @@ EXAMPLES = {COUNT: "12", MONEY: "1250.50", FTE: "12.5"}
 def parse_figures(raw: dict, fields: list[ReturnField], require_all: bool):
     """(values, errors): values by field name (None where empty), errors by field name.
 
-    A draft may leave fields empty; a submitted return (and an upload) may not.
+    A draft may leave fields empty; a submitted return (and an upload) may not, except an
+    Other Support category: a lead leaves blank what they spent nothing on, and it counts as 0.
     """
     values: dict = {}
     errors: dict[str, str] = {}
@@ -140,6 +141,9 @@ def parse_figures(raw: dict, fields: list[ReturnField], require_all: bool):
         text = _as_text(raw.get(field.name))
         if text == "":
             values[field.name] = "" if field.kind == TEXT else None
+            if require_all and field.kind == MONEY and field.strand == STRAND_OTHER:
+                values[field.name] = 0  # an Other Support line left blank: nothing spent on it
+                continue
             if require_all:
                 errors[field.name] = f"Enter {field.noun}"
             continue

@@ -31,11 +31,6 @@ from app.returns.models import STATUS_LABELS
 from app.returns.validation import display_value
 
 bp = Blueprint("returns", __name__, template_folder="templates")
-NAVIGATION = [
-    ("returns.index", "Monthly returns", may_read_returns),
-    ("returns.review", "Review returns", may_review_returns),
-    ("returns.reporting_rate", "Reporting rate", may_see_reporting_rate),
-]
 TAG_CLASSES = {
     "not_started": "govuk-tag--grey",
     "draft": "govuk-tag--light-blue",
@@ -143,13 +138,17 @@ def edit(gss: str, month_text: str):
     form, fields = _form_for(monthly_return, request.form)
     if not form.validate_on_submit():
         return _render_return(authority, month, monthly_return, form, fields, [], 400)
-    submitting = bool(form.submit_return.data)
+    # "Continue" saves a draft held to the submission's rules; nothing is submitted until
+    # the lead confirms on the check-your-answers page.
+    checking = bool(form.submit_return.data)
     try:
         version = int(form.version.data or 0)
     except ValueError:
         version = -1
     try:
-        outcome = service.save(authority, month, request.form.to_dict(), version, submit=submitting)
+        outcome = service.save(
+            authority, month, request.form.to_dict(), version, submit=False, checking=checking
+        )
     except service.ReturnStateError as error:
         form.form_errors.append(f"{error}. Your figures below were not saved")
         return _render_return(authority, month, monthly_return, form, fields, [], 409, keep_typed=True)
@@ -170,11 +169,55 @@ def edit(gss: str, month_text: str):
             else:
                 getattr(form, name).errors = [message]
         return _render_return(authority, month, monthly_return, form, fields, outcome.warnings, 400)
-    if submitting:
-        flash(f"The {month.label} return was submitted", "success")
-        return redirect(url_for("returns.months", gss=gss))
+    if checking:
+        return redirect(url_for("returns.check", gss=gss, month_text=str(month)))
     flash(f"The {month.label} return was saved as a draft", "success")
     return redirect(url_for("returns.edit", gss=gss, month_text=str(month)))
+
+
+@bp.route("/returns/<gss>/<month_text>/check", methods=["GET", "POST"])
+@requires(may_enter_returns)
+def check(gss: str, month_text: str):
+    """Check your answers: the saved draft as it will be sent, with change links."""
+    authority, month = _authority_and_month(gss, month_text)
+    monthly_return = service.get_return(authority.id, month)
+    if service.status_of(monthly_return) not in service.EDITABLE_STATUSES or monthly_return is None:
+        return redirect(url_for("returns.edit", gss=gss, month_text=str(month)))
+    fields = service.fields()
+    values = service.stored_values(monthly_return, fields)
+    form = DecisionForm(formdata=request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            outcome = service.submit_checked(authority, month, service._version_read(form.version.data))
+        except service.ReturnStateError as error:
+            form.form_errors.append(str(error))
+            status = 409
+        except service.StaleReturn:
+            form.form_errors.append(
+                "Someone else saved this return while you were checking it. Check the figures again"
+            )
+            status = 409
+        else:
+            if not outcome.errors:
+                flash(f"The {month.label} return was submitted", "success")
+                return redirect(url_for("returns.months", gss=gss))
+            form.form_errors.extend(outcome.errors.values())
+            status = 400
+    form.version.data = str(monthly_return.version)
+    return render_template(
+        "returns/check.html",
+        authority=authority,
+        month=month,
+        monthly_return=monthly_return,
+        fields=fields,
+        values=values,
+        total_pence=service.total_pence(monthly_return),
+        warnings=service.warnings_for(authority.id, month, values, fields),
+        display_value=display_value,
+        month_ended=service.month_has_ended(month),
+        form=form,
+    ), status
 
 
 @bp.route("/returns/<gss>/<month_text>/<decision>", methods=["POST"])
@@ -265,7 +308,10 @@ def upload(gss: str, month_text: str):
 @requires(may_review_returns)
 def review():
     return render_template(
-        "returns/review.html", returns=service.waiting_for_review(), is_late=service.is_late
+        "returns/review.html",
+        returns=service.waiting_for_review(),
+        is_late=service.is_late,
+        Month=Month,
     )
 
 

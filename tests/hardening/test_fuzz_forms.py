@@ -23,15 +23,19 @@ from hypothesis import strategies as st
 
 from app import create_app
 from tests.access_samples import SAMPLE_BUILDERS, expected_for
-from tests.conftest import LEAD_GSS, PASSWORD, ROLE_EMAILS, login, post_form
+from tests.conftest import LEAD_GSS, PASSWORD, ROLE_EMAILS, login
 from tests.hardening.conftest import changed_tables, db_snapshot
+from tests.returns.conftest import post_and_confirm
 
 # Roles for routes the shared table does not list yet (the lead keeps tests/access_samples.py).
 EXTRA_ROLES: dict[str, set[str]] = {}  # every route is in tests/access_samples.py
 # URL values of the shared samples changed for one route: decisions are tried on a
 # submitted return (July 2019 stays open for the lead's form).
 DECIDED_MONTH = "2019-08"
-ENDPOINT_VALUES = {"returns.decide": {"month_text": DECIDED_MONTH}}
+ENDPOINT_VALUES = {
+    "returns.decide": {"month_text": DECIDED_MONTH},
+    "finance.review_return": {"month_text": DECIDED_MONTH},
+}
 # POST-only routes and the page whose form posts to them.
 FORM_PAGES = {
     "returns.decide": "/returns/{gss}/{month_text}",
@@ -41,8 +45,16 @@ FORM_PAGES = {
     # publish (a draft) and withdraw (a published version) are forms on the run page
     "reporting.publish": "/reports/runs/{run_id}",
     "reporting.withdraw": "/reports/runs/{run_id}",
+    "accounts.change_role": "/users/{user_id}",
+    "accounts.deactivate_user": "/users/{user_id}",
+    "accounts.reactivate_user": "/users/{user_id}",
+    "accounts.send_password_reset": "/users/{user_id}",
 }
-NOT_FUZZED = {"accounts.logout": "ends the session; it takes no input but the CSRF token"}
+NOT_FUZZED = {
+    "accounts.logout": "ends the session; it takes no input but the CSRF token",
+    "returns.check": "confirms a saved draft (it sends only the version); returns.edit is fuzzed",
+    "accounts.reset_password": "opens only from an emailed link (tests/accounts/test_user_admin.py)",
+}
 ROLE_PREFERENCE = ("lead", "finance", "admin", "taskforce", "mhclg")
 ACCEPTED = {302, 303}
 REFUSED_WITH_FORM = {200, 400, 409}
@@ -181,7 +193,7 @@ def world(app, users, signed_in):
     values = dict(SAMPLE_BUILDERS["own"](), decision="send-back")
     lead = signed_in("lead")
     month_url = f"/returns/{LEAD_GSS}/{DECIDED_MONTH}"
-    response = post_form(lead, month_url, good_figures(submit_return="Submit"))
+    response = post_and_confirm(lead, month_url, good_figures(submit_return="Submit"))
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     clients = {"lead": lead}
 

@@ -35,11 +35,11 @@ def _house_two_people():
 def test_lead_sees_exact_figures_and_taskforce_sees_them_suppressed(signed_in):
     _house_two_people()
     lead_page = signed_in("lead").get("/?quarter=2019-20-Q2").get_data(as_text=True)
-    assert "Dashboard: 2019-20 Q2, Birmingham" in lead_page
+    assert "Figures for 2019-20 Q2, Birmingham" in lead_page
     assert _card(lead_page, "housed-to-date").startswith("Housed to date (current and former) 2 ")
     assert "Target to date 125" in _card(lead_page, "housed-to-date")  # 25 + 100 units
     taskforce_page = signed_in("taskforce").get("/?quarter=2019-20-Q2").get_data(as_text=True)
-    assert "Dashboard: 2019-20 Q2, the programme" in taskforce_page
+    assert "Figures for 2019-20 Q2, the programme" in taskforce_page
     assert "fewer than 5" in _card(taskforce_page, "housed-to-date")
     assert " 2 " not in _card(taskforce_page, "housed-to-date")
 

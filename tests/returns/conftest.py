@@ -57,3 +57,18 @@ def good_figures(**changes) -> dict:
     }
     figures.update(changes)
     return figures
+
+
+def post_and_confirm(client, path: str, data: dict, **kwargs):
+    """Post the return form and, if it leads to check-your-answers, confirm it there: the
+    two steps by which a lead submits a return."""
+    import re
+
+    from tests.conftest import post_form
+
+    response = post_form(client, path, data, **kwargs)
+    if response.status_code == 302 and response.headers["Location"].endswith("/check"):
+        check_page = client.get(response.headers["Location"]).get_data(as_text=True)
+        version = re.search(r'name="version"[^>]*value="(\d+)"', check_page).group(1)
+        return post_form(client, response.headers["Location"], {"version": version})
+    return response

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.returns import service
 from app.returns.models import MonthlyReturn
 from tests.conftest import PASSWORD, login, post_form
-from tests.returns.conftest import URL, good_figures
+from tests.returns.conftest import URL, good_figures, post_and_confirm
 
 
 def _return():
@@ -57,7 +57,7 @@ def test_the_second_save_is_refused_and_keeps_the_second_persons_values(app, sig
 def test_first_submission_after_the_due_date_is_late(signed_in, clock):
     clock.set(datetime(2021, 6, 11, 8, 0))
     lead = signed_in("lead")  # signed in on the day: a session ends SESSION_MAX_HOURS after sign-in
-    post_form(lead, URL, good_figures(submit_return="Submit"))
+    post_and_confirm(lead, URL, good_figures(submit_return="Submit"))
     assert service.is_late(_return())
     page = lead.get("/returns/E08000025").get_data(as_text=True)
     assert 'govuk-tag--red">Late' in page
@@ -66,14 +66,14 @@ def test_first_submission_after_the_due_date_is_late(signed_in, clock):
 def test_submission_on_the_due_day_is_on_time_and_a_resubmission_does_not_change_it(signed_in, clock):
     clock.set(datetime(2021, 6, 10, 23, 0))
     lead, finance = signed_in("lead"), signed_in("finance")
-    post_form(lead, URL, good_figures(submit_return="Submit"))
+    post_and_confirm(lead, URL, good_figures(submit_return="Submit"))
     assert not service.is_late(_return())
     post_form(
         finance, f"{URL}/send-back", {"version": _return().version, "reason": "Check FTE"}, form_page=URL
     )
     clock.set(datetime(2021, 7, 1, 9, 0))
     lead = signed_in("lead")  # three weeks on: a new session
-    post_form(lead, URL, good_figures(version=str(_return().version), submit_return="Submit"))
+    post_and_confirm(lead, URL, good_figures(version=str(_return().version), submit_return="Submit"))
     assert _return().status == "submitted" and not service.is_late(_return())
 
 
@@ -86,7 +86,7 @@ def test_typed_values_stay_when_the_return_was_submitted_meanwhile(app, signed_i
     login(second, "deputy.bir@test.invalid", PASSWORD)
     post_form(first, URL, good_figures(save_draft="Save"))
     read_version = str(_return().version)
-    post_form(first, URL, good_figures(version=read_version, submit_return="Submit"))
+    post_and_confirm(first, URL, good_figures(version=read_version, submit_return="Submit"))
     response = post_form(
         second, URL, good_figures(version=read_version, referrals_received="31", save_draft="Save")
     )

@@ -6,7 +6,7 @@ from app.audit import AuditEntry
 from app.extensions import db
 from app.returns.models import MonthlyReturn
 from tests.conftest import post_form
-from tests.returns.conftest import URL, good_figures
+from tests.returns.conftest import URL, good_figures, post_and_confirm
 
 
 def _return():
@@ -34,7 +34,7 @@ def test_full_cycle(signed_in, clock):
     assert saved.support_workers_fte_tenths == 125
     assert sum(line.amount_pence for line in saved.spend_lines) == 2450050
 
-    response = post_form(lead, URL, good_figures(version=str(saved.version), submit_return="Submit"))
+    response = post_and_confirm(lead, URL, good_figures(version=str(saved.version), submit_return="Submit"))
     assert response.status_code == 302
     assert _return().status == "submitted"
     assert lead.get("/returns/review").status_code == 403
@@ -49,7 +49,7 @@ def test_full_cycle(signed_in, clock):
     page = lead.get(URL).get_data(as_text=True)
     assert "HF spend looks doubled" in page
 
-    response = post_form(
+    response = post_and_confirm(
         lead, URL, good_figures(version=str(_return().version), hf_support="10000.00", submit_return="Submit")
     )
     assert response.status_code == 302
@@ -87,7 +87,7 @@ def test_full_cycle(signed_in, clock):
 
 def test_admin_reopens_with_reason(signed_in, clock):
     lead, finance, admin = signed_in("lead"), signed_in("finance"), signed_in("admin")
-    post_form(lead, URL, good_figures(submit_return="Submit"))
+    post_and_confirm(lead, URL, good_figures(submit_return="Submit"))
     post_form(finance, f"{URL}/approve", {"version": _return().version}, form_page=URL)
     assert _return().status == "approved"
     refused = post_form(
@@ -124,6 +124,6 @@ def test_finance_cannot_approve_a_draft(signed_in, clock):
 
 def test_a_stale_decision_is_refused(signed_in, clock):
     lead, finance = signed_in("lead"), signed_in("finance")
-    post_form(lead, URL, good_figures(submit_return="Submit"))
+    post_and_confirm(lead, URL, good_figures(submit_return="Submit"))
     post_form(finance, f"{URL}/approve", {"version": _return().version - 1}, form_page=URL)
     assert _return().status == "submitted"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.returns.models import MonthlyReturn
 from tests.conftest import post_form
-from tests.returns.conftest import URL
+from tests.returns.conftest import URL, post_and_confirm
 
 FILLED = {
     "B8": 14,
@@ -142,7 +142,7 @@ def test_an_upload_cannot_change_a_submitted_return(signed_in, clock):
     from tests.returns.conftest import good_figures
 
     lead = signed_in("lead")
-    post_form(lead, URL, good_figures(submit_return="Submit"))
+    post_and_confirm(lead, URL, good_figures(submit_return="Submit"))
     workbook = _template(lead)
     for ref, value in FILLED.items():
         workbook["Monthly return"][ref] = value

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.programme.service import authority_by_gss
 from app.returns.models import MonthlyReturn, ReturnSpendLine
 from tests.conftest import post_form
-from tests.returns.conftest import URL, good_figures
+from tests.returns.conftest import URL, good_figures, post_and_confirm
 
 
 def _count() -> int:
@@ -33,7 +33,7 @@ def _count() -> int:
     ],
 )
 def test_rule_refuses_and_saves_nothing(signed_in, clock, changes, message):
-    response = post_form(signed_in("lead"), URL, good_figures(submit_return="Submit", **changes))
+    response = post_and_confirm(signed_in("lead"), URL, good_figures(submit_return="Submit", **changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert message in page
@@ -76,7 +76,7 @@ def test_spend_over_three_times_the_monthly_profile_needs_a_comment(signed_in, c
 
 def test_a_normal_month_has_no_spend_warning(signed_in, clock):
     clock.set(datetime(2020, 6, 5, 12, 0))
-    response = post_form(
+    response = post_and_confirm(
         signed_in("lead"), "/returns/E08000025/2020-05", good_figures(submit_return="Submit")
     )
     assert response.status_code == 302
@@ -113,10 +113,10 @@ def test_a_figure_far_above_the_previous_six_months_needs_a_comment(signed_in, c
         _approved(birmingham.id, month, received)
     db.session.commit()
     lead = signed_in("lead")
-    response = post_form(lead, URL, good_figures(referrals_received="40", submit_return="Submit"))
+    response = post_and_confirm(lead, URL, good_figures(referrals_received="40", submit_return="Submit"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Referrals received (40) is more than 3 times the average of the previous six months (10)" in page
     assert _count() == 6
-    response = post_form(lead, URL, good_figures(referrals_received="30", submit_return="Submit"))
+    response = post_and_confirm(lead, URL, good_figures(referrals_received="30", submit_return="Submit"))
     assert response.status_code == 302  # 30 is not more than 3 x 10

@@ -1,0 +1,168 @@
+"""Charts for Taskforce and MHCLG readers: people housed to date against the target, and
+tenancies sustained at 12 months, quarter by quarter. Drawn as SVG on the server (no script);
+the page shows the same numbers in a table beside each chart.
+
+Counts outside BCC are the published figures (app/clients/protected.py), so a hidden count is
+neither drawn nor written.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from app.clients import protected
+from app.clients import service as clients
+from app.disclosure import Shown
+from app.periods import FinancialYear, Quarter
+from app.programme import service as programme_service
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+
+
+@dataclass
+class QuarterPoint:
+    quarter: Quarter
+    housed_to_date: Shown
+    target_to_date: float
+    sustained: Shown  # people sustained at 12 months
+    eligible: Shown  # people whose tenancy began 12 months before
+    sustainment_rate: float | None  # None when too few people to show
+
+
+def quarters_until(last: Quarter) -> list[Quarter]:
+    programme = programme_service.get_programme()
+    quarter = FinancialYear.parse(programme.first_financial_year if programme else "2018-19").quarters[0]
+    found = []
+    while quarter <= last:
+        found.append(quarter)
+        quarter = quarter.next()
+    return found
+
+
+def programme_series(last: Quarter, protect: bool) -> list[QuarterPoint]:
+    """Each quarter's programme figures; with `protect`, as published outside BCC."""
+    programme = programme_service.get_programme()
+    units = sum(authority.units_per_year for authority in programme_service.authorities())
+    points = []
+    for quarter in quarters_until(last):
+        if protect:
+            row = protected.published(quarter)["rows"][protected.PROGRAMME]
+            housed, published = row["housed_to_date"], row["sustainment_12"]
+            sustained, eligible, rate = published["numerator"], published["denominator"], published["rate"]
+        else:
+            outcomes = clients.outcomes(quarter)
+            housed, measure = outcomes.housed_to_date, outcomes.sustainment_12
+            sustained, eligible, rate = measure.numerator, measure.denominator, measure.rate
+        points.append(
+            QuarterPoint(
+                quarter,
+                Shown(housed),
+                clients.target_to_date(units, quarter, programme),
+                Shown(sustained),
+                Shown(eligible),
+                rate,
+            )
+        )
+    return points
+
+
+def round_ticks(highest: float, wanted: int = 5) -> list[int]:
+    """Axis ticks at round steps (1, 2 or 5 times a power of ten) from 0 past the highest value."""
+    if highest <= 0:
+        return [0, 1]
+    raw = highest / wanted
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    step = max(int(step), 1)
+    return list(range(0, int(math.ceil(highest / step)) * step + 1, step))
+
+
+@dataclass
+class Line:
+    name: str
+    css_class: str
+    points: list[tuple[float, float]]  # x, y in pixels; a gap where a value is hidden
+
+    @property
+    def segments(self) -> list[str]:
+        """SVG polyline point lists, broken where a value is missing."""
+        runs, current = [], []
+        for point in self.points:
+            if point is None:
+                if current:
+                    runs.append(current)
+                current = []
+            else:
+                current.append(point)
+        if current:
+            runs.append(current)
+        return [" ".join(f"{x:.1f},{y:.1f}" for x, y in run) for run in runs]
+
+    @property
+    def markers(self) -> list[tuple[float, float]]:
+        return [point for point in self.points if point is not None]
+
+
+@dataclass
+class Chart:
+    title: str
+    width: int
+    height: int
+    y_ticks: list[tuple[float, str]]
+    x_labels: list[tuple[float, str]]
+    lines: list[Line]
+    left: int = LEFT
+    bottom_y: float = HEIGHT - BOTTOM
+
+
+def line_chart(title: str, quarters: list[Quarter], series: dict, unit: str = "") -> Chart:
+    """series: {name: (css class, [value or None per quarter])}."""
+    values = [v for _, data in series.values() for v in data if v is not None]
+    ticks = round_ticks(max(values) if values else 0)
+    top = ticks[-1] or 1
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+
+    def x(index: int) -> float:
+        return LEFT + (plot_width * index / max(len(quarters) - 1, 1))
+
+    def y(value: float) -> float:
+        return TOP + plot_height * (1 - value / top)
+
+    lines = [
+        Line(name, css, [None if v is None else (x(i), y(v)) for i, v in enumerate(data)])
+        for name, (css, data) in series.items()
+    ]
+    x_labels = [(x(i), str(q.year)) for i, q in enumerate(quarters) if q.number == 1]
+    return Chart(title, WIDTH, HEIGHT, [(y(t), f"{t:,}{unit}") for t in ticks], x_labels, lines)
+
+
+def _drawn(count: Shown) -> int | None:
+    """A published count's value on a chart; a hidden one leaves a gap."""
+    return None if count.hidden else count.value
+
+
+def housed_chart(points: list[QuarterPoint]) -> Chart:
+    quarters = [p.quarter for p in points]
+    return line_chart(
+        "People housed to date against the target",
+        quarters,
+        {
+            "Housed to date": ("hfm-line--actual", [_drawn(p.housed_to_date) for p in points]),
+            "Target to date": ("hfm-line--target", [p.target_to_date for p in points]),
+        },
+    )
+
+
+def sustainment_chart(points: list[QuarterPoint]) -> Chart:
+    quarters = [p.quarter for p in points]
+    rates = [None if p.sustainment_rate is None else round(p.sustainment_rate * 100, 1) for p in points]
+    chart = line_chart(
+        "Tenancies sustained at 12 months",
+        quarters,
+        {"Sustained at 12 months": ("hfm-line--actual", rates)},
+        "%",
+    )
+    return chart
