@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Start the machine's Redis if it is not answering (the login-limit test needs it in CI).
 set -euo pipefail
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  echo "Installing Debian's redis-server for the login-limit test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
 if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   exit 0
 fi
