@@ -70,8 +70,24 @@ def recover_interrupted() -> list[str]:
     """Give up what dead processes held (their lease has expired): report runs, the
     scheduler's claims, job runs and requested runs end as failed ("interrupted"), and
     partial files older than any live run are removed. Live processes' claims are kept."""
+    return _recover_interrupted()[0]
+
+
+def recover_and_resume(now: datetime) -> list[str]:
+    """Recover (as above) and, when a scheduled report was among what a dead process held,
+    produce the due reports now. The poll calls this: a scheduler that started while the
+    dead one's lease had not yet run out skipped that quarter at its catch-up, and must not
+    leave it to the next quarter's run."""
+    lines, scheduled_given_up = _recover_interrupted()
+    if scheduled_given_up:
+        record_job(JOB_REPORTS, lambda: run_due_reports(now))
+    return lines
+
+
+def _recover_interrupted() -> tuple[list[str], bool]:
     live = liveness.live_tokens()
     lines = []
+    scheduled_given_up = False
     editions = db.session.scalars(
         select(ReportEdition).where(
             ReportEdition.id.in_(select(ReportRun.edition_id).where(ReportRun.status == STATUS_RUNNING))
@@ -79,6 +95,7 @@ def recover_interrupted() -> list[str]:
     )
     for edition in editions:
         if edition.owner not in live:
+            scheduled_given_up = scheduled_given_up or edition.scheduled_key is not None
             service.give_up(edition)
             lines.append(f"{edition.quarter} version {edition.number}: {INTERRUPTED.lower()}")
     for run in db.session.scalars(
@@ -94,7 +111,7 @@ def recover_interrupted() -> list[str]:
     removed = service.remove_stale_partial_files()
     if removed:
         lines.append(f"Removed {len(removed)} partial file(s) left by an interrupted run")
-    return lines
+    return lines, scheduled_given_up
 
 
 def run_due_reports(now: datetime) -> list[str]:

@@ -136,9 +136,9 @@ def alive(app: Flask, kind: str = KIND_SCHEDULER) -> Iterator[str]:
                 try:
                     beat()
                 except Exception:  # a busy database: the next beat tries again
-                    db.session.rollback()
+                    app.logger.warning("Heartbeat not recorded; the next one tries again", exc_info=True)
                 finally:
-                    db.session.remove()
+                    db.session.remove()  # closing rolls back whatever the failed beat left
 
     thread = threading.Thread(target=heartbeat, name="hfm-heartbeat", daemon=True)
     thread.start()

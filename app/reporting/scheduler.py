@@ -69,13 +69,13 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
 
 
 def _polling(app: Flask):
-    """The poll: give up what a scheduler that died meanwhile held, produce queued requests
-    one by one, then send new publication emails."""
+    """The poll: give up what a scheduler that died meanwhile held (producing its scheduled
+    reports again), produce queued requests one by one, then send new publication emails."""
 
     def poll() -> None:
         with app.app_context():
             try:
-                jobs.recover_interrupted()
+                jobs.recover_and_resume(jobs.scheduler_now())
                 while jobs.run_requested_reports() is not None:
                     pass
                 reminders.send_new_publications()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.clock import frozen_at
 from app.extensions import db
 from app.periods import Quarter
 from app.reporting import jobs, workbook
@@ -98,6 +99,27 @@ def test_a_run_held_by_a_live_scheduler_is_left_to_it(loaded, reports_path):
     assert lines == ["2018-19 Q1: being produced by another scheduler"]
     assert db.session.get(ReportRun, held.id).status == "running"
     assert db.session.query(ReportRun).count() == 2
+
+
+def test_a_report_skipped_while_its_holder_was_alive_is_produced_once_the_holder_dies(
+    loaded, reports_path
+):
+    """The restart race CI met: a scheduler starts within the dead one's lease, so its
+    catch-up leaves the quarter alone; the next poll, once the lease has run out, gives the
+    claim up and produces the report then, not at next quarter's run."""
+    _other_process("killed-scheduler", seconds_ago=1)
+    held = _held_by("killed-scheduler")
+    when = datetime(2018, 7, 16, tzinfo=LONDON)
+    assert jobs.run_due_reports(when) == ["2018-19 Q1: being produced by another scheduler"]
+    assert jobs.recover_and_resume(when) == []  # still within the lease: nothing taken
+    assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 0
+
+    with frozen_at(datetime.now(UTC) + timedelta(seconds=30)):  # it never beats again
+        jobs.recover_and_resume(when)
+        assert db.session.get(ReportRun, held.id).status == "failed"
+        assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1
+        jobs.recover_and_resume(when)  # and only once
+        assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1
 
 
 def test_a_job_run_of_a_dead_scheduler_ends_as_failed(loaded):
