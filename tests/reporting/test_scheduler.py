@@ -101,9 +101,7 @@ def test_a_run_held_by_a_live_scheduler_is_left_to_it(loaded, reports_path):
     assert db.session.query(ReportRun).count() == 2
 
 
-def test_a_report_skipped_while_its_holder_was_alive_is_produced_once_the_holder_dies(
-    loaded, reports_path
-):
+def test_a_report_skipped_while_its_holder_was_alive_is_produced_once_the_holder_dies(loaded, reports_path):
     """The restart race CI met: a scheduler starts within the dead one's lease, so its
     catch-up leaves the quarter alone; the next poll, once the lease has run out, gives the
     claim up and produces the report then, not at next quarter's run."""
