@@ -17,12 +17,12 @@ from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 SENDER = "housing-first-monitor@birmingham.gov.uk.invalid"
 
 
-class MailOutbox(db.Model):
+class MailOutbox(Model):
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -93,7 +93,7 @@ def write_text(cell, text) -> Cell:
     return cell
 
 
-def text_cell(worksheet, value) -> WriteOnlyCell:
+def text_cell(worksheet, value) -> Cell:
     """A cell for worksheet.append() (write-only or normal): a string always stays text."""
     cell = WriteOnlyCell(worksheet, value)
     if isinstance(value, str):

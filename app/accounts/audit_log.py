@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, or_, select, tuple_
 
 from app.audit import AuditEntry
 from app.clock import UK, as_uk
@@ -147,8 +147,8 @@ def _uk_midnight_as_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UK).astimezone(UTC).replace(tzinfo=None)
 
 
-def _conditions(filters: Filters) -> list:
-    conditions = []
+def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if filters.area:
         conditions.append(AuditEntry.object_type.in_(AREAS[filters.area][1]))
     if filters.authority:

@@ -112,7 +112,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            admin.reset_password(token, form.password.data)
+            admin.reset_password(token, form.password.data or "")
         except service.AccountError as error:
             form.password.errors = [str(error)]
         else:

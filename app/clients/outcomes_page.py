@@ -53,7 +53,7 @@ def rate_text(rate: float | None, numerator, denominator) -> str:
 
 def build_tables(quarter: Quarter, rows: dict) -> list[Table]:
     authorities = programme_service.authorities()
-    units = {row.authority.id: row for row in service.units_against_target(quarter)}
+    units = {row.authority.id: row for row in service.units_against_target(quarter) if row.authority}
     lines = [(a.name, rows[str(a.id)], units[a.id].target_to_date) for a in authorities]
     lines.append(("Programme", rows[protected.PROGRAMME], sum(u.target_to_date for u in units.values())))
 

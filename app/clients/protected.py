@@ -176,7 +176,7 @@ def published(quarter: Quarter) -> dict:
         publication.freeze()
         previous = each
     by_authority = outcomes_by_authority(quarter)
-    by_row = {authority_id: by_authority[authority_id] for authority_id in row_ids}
+    by_row: dict[int | str, Outcomes] = {authority_id: by_authority[authority_id] for authority_id in row_ids}
     programme = Outcomes(quarter.start_date, quarter.end_date)
     for outcomes in by_row.values():
         programme.add(outcomes)

@@ -46,9 +46,9 @@ def forecast_outturn(financial_year: FinancialYear, as_at: date | None = None) -
     profile: dict[int, tuple[int, int]] = {}
     if version is not None:
         amount = ProfileLine.amount_pence
-        remaining = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else false()
+        later = ProfileLine.quarter.in_(remaining_quarters) if remaining_quarters else false()
         query = (
-            select(ProfileLine.authority_id, func.sum(amount), func.sum(case((remaining, amount), else_=0)))
+            select(ProfileLine.authority_id, func.sum(amount), func.sum(case((later, amount), else_=0)))
             .where(ProfileLine.version_id == version.id, ProfileLine.financial_year == year)
             .group_by(ProfileLine.authority_id)
         )

@@ -31,15 +31,17 @@ class MonthTotals:
 
     @property
     def variance_percent(self) -> float | None:
-        if self.profile_pence is None:
+        profile = self.profile_pence
+        if profile is None:
             return None
-        return variance_percent(self.variance_pence, self.profile_pence)
+        return variance_percent(self.total_pence - profile, profile)
 
     @property
     def rag(self) -> str | None:
-        if self.profile_pence is None:
+        profile = self.profile_pence
+        if profile is None:
             return None
-        return rag_for_pence(self.variance_pence, self.profile_pence)
+        return rag_for_pence(self.total_pence - profile, profile)
 
 
 @dataclass

@@ -47,7 +47,7 @@ def review_return(gss: str, month_text: str):
                     returns.approve(monthly_return, form.version.data)
                     flash(f"{authority.name}, {month.label}: approved and locked", "success")
                 else:
-                    returns.send_back(monthly_return, form.version.data, form.reason.data.strip())
+                    returns.send_back(monthly_return, form.version.data, (form.reason.data or "").strip())
                     flash(f"{authority.name}, {month.label}: returned to the lead", "success")
                 return redirect(url_for("returns.review"))
             except returns.ReturnStateError as error:

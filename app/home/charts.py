@@ -83,12 +83,13 @@ def round_ticks(highest: float, wanted: int = 5) -> list[int]:
 class Line:
     name: str
     css_class: str
-    points: list[tuple[float, float]]  # x, y in pixels; a gap where a value is hidden
+    points: list[tuple[float, float] | None]  # x, y in pixels; None: a gap where a value is hidden
 
     @property
     def segments(self) -> list[str]:
         """SVG polyline point lists, broken where a value is missing."""
-        runs, current = [], []
+        runs: list[list[tuple[float, float]]] = []
+        current: list[tuple[float, float]] = []
         for point in self.points:
             if point is None:
                 if current:

@@ -78,7 +78,7 @@ def headlines(
     )
     spend = finance.spend_against_profile(quarter)
     spend_row = spend.row_for(authority.id) if authority else spend.programme
-    sustainment = outcomes.sustainment_12
+    sustainment: Sustainment | None = outcomes.sustainment_12
     counts = {name: getattr(outcomes, name) for name in ("housed_to_date", "currently_housed", "waiting")}
     percent_of_target = unit_row.percent_of_target
     if suppress:  # the figures published outside BCC: the same as the outcomes page and reports

@@ -7,6 +7,8 @@ that links to the same page at the default period, so the user is one click from
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request, url_for
 from werkzeug.exceptions import NotFound
 
@@ -23,8 +25,8 @@ class PeriodNotFound(NotFound):
 
 
 def _same_page_at(parameter: str, slug: str) -> str:
-    arguments = {**(request.view_args or {}), **request.args.to_dict(), parameter: slug}
-    return url_for(request.endpoint, **arguments)
+    arguments: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), parameter: slug}
+    return url_for(request.endpoint or "home.index", **arguments)
 
 
 def chosen_quarter(choices: list[Quarter] | None = None, default: Quarter | None = None) -> Quarter:

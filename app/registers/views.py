@@ -190,6 +190,8 @@ def _risk_or_403(risk_id: int, change: bool = False):
     entry = service.risk_by_id(risk_id)
     if entry is None or entry.authority_id is not None:  # everyone may read programme-wide ones
         own_authority_or_403(entry.authority_id if entry else None, exists=entry is not None)
+    if entry is None:  # own_authority_or_403 has answered 403 or 404 already
+        abort(404)
     if change and not _may_manage(entry.authority_id):
         abort(403)
     return entry

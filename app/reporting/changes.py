@@ -159,12 +159,12 @@ def compare(old: dict, new: dict, published: bool = False) -> list[Change]:
 def since_last_published(run, frozen: dict) -> dict | None:
     """The frozen "changes since" block of a new run: None unless the quarter was published."""
     from app.reporting.editions import previous_published_run
-    from app.reporting.service import frozen_figures
+    from app.reporting.service import stored_figures
 
     previous = previous_published_run(run)
     if previous is None or not previous.figures_json:
         return None
-    earlier = frozen_figures(previous)
+    earlier = stored_figures(previous)
     return {
         "version": previous.version,
         "changes": [change.__dict__ for change in compare(earlier, frozen)],

@@ -125,7 +125,7 @@ def _forget_long_dead() -> None:
 def alive(app: Flask, kind: str = KIND_SCHEDULER) -> Iterator[str]:
     """Register this process and beat in a thread of its own until the block ends."""
     global _token
-    ensure_token(kind)
+    registered = ensure_token(kind)
     _forget_long_dead()
     stop = threading.Event()
     interval = app.config["SCHEDULER_HEARTBEAT_SECONDS"]
@@ -143,7 +143,7 @@ def alive(app: Flask, kind: str = KIND_SCHEDULER) -> Iterator[str]:
     thread = threading.Thread(target=heartbeat, name="hfm-heartbeat", daemon=True)
     thread.start()
     try:
-        yield _token
+        yield registered
     finally:
         stop.set()
         thread.join(timeout=interval + 5)

@@ -8,7 +8,9 @@ A request whose scheduler died while producing it ends as failed ("interrupted")
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import cast
+
+from sqlalchemy import CursorResult, select, update
 
 from app import audit
 from app.clock import utcnow
@@ -55,29 +57,32 @@ def take_next() -> ReportRequest | None:
         if candidate is None:
             db.session.rollback()
             return None
-        taken = db.session.execute(
-            update(ReportRequest)
-            .where(ReportRequest.id == candidate, ReportRequest.status == REQUEST_QUEUED)
-            .values(status=REQUEST_RUNNING, owner=liveness.token(), started_at=utcnow())
+        taken = cast(
+            CursorResult,
+            db.session.execute(
+                update(ReportRequest)
+                .where(ReportRequest.id == candidate, ReportRequest.status == REQUEST_QUEUED)
+                .values(status=REQUEST_RUNNING, owner=liveness.token(), started_at=utcnow())
+            ),
         )
         db.session.commit()
         if taken.rowcount == 1:
-            return db.session.get(ReportRequest, candidate)
+            return db.session.get_one(ReportRequest, candidate)
 
 
 def produce(request_id: int) -> list[str]:
     """Produce a taken request's edition and record the outcome on the request."""
-    request = db.session.get(ReportRequest, request_id)
+    request = db.session.get_one(ReportRequest, request_id)
     quarter = Quarter.parse(request.quarter)
     try:
         edition = service.claim_edition(quarter, request.requested_by)
     except Exception as error:  # recorded on the request, for the admin's page
         db.session.rollback()
         return _finish(request_id, REQUEST_FAILED, f"{type(error).__name__}: {error}")
-    request = db.session.get(ReportRequest, request_id)
+    request = db.session.get_one(ReportRequest, request_id)
     request.edition_id = edition.id
     db.session.commit()
-    runs = service.produce(db.session.get(ReportEdition, edition.id))
+    runs = service.produce(db.session.get_one(ReportEdition, edition.id))
     errors = [f"{run.variant_label}: {run.error}" for run in runs if run.status != STATUS_SUCCEEDED]
     lines = [f"{quarter.label} {run.variant} v{run.version}: {run.status}" for run in runs]
     _finish(request_id, REQUEST_FAILED if errors else REQUEST_DONE, "\n".join(errors))
@@ -85,7 +90,7 @@ def produce(request_id: int) -> list[str]:
 
 
 def _finish(request_id: int, status: str, error: str) -> list[str]:
-    request = db.session.get(ReportRequest, request_id)
+    request = db.session.get_one(ReportRequest, request_id)
     request.status, request.error, request.finished_at = status, error, utcnow()
     db.session.commit()
     return [f"Request {request_id} ({request.quarter}): {status}"]

@@ -234,7 +234,7 @@ def complete_run(run_id: int) -> ReportRun:
     """Produce the run's figures and file; record success or failure on its row."""
     from app.reporting import changes
 
-    run = db.session.get(ReportRun, run_id)
+    run = db.session.get_one(ReportRun, run_id)
     started = time.monotonic()
     try:
         quarter = Quarter.parse(run.quarter)
@@ -249,7 +249,7 @@ def complete_run(run_id: int) -> ReportRun:
         run.status = STATUS_SUCCEEDED
     except Exception as error:  # any failure is recorded on the run, not lost
         db.session.rollback()
-        run = db.session.get(ReportRun, run_id)
+        run = db.session.get_one(ReportRun, run_id)
         run.status = STATUS_FAILED
         run.error = f"{type(error).__name__}: {error}"
         run.figures_json = ""
@@ -269,7 +269,7 @@ def produce(edition: ReportEdition) -> list[ReportRun]:
     edition_id = edition.id
     finished = [complete_run(run.id) for run in edition_runs(edition)]
     if any(run.status != STATUS_SUCCEEDED for run in finished):
-        edition = db.session.get(ReportEdition, edition_id)
+        edition = db.session.get_one(ReportEdition, edition_id)
         edition.scheduled_key = None
         db.session.commit()
     return finished
@@ -284,7 +284,7 @@ def produce_quarter(quarter: Quarter, triggered_by: str) -> ReportEdition:
     """Produce both variants of a quarter's report as one new edition."""
     edition = claim_edition(quarter, triggered_by)
     produce(edition)
-    return db.session.get(ReportEdition, edition.id)
+    return db.session.get_one(ReportEdition, edition.id)
 
 
 # ---- reading runs ----------------------------------------------------------------------
@@ -331,12 +331,18 @@ def frozen_figures(run: ReportRun) -> dict | None:
     return figures_schema.load(json.loads(run.figures_json)) if run.figures_json else None
 
 
+def stored_figures(run: ReportRun) -> dict:
+    """frozen_figures() of a run that must have them (ReportError if it has none)."""
+    stored = frozen_figures(run)
+    if stored is None:
+        raise ReportError("The run has no stored figures to build its workbook from")
+    return stored
+
+
 def build_from_stored(run: ReportRun):
     """The run's workbook, built from its stored figures only (FiguresSchemaError if their
     shape is not one this service reads)."""
-    if not run.figures_json:
-        raise ReportError("The run has no stored figures to build its workbook from")
-    return workbook.build(frozen_figures(run), run.variant)
+    return workbook.build(stored_figures(run), run.variant)
 
 
 def rebuild_file(run_id: int) -> ReportRun:

@@ -188,7 +188,7 @@ def withdraw(run_id: int):
     if not form.validate_on_submit():
         return _render_run(run, withdraw_form=form)
     try:
-        editions.withdraw(run.edition, current_user.email, form.reason.data)
+        editions.withdraw(run.edition, current_user.email, form.reason.data or "")
     except editions.PublishError as error:
         flash(str(error))
     else:
@@ -224,8 +224,9 @@ def request_page(request_id: int):
     if request is None:
         abort(404)
     runs = []
-    if request.edition_id is not None:
-        runs = service.edition_runs(service.get_edition(request.edition_id))
+    edition = service.get_edition(request.edition_id) if request.edition_id is not None else None
+    if edition is not None:
+        runs = service.edition_runs(edition)
     return render_template(
         "reporting/request.html",
         request=request,

@@ -14,7 +14,9 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.clock import as_uk
@@ -61,6 +63,16 @@ MIN_PRINT_SCALE = 0.70
 
 def font(bold: bool = False, size: int = 11, italic: bool = False) -> Font:
     return Font(name=FONT_NAME, bold=bold, size=size, italic=italic)
+
+
+def _print_parts(item: HeaderFooterItem | None, **texts: str) -> None:
+    """Set parts (left, center, right) of a printed header or footer, in 9 point type.
+    openpyxl always makes the items; its types allow None."""
+    if item is None:
+        return
+    for position, text in texts.items():
+        part = getattr(item, position)
+        part.text, part.size = text, 9
 
 
 def column_pixels(width: float) -> float:
@@ -160,14 +172,14 @@ class Sheet:
             self._fit(column, label, header=True)
             self._wrapped.append(cell)
         if not self._frozen:
-            sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+            sheet.freeze_panes = f"A{header_row + 1}"
             self._frozen = True
         for offset, values in enumerate(rows, start=1):
             for column, ((_, kind), value) in enumerate(zip(columns, values, strict=True), start=1):
-                cell = sheet.cell(header_row + offset, column)
-                self._write(cell, kind, value)
+                data_cell = sheet.cell(header_row + offset, column)
+                self._write(data_cell, kind, value)
                 if total_row and offset == len(rows):
-                    cell.font = font(bold=True)
+                    data_cell.font = font(bold=True)
         self.row = header_row + len(rows) + 2
         return header_row
 
@@ -210,7 +222,7 @@ class Sheet:
     def finish(self, report_title: str = "") -> None:
         sheet = self.worksheet
         if not self._frozen:  # a sheet without a table still keeps its title block in view
-            sheet.freeze_panes = sheet.cell(TITLE_ROWS + 1, 1)
+            sheet.freeze_panes = f"A{TITLE_ROWS + 1}"
         sheet.print_title_rows = f"1:{TITLE_ROWS}"  # the title block only, never a table's header
         for column, width in self._widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width
@@ -220,18 +232,13 @@ class Sheet:
         setup.orientation = "landscape"
         setup.fitToWidth = 1
         setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         for name, inches in MARGIN_INCHES.items():
             setattr(sheet.page_margins, name, inches)
-        footer = sheet.oddFooter
-        footer.left.text = report_title.replace("&", "&&")
-        footer.left.size = 9
-        footer.center.text = "Page &P of &N"
-        footer.center.size = 9
-        footer.right.text = MARKING
-        footer.right.size = 9
-        sheet.oddHeader.right.text = MARKING
-        sheet.oddHeader.right.size = 9
+        _print_parts(
+            sheet.oddFooter, left=report_title.replace("&", "&&"), center="Page &P of &N", right=MARKING
+        )
+        _print_parts(sheet.oddHeader, right=MARKING)
 
     def _width(self, column: int) -> float:
         return self._widths.get(column, 8.43)
@@ -314,7 +321,7 @@ def build(figures: dict, variant: str) -> Workbook:
     if variant not in VARIANTS:
         raise ValueError(f"A report variant is taskforce or mhclg, not {variant!r}")
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the sheets are added below, in order
     report_title = f"{figures['programme']['name']}: quarterly report {figures['quarter']['label']}"
     for title in SHEETS[variant]:
         writer = sheets.WRITERS[title]

@@ -445,7 +445,10 @@ def _transition(
     old_status, old_version = monthly_return.status, monthly_return.version
     monthly_return.status = new_status
     monthly_return.updated_at = clock.utcnow()
-    changes = {"version": (old_version, None), "status": (old_status, new_status)}
+    changes: dict[str, tuple[object, object]] = {
+        "version": (old_version, None),
+        "status": (old_status, new_status),
+    }
     if reason_field:
         changes[reason_field] = (getattr(monthly_return, reason_field), reason)
         setattr(monthly_return, reason_field, reason)
