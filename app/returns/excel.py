@@ -16,6 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from werkzeug.datastructures import FileStorage
 
+from app.bounds import MAX_FTE_TENTHS, MAX_MONEY_PER_LINE_PENCE, MAX_PEOPLE_PER_MONTH, fte_text
+from app.formatting import format_money
 from app.periods import Month
 from app.programme.models import Authority
 from app.returns.validation import COUNT, FTE, MONEY, NARRATIVE_MAX_CHARS, ReturnField, display_value
@@ -60,25 +62,29 @@ def build_template(
     sheet["A6"].font = Font(italic=True)
     cells = input_cells(fields)
     validations = {
+        # the same largest values as the form and the upload (app/bounds.py)
         COUNT: DataValidation(
             type="whole",
-            operator="greaterThanOrEqual",
+            operator="between",
             formula1="0",
-            error="Enter a whole number, 0 or more",
+            formula2=str(MAX_PEOPLE_PER_MONTH),
+            error=f"Enter a whole number from 0 to {MAX_PEOPLE_PER_MONTH:,}",
             showErrorMessage=True,
         ),
         MONEY: DataValidation(
             type="decimal",
-            operator="greaterThanOrEqual",
+            operator="between",
             formula1="0",
-            error="Enter an amount in pounds and pence, 0 or more",
+            formula2=f"{MAX_MONEY_PER_LINE_PENCE // 100}",
+            error=f"Enter an amount in pounds and pence, up to {format_money(MAX_MONEY_PER_LINE_PENCE)}",
             showErrorMessage=True,
         ),
         FTE: DataValidation(
             type="decimal",
-            operator="greaterThanOrEqual",
+            operator="between",
             formula1="0",
-            error="Enter full-time equivalents, like 12.5",
+            formula2=fte_text(MAX_FTE_TENTHS).replace(",", ""),
+            error=f"Enter full-time equivalents, like 12.5, up to {fte_text(MAX_FTE_TENTHS)}",
             showErrorMessage=True,
         ),
         "text": DataValidation(

@@ -66,6 +66,15 @@ def test_template_is_filled_in_protected_and_validated(signed_in, clock):
         for cells in validation.sqref.ranges
     }
     assert {"B8", "B10", "B18", "B19"} <= ranges
+    # Excel refuses, as the form and the upload do, a value past the bounds of app/bounds.py
+    limits = {
+        str(cells): (validation.type, validation.formula1, validation.formula2)
+        for validation in sheet.data_validations.dataValidation
+        for cells in validation.sqref.ranges
+    }
+    assert limits["B8"] == ("whole", "0", "10000")  # a count: at most 10,000 a month
+    assert limits["B10"] == ("decimal", "0", "10000000")  # money: at most £10m a line
+    assert ("decimal", "0", "999.9") in limits.values()  # support workers, FTE
     marker = workbook["template_info"]
     assert marker.sheet_state == "hidden" and marker["A1"].value == "hfm-monthly-return"
     assert marker["B2"].value == "E08000025" and marker["B3"].value == "2021-05"
