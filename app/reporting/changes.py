@@ -21,6 +21,9 @@ from app.clients import service as clients
 from app.disclosure import rule
 from app.finance import service as finance
 from app.periods import Quarter
+from app.programme import periods
+from app.reporting.figures import plain
+from app.reporting.stored import previous_published_run, stored_figures
 
 COUNT, MONEY, INTEGER, TEXT = "count", "money", "integer", "text"
 
@@ -158,9 +161,6 @@ def compare(old: dict, new: dict, published: bool = False) -> list[Change]:
 
 def since_last_published(run, frozen: dict) -> dict | None:
     """The frozen "changes since" block of a new run: None unless the quarter was published."""
-    from app.reporting.editions import previous_published_run
-    from app.reporting.service import stored_figures
-
     previous = previous_published_run(run)
     if previous is None or not previous.figures_json:
         return None
@@ -233,11 +233,8 @@ def previous_headline(figures: dict) -> dict | None:
 def previous_quarter_headline(quarter: Quarter) -> dict | None:
     """The headline figures of the quarter before, worked out now (None for the first):
     exact, and with the counts of people as published for that quarter."""
-    from app.reporting.figures import plain
-    from app.reporting.service import report_quarters
-
     previous = quarter.previous()
-    if previous not in report_quarters():
+    if previous not in periods.begun_quarters():
         return None
     units = plain(clients.programme_units_row(clients.units_against_target(previous)))
     spend = finance.spend_against_profile(previous)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from app import audit
 from app.accounts.access import downloadable_report_variants, may_see_draft_reports
 from app.clock import utcnow
@@ -84,24 +82,6 @@ def is_released(run: ReportRun) -> bool:
 
 def is_downloadable_by_readers(run: ReportRun) -> bool:
     return run.edition is not None and run.edition.status == EDITION_PUBLISHED
-
-
-def previous_published_run(run: ReportRun) -> ReportRun | None:
-    """The same variant's run in the quarter's latest edition published (even if later
-    withdrawn) before this run's version."""
-    return db.session.scalar(
-        select(ReportRun)
-        .join(ReportEdition, ReportRun.edition_id == ReportEdition.id)
-        .where(
-            ReportRun.quarter == run.quarter,
-            ReportRun.variant == run.variant,
-            ReportRun.version < run.version,
-            ReportRun.status == STATUS_SUCCEEDED,
-            ReportEdition.published_at.is_not(None),
-        )
-        .order_by(ReportRun.version.desc())
-        .limit(1)
-    )
 
 
 @dataclass

@@ -33,7 +33,7 @@ from app.extensions import db
 from app.periods import Quarter
 from app.programme import periods
 from app.programme import service as programme_service
-from app.reporting import figures_schema, liveness, workbook
+from app.reporting import changes, figures_schema, liveness, workbook
 from app.reporting.figures import ReportError, figures
 from app.reporting.models import (
     EDITION_DRAFT,
@@ -45,6 +45,8 @@ from app.reporting.models import (
     ReportEdition,
     ReportRun,
 )
+from app.reporting.stored import frozen_figures as frozen_figures  # the pages read it here too
+from app.reporting.stored import stored_figures
 
 FILE_PREFIX = "housing-first"
 PARTIAL_PREFIX = ".partial-"
@@ -232,8 +234,6 @@ def remove_stale_partial_files() -> list[str]:
 
 def complete_run(run_id: int) -> ReportRun:
     """Produce the run's figures and file; record success or failure on its row."""
-    from app.reporting import changes
-
     run = db.session.get_one(ReportRun, run_id)
     started = time.monotonic()
     try:
@@ -324,19 +324,6 @@ def file_path(run: ReportRun) -> Path | None:
         return None
     path = reports_dir() / Path(run.file_name).name
     return path if path.is_file() else None
-
-
-def frozen_figures(run: ReportRun) -> dict | None:
-    """A run's stored figures, upgraded to the current schema version and checked."""
-    return figures_schema.load(json.loads(run.figures_json)) if run.figures_json else None
-
-
-def stored_figures(run: ReportRun) -> dict:
-    """frozen_figures() of a run that must have them (ReportError if it has none)."""
-    stored = frozen_figures(run)
-    if stored is None:
-        raise ReportError("The run has no stored figures to build its workbook from")
-    return stored
 
 
 def build_from_stored(run: ReportRun):
