@@ -6,17 +6,7 @@ from openpyxl.chart import BarChart, Reference
 
 from app.clients import protected
 from app.reporting.changes import published_block
-from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
-from app.reporting.sheets_definitions import definitions_sheet
-from app.reporting.sheets_finance import (
-    cumulative_sheet,
-    finance_sheet,
-    forecast_sheet,
-    provisional_note,
-    returns_sheet,
-    summary_finance_rows,
-)
-from app.reporting.workbook import (
+from app.reporting.layout import (
     COUNT,
     DATE,
     INTEGER,
@@ -26,6 +16,16 @@ from app.reporting.workbook import (
     TEXT,
     USER_TEXT,
     Sheet,
+)
+from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
+from app.reporting.sheets_definitions import definitions_sheet
+from app.reporting.sheets_finance import (
+    cumulative_sheet,
+    finance_sheet,
+    forecast_sheet,
+    provisional_note,
+    returns_sheet,
+    summary_finance_rows,
 )
 
 HEADINGS = {

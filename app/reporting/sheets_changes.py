@@ -6,7 +6,7 @@ published numbers (blank beside a text such as "fewer than 5")."""
 from __future__ import annotations
 
 from app.reporting import changes
-from app.reporting.workbook import COUNT, INTEGER, MONEY, TEXT, Sheet
+from app.reporting.layout import COUNT, INTEGER, MONEY, TEXT, Sheet
 
 KINDS = {changes.COUNT: COUNT, changes.MONEY: MONEY, changes.INTEGER: INTEGER, changes.TEXT: TEXT}
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from app import disclosure
 from app.clock import as_uk
 from app.formatting import format_datetime, format_percent
-from app.reporting.workbook import TEXT, USER_TEXT, Sheet, produced_words
+from app.reporting.layout import TEXT, USER_TEXT, Sheet, produced_words
 
 # ---- Definitions -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from datetime import date
 from openpyxl.chart import LineChart, Reference
 
 from app.formatting import format_date
-from app.reporting.workbook import INTEGER, MONEY, PERCENT, RAG, TEXT, USER_TEXT, Sheet
+from app.reporting.layout import INTEGER, MONEY, PERCENT, RAG, TEXT, USER_TEXT, Sheet
 from app.returns.rates import RATE_APPROVED, RATE_LABELS
 
 STRAND_SECTIONS = (

@@ -14,7 +14,7 @@ from app.clock import frozen_at
 from app.extensions import db
 from app.finance import ledger
 from app.reporting import service
-from app.reporting.workbook import MIN_PRINT_SCALE, PRINTABLE_WIDTH_PX, column_pixels
+from app.reporting.layout import MIN_PRINT_SCALE, PRINTABLE_WIDTH_PX, column_pixels
 from app.returns.models import ReturnSpendLine
 from tests.reporting.conftest import QUARTER, add_return, find_cell, open_book, value_at
 

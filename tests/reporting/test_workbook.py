@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart
 from app.clients import protected
 from app.clients import service as clients
 from app.reporting import service
-from app.reporting.workbook import MONEY_FORMAT, PERCENT_FORMAT
+from app.reporting.layout import MONEY_FORMAT, PERCENT_FORMAT
 from tests.reporting.conftest import QUARTER, find_cell, open_book, value_at
 
 TASKFORCE_SHEETS = [
