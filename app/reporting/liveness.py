@@ -4,7 +4,8 @@ A scheduler (and `hfm report quarterly`) registers a SchedulerProcess row and a 
 thread moves its heartbeat_at on every SCHEDULER_HEARTBEAT_SECONDS. Every claim (an edition,
 a run, a job run, a requested run) records its owner's token. A claim whose owner has not
 beaten within SCHEDULER_LEASE_SECONDS belongs to a dead process: the next scheduler gives it
-up at once (no waiting an hour), while a live owner's claim is never taken. Works the same on
+up at once (no waiting an hour), while a live owner's claim is never taken. On the same
+machine a process that is gone (its pid no longer exists) is dead at once, lease or not. Works the same on
 SQLite and PostgreSQL. The web pages read the newest scheduler heartbeat to say whether a
 scheduler is running at all.
 """
@@ -87,14 +88,34 @@ def lease() -> timedelta:
 
 
 def live_tokens() -> set[str]:
-    """Tokens of processes whose heartbeat is within the lease (this process always counts)."""
+    """Tokens of processes whose heartbeat is within the lease (this process always counts),
+    less those of this machine whose process is gone: a scheduler restarted after a kill
+    takes over at once instead of waiting for the dead one's lease to run out."""
     cutoff = utcnow() - lease()
-    tokens = set(
-        db.session.scalars(select(SchedulerProcess.token).where(SchedulerProcess.heartbeat_at >= cutoff))
+    here = socket.gethostname()[:254]
+    rows = db.session.execute(
+        select(SchedulerProcess.token, SchedulerProcess.hostname, SchedulerProcess.pid).where(
+            SchedulerProcess.heartbeat_at >= cutoff
+        )
     )
+    tokens = {token for token, hostname, pid in rows if not (hostname == here and _gone(pid))}
     if _token is not None:
         tokens.add(_token)
     return tokens
+
+
+def _gone(pid: int) -> bool:
+    """No process with this id runs on this machine (a reused id counts as alive: the
+    lease then decides, as for another machine's process)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, under another user
+        return False
+    return False
 
 
 def is_live(owner: str | None) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -58,14 +61,14 @@ def test_a_failed_scheduled_run_is_tried_again_on_the_next_start(loaded, reports
     assert sorted((run.variant, run.version) for run in runs) == [("mhclg", 2), ("taskforce", 2)]
 
 
-def _other_process(token: str, seconds_ago: int) -> None:
+def _other_process(token: str, seconds_ago: int, hostname: str = "elsewhere", pid: int = 1) -> None:
     from app.clock import utcnow
     from app.reporting.models import SchedulerProcess
 
     beat = utcnow() - timedelta(seconds=seconds_ago)
     db.session.add(
         SchedulerProcess(
-            token=token, kind="scheduler", hostname="elsewhere", pid=1, started_at=beat, heartbeat_at=beat
+            token=token, kind="scheduler", hostname=hostname, pid=pid, started_at=beat, heartbeat_at=beat
         )
     )
 
@@ -99,6 +102,26 @@ def test_a_run_held_by_a_live_scheduler_is_left_to_it(loaded, reports_path):
     assert lines == ["2018-19 Q1: being produced by another scheduler"]
     assert db.session.get(ReportRun, held.id).status == "running"
     assert db.session.query(ReportRun).count() == 2
+
+
+def test_a_killed_process_on_this_machine_is_dead_at_once_lease_or_not(loaded, reports_path):
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # its pid now names no process
+    _other_process("killed-here", seconds_ago=1, hostname=socket.gethostname(), pid=finished.pid)
+    held = _held_by("killed-here")
+    lines = jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON))
+    assert not any("another scheduler" in line for line in lines)
+    assert db.session.get(ReportRun, held.id).status == "failed"
+    assert scheduled_runs()[("2018-19-Q1", "mhclg", "succeeded")] == 1
+
+
+def test_a_live_process_on_this_machine_keeps_its_claim(loaded, reports_path):
+    _other_process("alive-here", seconds_ago=1, hostname=socket.gethostname(), pid=os.getppid())
+    held = _held_by("alive-here")
+    assert jobs.run_due_reports(datetime(2018, 7, 16, tzinfo=LONDON)) == [
+        "2018-19 Q1: being produced by another scheduler"
+    ]
+    assert db.session.get(ReportRun, held.id).status == "running"
 
 
 def test_a_report_skipped_while_its_holder_was_alive_is_produced_once_the_holder_dies(loaded, reports_path):
