@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app import audit
+from app import audit, clock
 from app.clients.models import Client, Tenancy
 from app.clients.properties import Property
 from app.extensions import db
@@ -34,11 +34,11 @@ def lock_property(property_id: int) -> Property | None:
 
 
 def choices_for(authority_id: int, current: int | None = None) -> list[Property]:
-    """An authority's properties a tenancy may be put in: those not withdrawn (and the one
-    it is in already)."""
+    """An authority's properties a tenancy may be put in: those not withdrawn by today (and
+    the one it is in already)."""
     query = select(Property).where(
         Property.authority_id == authority_id,
-        (Property.withdrawn_on.is_(None)) | (Property.id == current),
+        Property.withdrawn_on.is_(None) | (Property.withdrawn_on > clock.today()) | (Property.id == current),
     )
     return list(db.session.scalars(query.order_by(Property.number)))
 

@@ -102,7 +102,9 @@ def check_values(values: dict, home: Property | None = None) -> dict[str, str]:
     if values.get("funding") is not None and values["funding"] not in FUNDINGS:
         errors["funding"] = "Select the funding that acquired it"
     cost = values.get("cost_pence")
-    if cost is not None and (cost < 0 or cost > MAX_PROGRAMME_AMOUNT_PENCE):
+    if cost is not None and cost < 0:
+        errors["cost_pence"] = "Cost must be £0.00 or more"
+    elif cost is not None and cost > MAX_PROGRAMME_AMOUNT_PENCE:
         errors["cost_pence"] = money_too_big_message(MAX_PROGRAMME_AMOUNT_PENCE)
     bedrooms = values.get("bedrooms")
     if bedrooms is None or not 0 <= bedrooms <= MAX_BEDROOMS:
