@@ -30,8 +30,8 @@ from app.clients.models import (
     Tenancy,
 )
 from app.clients.outcomes import Outcomes, period_outcomes, programme_total
-from app.clients.tenancy_homes import checked_property
 from app.clients.outcomes import reuse_outcomes as reuse_outcomes  # for the report's figures()
+from app.clients.tenancy_homes import checked_property
 from app.extensions import db
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
@@ -428,7 +428,7 @@ def end_tenancy(tenancy: Tenancy, end: date | None, end_reason: str | None) -> N
         errors["end_date"] = "Enter the date the tenancy ended"
     if not errors and tenancy.property_id is not None:
         _home, errors = checked_property(client, tenancy.property_id, tenancy.start_date, end, tenancy)
-        errors = {"end_date": message for message in errors.values()}
+        errors = {"end_date": " ".join(errors.values())} if errors else {}
     if errors:
         raise ClientRuleError(errors)
     audit.record(

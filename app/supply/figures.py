@@ -23,26 +23,41 @@ from statistics import median
 
 from sqlalchemy import Integer, and_, cast, func, or_, select
 
-from app.clients.properties import FUNDINGS, Property
 from app.clients.models import Tenancy
+from app.clients.properties import FUNDINGS, Property
 from app.extensions import db
 from app.periods import Quarter
 from app.programme import service as programme_service
 
 PROGRAMME = "programme"
 DEFINITIONS = [
-    ("Available", "Homes on the register available to the programme on the quarter's last day: "
-     "available from then or earlier and not withdrawn by then."),
-    ("Occupied", "Available homes with a programme client's tenancy holding on the quarter's last "
-     "day (a tenancy ending on that day no longer holds)."),
+    (
+        "Available",
+        "Homes on the register available to the programme on the quarter's last day: "
+        "available from then or earlier and not withdrawn by then.",
+    ),
+    (
+        "Occupied",
+        "Available homes with a programme client's tenancy holding on the quarter's last "
+        "day (a tenancy ending on that day no longer holds).",
+    ),
     ("Empty", "Available homes not occupied."),
-    ("People waiting", "Clients accepted and waiting for a home at the quarter's end (no tenancy "
-     "begun, support not ended). A count of people: protected outside BCC."),
+    (
+        "People waiting",
+        "Clients accepted and waiting for a home at the quarter's end (no tenancy "
+        "begun, support not ended). A count of people: protected outside BCC.",
+    ),
     ("Re-lets", "Tenancies begun in the quarter in a home that had an earlier tenancy."),
-    ("Empty days", "For each re-let, its start date minus the previous tenancy's end date: a re-let "
-     "on the day the previous tenancy ended is 0 days. Total and median over the quarter's re-lets."),
-    ("Acquired by funding", "Homes acquired with that funding and available by the quarter's last day "
-     "(withdrawn ones too), and how many are occupied by programme clients on that day."),
+    (
+        "Empty days",
+        "For each re-let, its start date minus the previous tenancy's end date: a re-let "
+        "on the day the previous tenancy ended is 0 days. Total and median over the quarter's re-lets.",
+    ),
+    (
+        "Acquired by funding",
+        "Homes acquired with that funding and available by the quarter's last day "
+        "(withdrawn ones too), and how many are occupied by programme clients on that day.",
+    ),
 ]
 HOME_COUNTS = ("available", "occupied", "empty", "relets", "empty_days_total")
 

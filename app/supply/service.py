@@ -161,7 +161,9 @@ def update_property(home: Property, values: dict, actor: str | None = None) -> N
     errors = check_values(values, home)
     if errors:
         raise PropertyRuleError(errors)
-    audit.record("property", home.reference, "update", {k: (getattr(home, k), values[k]) for k in FIELDS}, actor)
+    audit.record(
+        "property", home.reference, "update", {k: (getattr(home, k), values[k]) for k in FIELDS}, actor
+    )
     for name, value in values.items():
         setattr(home, name, value)
     home.updated_at = clock.utcnow()
@@ -178,7 +180,9 @@ def withdraw_property(home: Property, on: date | None, reason: str | None, actor
     elif on > clock.today():
         errors["withdrawn_on"] = "Date withdrawn must be today or in the past"
     elif on <= home.available_from:
-        errors["withdrawn_on"] = f"Date withdrawn must be after the date it became available, {_day(home.available_from)}"
+        errors["withdrawn_on"] = (
+            f"Date withdrawn must be after the date it became available, {_day(home.available_from)}"
+        )
     else:
         for tenancy in tenancies_of(home):
             if tenancy.end_date is None or tenancy.end_date > on:
@@ -211,7 +215,7 @@ def link_tenancy(home: Property, tenancy_id: int | None, actor: str | None = Non
         raise PropertyRuleError({"tenancy_id": "Select a tenancy from your authority's register"})
     errors = link_property(tenancy, home.id, actor)
     if errors:
-        raise PropertyRuleError({"tenancy_id": message for message in errors.values()})
+        raise PropertyRuleError({"tenancy_id": " ".join(errors.values())})
     return tenancy
 
 

@@ -62,7 +62,9 @@ def register_home():
 @requires(may_manage_properties)
 def register(gss):
     authority = authority_or_403(gss)
-    return render_template("supply/register.html", authority=authority, rows=service.register_rows(authority.id))
+    return render_template(
+        "supply/register.html", authority=authority, rows=service.register_rows(authority.id)
+    )
 
 
 @bp.route("/<gss>/new", methods=["GET", "POST"])

@@ -23,10 +23,14 @@ QUARTER = Quarter.parse("2019-20-Q2")  # 1 July to 30 September 2019
 def _let(home, *periods):
     """One new client per tenancy (start, end) in the home, in order."""
     for start, end in periods:
-        client = clients.create_client(authority_by_gss(BIRMINGHAM if home.reference.startswith("BIR") else COVENTRY),
-                                       client_values(date(2019, 4, 1)))
+        client = clients.create_client(
+            authority_by_gss(BIRMINGHAM if home.reference.startswith("BIR") else COVENTRY),
+            client_values(date(2019, 4, 1)),
+        )
         db.session.flush()
-        clients.add_tenancy(client, start, "council", end, "planned_move_on" if end else None, property_id=home.id)
+        clients.add_tenancy(
+            client, start, "council", end, "planned_move_on" if end else None, property_id=home.id
+        )
     db.session.commit()
 
 
@@ -58,14 +62,22 @@ def test_home_counts_and_empty_days_at_their_edges(histories):
     assert (birmingham["available"], birmingham["occupied"], birmingham["empty"]) == (5, 3, 2)
     # re-lets begun 1 July to 30 Sept: A on 10 Aug (0 days) and 30 Sept (0), B on 11 July
     # (10), F on 1 July (3); G's re-let on 30 June and B's on 1 October are other quarters'
-    assert (birmingham["relets"], birmingham["empty_days_total"], birmingham["empty_days_median"]) == (4, 13, 1.5)
+    assert (birmingham["relets"], birmingham["empty_days_total"], birmingham["empty_days_median"]) == (
+        4,
+        13,
+        1.5,
+    )
     assert birmingham["by_funding"]["nsap_2020_21"] == {"acquired": 3, "occupied": 1}  # D, E, F; F let
     coventry = rows[str(authority_by_gss(COVENTRY).id)]
     assert (coventry["available"], coventry["occupied"], coventry["relets"]) == (1, 1, 0)
     assert coventry["empty_days_median"] is None
     programme = rows["programme"]
     assert (programme["available"], programme["occupied"], programme["empty"]) == (6, 4, 2)
-    assert (programme["relets"], programme["empty_days_total"], programme["empty_days_median"]) == (4, 13, 1.5)
+    assert (programme["relets"], programme["empty_days_total"], programme["empty_days_median"]) == (
+        4,
+        13,
+        1.5,
+    )
     assert programme["by_funding"]["nsap_2020_21"] == {"acquired": 4, "occupied": 2}
     # the next quarter: B's re-let on 1 October after 30 empty days
     later = home_figures(QUARTER.next())[str(authority_by_gss(BIRMINGHAM).id)]
@@ -73,7 +85,9 @@ def test_home_counts_and_empty_days_at_their_edges(histories):
 
 
 def _cells(page: str, row: str) -> dict[str, str]:
-    match = re.search(rf'data-table="supply".*?<tr class="govuk-table__row" data-row="{row}">(.*?)</tr>', page, re.S)
+    match = re.search(
+        rf'data-table="supply".*?<tr class="govuk-table__row" data-row="{row}">(.*?)</tr>', page, re.S
+    )
     assert match, row
     return dict(re.findall(r'data-cell="(\w+)">([^<]*)<', match.group(1)))
 

@@ -30,7 +30,11 @@ def test_lead_adds_edits_and_withdraws_a_property_each_audited(signed_in):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/supply/property/BIR-H0001")
     home = _home("BIR-H0001")
-    assert (home.local_reference, home.source, home.funding) == ("FLAT-7", "programme_acquired", "nsap_2020_21")
+    assert (home.local_reference, home.source, home.funding) == (
+        "FLAT-7",
+        "programme_acquired",
+        "nsap_2020_21",
+    )
     assert (home.cost_pence, home.bedrooms, home.available_from) == (12_500_000, 1, date(2020, 10, 1))
     page = lead.get("/supply/property/BIR-H0001").get_data(as_text=True)
     assert "NSAP 2020/21" in page and "£125,000.00" in page
@@ -51,7 +55,9 @@ def test_lead_adds_edits_and_withdraws_a_property_each_audited(signed_in):
     home = _home("BIR-H0001")
     assert (home.withdrawn_on, home.withdrawal_reason) == (date(2022, 4, 1), "sold")
     actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.object_type == "property", AuditEntry.object_id == "BIR-H0001")
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "property", AuditEntry.object_id == "BIR-H0001"
+        )
     ).all()
     assert {"create", "update", "withdraw"} <= set(actions)
 
@@ -65,7 +71,9 @@ def test_bad_values_are_refused_with_messages_and_nothing_written(signed_in):
     response = post_form(
         lead,
         f"/supply/{BIRMINGHAM}/new",
-        property_form(local_reference="12 High Street", cost="lots", bedrooms="", available_from=["", "", ""]),
+        property_form(
+            local_reference="12 High Street", cost="lots", bedrooms="", available_from=["", "", ""]
+        ),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -163,7 +171,9 @@ def test_tenancy_dates_outside_the_propertys_availability_are_refused(signed_in,
     # at the edges: from the first day available, ending on the day it is withdrawn
     other = make_client(BIRMINGHAM, date(2019, 5, 1))
     assert _tenancy(lead, other, date(2019, 9, 1), date(2019, 12, 31), home.id).status_code == 302
-    last = make_client(BIRMINGHAM, date(2019, 5, 1), tenancies=[(date(2019, 9, 1), date(2020, 6, 1), "other")])
+    last = make_client(
+        BIRMINGHAM, date(2019, 5, 1), tenancies=[(date(2019, 9, 1), date(2020, 6, 1), "other")]
+    )
     response = post_form(lead, path, {"tenancy_id": str(last.tenancies[0].id)})
     assert response.status_code == 302
 
@@ -178,7 +188,9 @@ def test_a_tenancy_cannot_outlast_the_withdrawal_and_withdrawal_waits_for_the_te
         f"/supply/property/{home.reference}/withdraw",
         {"withdrawn_on": ["1", "4", "2021"], "withdrawal_reason": "unfit"},
     )
-    assert "The tenancy from 1 June 2019 has not ended: record its end first" in response.get_data(as_text=True)
+    assert "The tenancy from 1 June 2019 has not ended: record its end first" in response.get_data(
+        as_text=True
+    )
     assert _home(home.reference).withdrawn_on is None
 
 
