@@ -45,6 +45,7 @@ def _holds_on(tenancy: Tenancy, day: date) -> bool:
 
 def _new_home(rng, authority_id: int, source: str, available: date, funding=None, cost=None) -> Property:
     authority = db.session.get(Authority, authority_id)
+    assert authority is not None  # a tenancy's client's authority
     return service.create_property(
         authority,
         {
@@ -94,15 +95,15 @@ def _nsap(rng, tenancies: list[Tenancy], pools: dict) -> set[int]:
     ended.sort(key=lambda t: (t.tenure != "programme_acquired", t.start_date, t.id))
     authorities = programme_service.authorities()
     for index in range(NSAP_HOMES - NSAP_OCCUPIED):
-        tenancy = ended[index] if index < 2 and index < len(ended) else None
-        authority_id = tenancy.client.authority_id if tenancy else rng.choice(authorities).id
-        latest = min(last, tenancy.start_date - timedelta(days=7)) if tenancy else last
+        earlier: Tenancy | None = ended[index] if index < 2 and index < len(ended) else None
+        authority_id = earlier.client.authority_id if earlier else rng.choice(authorities).id
+        latest = min(last, earlier.start_date - timedelta(days=7)) if earlier else last
         available = first + timedelta(days=rng.randint(0, max(0, (latest - first).days)))
         home = _new_home(rng, authority_id, "programme_acquired", available, NSAP_FUNDING, _nsap_cost(rng))
-        if tenancy is not None:
-            _link(tenancy, home)
-            placed.add(tenancy.id)
-        free = max(tenancy.end_date if tenancy and tenancy.end_date else available, date(2021, 10, 1))
+        if earlier is not None:
+            _link(earlier, home)
+            placed.add(earlier.id)
+        free = max(earlier.end_date if earlier and earlier.end_date else available, date(2021, 10, 1))
         pools.setdefault((home.authority_id, home.source), []).append(_Home(home, free))
     return placed
 

@@ -106,12 +106,12 @@ def home_figures(quarter: Quarter) -> dict[str, dict]:
     for authority_id, available, busy in db.session.execute(query):
         row = rows.setdefault(str(authority_id), _empty_row())
         row["available"], row["occupied"], row["empty"] = available, busy, available - busy
-    query = (
+    by_funding = (
         select(Property.authority_id, Property.funding, func.count(), func.count().filter(occupied))
         .where(Property.funding.is_not(None), Property.available_from <= end)
         .group_by(Property.authority_id, Property.funding)
     )
-    for authority_id, funding, acquired, busy in db.session.execute(query):
+    for authority_id, funding, acquired, busy in db.session.execute(by_funding):
         row = rows.setdefault(str(authority_id), _empty_row())
         row["by_funding"].setdefault(funding, {"acquired": 0, "occupied": 0})
         row["by_funding"][funding] = {"acquired": acquired, "occupied": busy}
@@ -125,12 +125,12 @@ def home_figures(quarter: Quarter) -> dict[str, dict]:
         .where(Tenancy.property_id.is_not(None))
         .subquery()
     )
-    query = (
+    relets = (
         select(Property.authority_id, _days_between(lets.c.start_date, lets.c.previous_end))
         .join(Property, Property.id == lets.c.property_id)
         .where(lets.c.previous_end.is_not(None), lets.c.start_date.between(start, end))
     )
-    for authority_id, gap in db.session.execute(query):
+    for authority_id, gap in db.session.execute(relets):
         rows.setdefault(str(authority_id), _empty_row())["gaps"].append(int(gap))
     programme = _empty_row()
     for row in rows.values():

@@ -239,7 +239,7 @@ def register_rows(authority_id: int) -> list[Row]:
             (Tenancy.end_date.is_(None)) | (Tenancy.end_date > today),
         )
     )
-    occupied = dict(db.session.execute(query).tuples().all())
+    occupied = {home_id: reference for home_id, reference in db.session.execute(query)}
     return [Row(home, occupied.get(home.id)) for home in homes]
 
 
