@@ -17,6 +17,7 @@ AREAS = (
     "clients",
     "finance",
     "registers",
+    "supply",
     "reporting",
     "home",
     "demo",

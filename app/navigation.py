@@ -42,8 +42,10 @@ SECTIONS = (
         (
             ("clients.register_home", "Client register", access.may_use_client_register),
             ("clients.programme_outcomes", "Outcomes", access.may_see_outcomes),
+            ("supply.register_home", "Property register", access.may_manage_properties),
+            ("supply.figures_page", "Housing supply", access.may_see_supply_figures),
         ),
-        ("/clients",),
+        ("/clients", "/supply"),
     ),
     Section("Finance", (("finance.summary", "Finance", access.may_see_finance),), ("/finance",)),
     Section(

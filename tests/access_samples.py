@@ -67,6 +67,16 @@ ROUTES: dict[str, dict] = {
     "clients.download": {"roles": {"admin", "lead"}},
     "clients.programme_outcomes": {"roles": EVERYONE},
     "clients.authority_outcomes": {"roles": EVERYONE},
+    "supply.register_home": {"roles": {"admin", "lead"}},
+    "supply.register": {"roles": {"admin", "lead"}},
+    "supply.add_property": {"roles": {"admin", "lead"}},
+    "supply.show_property": {"roles": {"admin", "lead"}},
+    "supply.edit_property": {"roles": {"admin", "lead"}},
+    "supply.withdraw_property": {"roles": {"admin", "lead"}},
+    "supply.link_tenancy": {"roles": {"admin", "lead"}},
+    "supply.download": {"roles": {"admin", "lead"}},
+    "supply.upload": {"roles": {"admin", "lead"}},
+    "supply.figures_page": {"roles": EVERYONE},
     "registers.services": {"roles": EVERYONE},
     "registers.risks": {"roles": EVERYONE},
     "registers.risk": {"roles": EVERYONE},
@@ -133,7 +143,21 @@ def _values(gss: str) -> dict:
         **_report_samples(),
         **_client_sample(gss),
         **_register_samples(gss),
+        **_property_sample(gss),
     }
+
+
+def _property_sample(gss: str) -> dict:
+    """A property of the authority (URL value property_ref)."""
+    from datetime import date
+
+    from app.programme.service import authority_by_gss
+    from app.supply import service
+
+    home = service.create_property(
+        authority_by_gss(gss), {"source": "council", "bedrooms": 1, "available_from": date(2019, 4, 1)}
+    )
+    return {"property_ref": home.reference}
 
 
 def _register_samples(gss: str) -> dict:

@@ -109,6 +109,17 @@ def may_see_outcomes(user) -> bool:
     return is_signed_in(user)
 
 
+def may_manage_properties(user) -> bool:
+    """The property register (housing supply): admin every authority's, a lead their own."""
+    return _has_role(user, ROLE_ADMIN, ROLE_LEAD)
+
+
+def may_see_supply_figures(user) -> bool:
+    """The housing supply figures (a lead their own authority's; people waiting protected
+    for readers outside BCC, homes exact)."""
+    return is_signed_in(user)
+
+
 def may_manage_registers(user) -> bool:
     """Add services, risks and opportunities (which entries: may_manage_register_entry)."""
     return _has_role(user, ROLE_ADMIN, ROLE_LEAD)

@@ -34,6 +34,13 @@ LOCAL_REFERENCE_MESSAGE = (
 )
 
 
+def optional_id(value) -> int | None:
+    """A select's chosen id: None for the blank choice (a non-number is refused by WTForms)."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 def _choices(labels: dict, blank: str | None = None) -> list[tuple[str, str]]:
     rows = list(labels.items())
     return [("", blank)] + rows if blank is not None else rows
@@ -104,7 +111,17 @@ class TenancyForm(FlaskForm):
         widget=GovSelect(),
         choices=_choices(TENANCY_END_REASONS, "Not ended"),
     )
+    # The home it is in: the authority's properties not withdrawn (set by the view).
+    property_id = SelectField(
+        "Property (optional)", widget=GovSelect(), coerce=optional_id, choices=[("", "No property recorded")]
+    )
     submit = SubmitField("Save tenancy", widget=GovSubmitInput())
+
+    def set_property_choices(self, homes) -> None:
+        self.property_id.choices = [("", "No property recorded")] + [
+            (home.id, home.reference + (f" ({home.local_reference})" if home.local_reference else ""))
+            for home in homes
+        ]
 
 
 class EndTenancyForm(FlaskForm):

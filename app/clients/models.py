@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clients.properties import Property
 from app.extensions import Model
 from app.programme.models import Authority
 
@@ -140,5 +141,8 @@ class Tenancy(Model):
     end_date: Mapped[date | None]
     end_reason: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime]
+    # The home it is in (app/clients/properties.py); None for a tenancy recorded without one.
+    property_id: Mapped[int | None] = mapped_column(ForeignKey("property.id"), index=True)
 
     client: Mapped[Client] = relationship(back_populates="tenancies")
+    property: Mapped[Property | None] = relationship()

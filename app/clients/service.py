@@ -31,6 +31,7 @@ from app.clients.models import (
 )
 from app.clients.outcomes import Outcomes, period_outcomes, programme_total
 from app.clients.outcomes import reuse_outcomes as reuse_outcomes  # for the report's figures()
+from app.clients.tenancy_homes import checked_property
 from app.extensions import db
 from app.periods import FinancialYear, Month, Quarter
 from app.programme import service as programme_service
@@ -385,8 +386,12 @@ def add_tenancy(
     end: date | None = None,
     end_reason: str | None = None,
     actor: str | None = None,
+    property_id: int | None = None,
 ) -> Tenancy:
     errors = check_tenancy(client, start, tenure, end, end_reason)
+    if errors:
+        raise ClientRuleError(errors)
+    home, errors = checked_property(client, property_id, start, end)
     if errors:
         raise ClientRuleError(errors)
     tenancy = Tenancy(
@@ -395,6 +400,7 @@ def add_tenancy(
         end_date=end,
         end_reason=end_reason if end else None,
         created_at=clock.utcnow(),
+        property=home,
     )
     client.tenancies.append(tenancy)
     client.tenancies.sort(key=lambda t: t.start_date)
@@ -407,6 +413,7 @@ def add_tenancy(
             "tenure": (None, tenure),
             "end_date": (None, end),
             "end_reason": (None, tenancy.end_reason),
+            "property": (None, home.reference if home else None),
         },
         actor=actor,
     )
@@ -419,6 +426,9 @@ def end_tenancy(tenancy: Tenancy, end: date | None, end_reason: str | None) -> N
     errors = check_tenancy(client, tenancy.start_date, tenancy.tenure, end, end_reason, tenancy)
     if end is None:
         errors["end_date"] = "Enter the date the tenancy ended"
+    if not errors and tenancy.property_id is not None:
+        _home, errors = checked_property(client, tenancy.property_id, tenancy.start_date, end, tenancy)
+        errors = {"end_date": " ".join(errors.values())} if errors else {}
     if errors:
         raise ClientRuleError(errors)
     audit.record(

@@ -17,7 +17,7 @@ from app.accounts.access import (
     requires,
     sees_only_own_authority,
 )
-from app.clients import service, spreadsheet
+from app.clients import service, spreadsheet, tenancy_homes
 from app.clients.forms import (
     ClientForm,
     ConfirmForm,
@@ -158,6 +158,7 @@ def edit_client(reference):
 def add_tenancy(reference):
     client = _client_or_403(reference)
     form = TenancyForm()
+    form.set_property_choices(tenancy_homes.choices_for(client.authority_id))
     if form.validate_on_submit():
         try:
             service.add_tenancy(
@@ -166,6 +167,7 @@ def add_tenancy(reference):
                 form.tenure.data,
                 form.end_date.data,
                 form.end_reason.data or None,
+                property_id=form.property_id.data,
             )
         except service.ClientRuleError as error:
             service.rollback()

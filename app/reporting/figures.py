@@ -28,6 +28,7 @@ from app.programme.models import Authority
 from app.registers import service as registers
 from app.registers.models import RISK_OPEN
 from app.returns import service as returns
+from app.supply import figures as supply
 
 # figures_schema.SCHEMA_VERSION: the shape's version, stored with the figures. Version 2:
 # percentages are fractions (0.125 is 12.5%) and the programme's first-year target is frozen.
@@ -227,6 +228,8 @@ def _gather(quarter: Quarter) -> dict:
             "outcomes_by_authority": _outcomes_by_authority(clients.outcomes_by_authority(quarter), names),
             # what leaves BCC: both workbooks write counts of people from this, never the above
             "published": protected.published(quarter),
+            # counts of homes (not people: exact in both workbooks); people waiting are in "published"
+            "housing_supply": supply.home_figures(quarter),
             "units_against_target": plain(units),
             "units_programme": plain(clients.programme_units_row(units)),
             "reporting_rate": {**plain(rate), "totals": plain(rate.totals())},

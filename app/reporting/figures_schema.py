@@ -180,6 +180,18 @@ OPTIONAL_SECTIONS: dict[str, object] = {
     # people as published), read with .get() so older runs still build
     "previous_quarter": {"label": str, "rows": [ANY]},
     "changes_since": {"version": int, "changes": [ANY]},
+    # housing supply (issue 19): counts of homes per authority id and "programme"
+    "housing_supply": Mapping(
+        {
+            "available": int,
+            "occupied": int,
+            "empty": int,
+            "relets": int,
+            "empty_days_total": int,
+            "empty_days_median": Maybe(NUMBER),
+            "by_funding": Mapping({"acquired": int, "occupied": int}),
+        }
+    ),
 }
 
 SPECS = {1: V1, 2: V1}  # version 2 has version 1's shape; what its percentages mean changed

@@ -27,6 +27,8 @@ from app.reporting.sheets_finance import (
     returns_sheet,
     summary_finance_rows,
 )
+from app.reporting.sheets_supply import summary_rows as supply_summary_rows
+from app.reporting.sheets_supply import supply_sheet
 
 HEADINGS = {
     "Summary": "Summary: headline figures",
@@ -41,6 +43,7 @@ HEADINGS = {
     "Risk actions": "What each risk is and what is being done about it",
     "Returns": "Monthly returns: reporting rate",
     "Narrative": "Progress and issues reported by each authority",
+    "Housing supply": "Housing supply: the homes behind the tenancies",
     "Definitions": "Definitions",
 }
 
@@ -309,6 +312,7 @@ def summary_sheet(sheet: Sheet) -> None:
     for rag in ("red", "amber", "green"):
         rows.append([f"Open risks rated {rag}", figures["open_risk_rag_counts"]["risk"][rag], INTEGER, rag])
     completeness = figures["completeness"]
+    rows += supply_summary_rows(figures)
     rows.append(["Monthly returns for the quarter", completeness["sentence"], TEXT, None])
     rows += summary_finance_rows(figures)
     rows.append(["Finance figures", provisional_note(figures, "year"), TEXT, None])
@@ -337,6 +341,7 @@ WRITERS = {
     "Risk actions": risk_actions_sheet,
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
+    "Housing supply": supply_sheet,
     "Definitions": definitions_sheet,
     "Changes": changes_sheet,
 }

@@ -43,6 +43,8 @@ EXPECTED = {
     access.may_erase_clients: {"admin"},
     access.may_see_outcomes: ALL,
     access.may_manage_registers: {"admin", "lead"},
+    access.may_manage_properties: {"admin", "lead"},
+    access.may_see_supply_figures: ALL,
     access.may_see_finance: ALL,
     access.may_see_authority_finance: BCC | {"lead"},
     access.may_manage_finance: BCC,
