@@ -13,7 +13,7 @@ from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt
 from app.formatting import format_money
 from app.programme import service as programme_service
 from app.programme.models import Authority
-from app.returns.models import STATUS_APPROVED, MonthlyReturn, ReturnSpendLine
+from app.returns.models import STATUS_APPROVED, AnalyticsSpend
 
 
 def _flushed(write):
@@ -150,14 +150,13 @@ def paid_against_approved(authority_id: int | None = None, as_at: date | None = 
         AuthorityPayment.authority_id
     )
     approved_query = (
-        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.status == STATUS_APPROVED)
-        .group_by(MonthlyReturn.authority_id)
+        select(AnalyticsSpend.authority_id, func.sum(AnalyticsSpend.amount_pence))
+        .where(AnalyticsSpend.status == STATUS_APPROVED)
+        .group_by(AnalyticsSpend.authority_id)
     )
     if as_at is not None:
         paid_query = paid_query.where(AuthorityPayment.paid_on <= as_at)
-        approved_query = approved_query.where(MonthlyReturn.month <= as_at.strftime("%Y-%m"))
+        approved_query = approved_query.where(AnalyticsSpend.month <= as_at.strftime("%Y-%m"))
     paid = dict(db.session.execute(paid_query).all())
     approved = dict(db.session.execute(approved_query).all())
     allocation: dict[int, int] = {}

@@ -73,3 +73,19 @@ class ReturnSpendLine(Model):
     amount_pence: Mapped[Pence]
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="spend_lines")
+
+
+class AnalyticsSpend(Model):
+    """The spend summary (DHIS2-style analytics table): one row per authority, month, strand
+    and return status, summing that month's spend lines. Derived data only: kept exact in the
+    same transaction as every write by app/returns/analytics.py, rebuilt by `hfm analytics
+    rebuild`, compared with the raw tables by `hfm analytics check`. Readers: finance."""
+
+    __tablename__ = "analytics_spend"
+
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2019-07"
+    strand: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_pence: Mapped[Pence]
+    line_count: Mapped[int]
