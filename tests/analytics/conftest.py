@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.returns.models import AnalyticsSpend
+from tests.hardening.test_concurrency import people, postgres_only  # noqa: F401  (PostgreSQL only)
 from tests.returns.conftest import clock  # noqa: F401  (the settable clock, 5 June 2021)
 
 

@@ -66,7 +66,12 @@ def test_check_names_each_difference_and_rebuild_mends_it(runner, loaded):
     db.session.execute(delete(AnalyticsSpend).where(AnalyticsSpend.month == "2019-06"))
     db.session.execute(
         insert(AnalyticsSpend).values(
-            authority_id=bir, month="2030-01", strand="hf_support", status="draft", amount_pence=1, line_count=1
+            authority_id=bir,
+            month="2030-01",
+            strand="hf_support",
+            status="draft",
+            amount_pence=1,
+            line_count=1,
         )
     )
     found = analytics.differences()

@@ -59,7 +59,9 @@ def test_draft_submit_return_resubmit_approve_reopen(signed_in, clock):
     assert summary_rows(bir) == _rows("draft")
     assert _birmingham_actual() == (0, 0)
 
-    response = post_and_confirm(lead, URL, good_figures(version=str(_return().version), submit_return="Submit"))
+    response = post_and_confirm(
+        lead, URL, good_figures(version=str(_return().version), submit_return="Submit")
+    )
     assert response.status_code == 302
     _exact()
     assert summary_rows(bir) == _rows("submitted")
