@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import delete, event, except_, func, insert, inspect, select
+from sqlalchemy import Table, delete, event, except_, func, insert, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -35,9 +36,9 @@ from app.returns.models import AnalyticsSpend, MonthlyReturn, ReturnSpendLine
 Key = tuple[int, str]  # (authority_id, "YYYY-MM")
 CHUNK = 500  # months per statement
 
-spend = AnalyticsSpend.__table__
-returns = MonthlyReturn.__table__
-lines = ReturnSpendLine.__table__
+spend = cast(Table, AnalyticsSpend.__table__)
+returns = cast(Table, MonthlyReturn.__table__)
+lines = cast(Table, ReturnSpendLine.__table__)
 
 
 def _fresh(authority_id: int | None = None, months: list[str] | None = None):
@@ -118,11 +119,12 @@ def differences() -> list[Difference]:
     fresh = _fresh()
     missing = db.session.execute(except_(fresh, stored)).all()  # in the raw tables, not the summary
     extra = db.session.execute(except_(stored, fresh)).all()  # in the summary, not the raw tables
-    expected = {tuple(row[:4]): (int(row[4]), int(row[5])) for row in missing}
-    found = {tuple(row[:4]): (int(row[4]), int(row[5])) for row in extra}
+    expected = {(row[0], row[1], row[2], row[3]): (int(row[4]), int(row[5])) for row in missing}
+    found = {(row[0], row[1], row[2], row[3]): (int(row[4]), int(row[5])) for row in extra}
     return [
-        Difference(*key, expected.get(key), found.get(key))  # type: ignore[misc]
+        Difference(authority_id, month, strand, status, expected.get(key), found.get(key))
         for key in sorted(expected.keys() | found.keys())
+        for authority_id, month, strand, status in [key]
     ]
 
 
