@@ -24,21 +24,34 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import cast as typed
 
-from sqlalchemy import Table, delete, event, except_, func, insert, inspect, select
+from sqlalchemy import Integer, Table, case, cast, delete, event, except_, func, insert, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.returns.models import AnalyticsSpend, MonthlyReturn, ReturnSpendLine
+from app.periods import FinancialYear
+from app.returns.models import AnalyticsSpend, AnalyticsSpendYear, MonthlyReturn, ReturnSpendLine
 
 Key = tuple[int, str]  # (authority_id, "YYYY-MM")
 CHUNK = 500  # months per statement
 
-spend = cast(Table, AnalyticsSpend.__table__)
-returns = cast(Table, MonthlyReturn.__table__)
-lines = cast(Table, ReturnSpendLine.__table__)
+spend = typed(Table, AnalyticsSpend.__table__)
+spend_year = typed(Table, AnalyticsSpendYear.__table__)
+returns = typed(Table, MonthlyReturn.__table__)
+lines = typed(Table, ReturnSpendLine.__table__)
+
+
+def year_start(month):
+    """The financial year (its first calendar year) of a "YYYY-MM" column, in SQL."""
+    calendar_year = cast(func.substr(month, 1, 4), Integer)
+    return case((func.substr(month, 6, 2) >= "04", calendar_year), else_=calendar_year - 1)
+
+
+def year_of(month: str) -> int:
+    year, number = int(month[:4]), int(month[5:7])
+    return year if number >= 4 else year - 1
 
 
 def _fresh(authority_id: int | None = None, months: list[str] | None = None):
@@ -62,7 +75,42 @@ def _fresh(authority_id: int | None = None, months: list[str] | None = None):
     return query
 
 
+def _fresh_years():
+    """The yearly roll-up computed from the raw tables."""
+    year = year_start(returns.c.month)
+    return (
+        select(
+            returns.c.authority_id,
+            year.label("year_start"),
+            lines.c.strand,
+            returns.c.status,
+            func.sum(lines.c.amount_pence).label("amount_pence"),
+            func.count().label("line_count"),
+        )
+        .select_from(returns.join(lines, lines.c.return_id == returns.c.id))
+        .group_by(returns.c.authority_id, year, lines.c.strand, returns.c.status)
+    )
+
+
+def _years_from_months(authority_id: int, years: list[int]):
+    """The yearly roll-up of some years of one authority, from analytics_spend."""
+    year = year_start(spend.c.month)
+    return (
+        select(
+            spend.c.authority_id,
+            year,
+            spend.c.strand,
+            spend.c.status,
+            func.sum(spend.c.amount_pence),
+            func.sum(spend.c.line_count),
+        )
+        .where(spend.c.authority_id == authority_id, year.in_(years))
+        .group_by(spend.c.authority_id, year, spend.c.strand, spend.c.status)
+    )
+
+
 _COLUMNS = ["authority_id", "month", "strand", "status", "amount_pence", "line_count"]
+_YEAR_COLUMNS = ["authority_id", "year_start", "strand", "status", "amount_pence", "line_count"]
 
 
 def refresh(keys: Iterable[Key], connection: Connection | None = None) -> None:
@@ -82,13 +130,24 @@ def refresh(keys: Iterable[Key], connection: Connection | None = None) -> None:
                 delete(spend).where(spend.c.authority_id == authority_id, spend.c.month.in_(chunk))
             )
             connection.execute(insert(spend).from_select(_COLUMNS, _fresh(authority_id, chunk)))
+        years = sorted({year_of(month) for month in months})
+        connection.execute(
+            delete(spend_year).where(
+                spend_year.c.authority_id == authority_id, spend_year.c.year_start.in_(years)
+            )
+        )
+        connection.execute(
+            insert(spend_year).from_select(_YEAR_COLUMNS, _years_from_months(authority_id, years))
+        )
 
 
 def rebuild(connection: Connection | None = None) -> int:
     """Recompute the whole summary from the raw tables; the number of rows it now holds."""
     connection = connection or db.session.connection()
     connection.execute(delete(spend))
+    connection.execute(delete(spend_year))
     connection.execute(insert(spend).from_select(_COLUMNS, _fresh()))
+    connection.execute(insert(spend_year).from_select(_YEAR_COLUMNS, _fresh_years()))
     return int(connection.scalar(select(func.count()).select_from(spend)) or 0)
 
 
@@ -96,35 +155,44 @@ def rebuild(connection: Connection | None = None) -> int:
 class Difference:
     """One summary row that disagrees with the raw tables (None: the row is missing)."""
 
+    table: str  # analytics_spend or analytics_spend_year
     authority_id: int
-    month: str
+    period: str  # the month "2019-07", or the financial year "2019-20"
     strand: str
     status: str
     expected: tuple[int, int] | None  # (amount_pence, line_count) from the raw tables
-    found: tuple[int, int] | None  # the same in analytics_spend
+    found: tuple[int, int] | None  # the same in the summary table
 
     def __str__(self) -> str:
         def shown(value):
             return "no row" if value is None else f"{value[0]} pence in {value[1]} lines"
 
         return (
-            f"analytics_spend authority {self.authority_id} {self.month} {self.strand} {self.status}: "
+            f"{self.table} authority {self.authority_id} {self.period} {self.strand} {self.status}: "
             f"expected {shown(self.expected)}, found {shown(self.found)}"
         )
 
 
-def differences() -> list[Difference]:
-    """Every row where analytics_spend and a fresh recomputation (in SQL) disagree."""
-    stored = select(*(spend.c[name] for name in _COLUMNS))
-    fresh = _fresh()
+def _compare(table: Table, columns: list[str], fresh, period) -> list[Difference]:
+    stored = select(*(table.c[name] for name in columns))
     missing = db.session.execute(except_(fresh, stored)).all()  # in the raw tables, not the summary
     extra = db.session.execute(except_(stored, fresh)).all()  # in the summary, not the raw tables
     expected = {(row[0], row[1], row[2], row[3]): (int(row[4]), int(row[5])) for row in missing}
     found = {(row[0], row[1], row[2], row[3]): (int(row[4]), int(row[5])) for row in extra}
     return [
-        Difference(authority_id, month, strand, status, expected.get(key), found.get(key))
+        Difference(
+            table.name, authority_id, period(key_period), strand, status, expected.get(key), found.get(key)
+        )
         for key in sorted(expected.keys() | found.keys())
-        for authority_id, month, strand, status in [key]
+        for authority_id, key_period, strand, status in [key]
+    ]
+
+
+def differences() -> list[Difference]:
+    """Every row where a summary table and a fresh recomputation (in SQL) disagree."""
+    return [
+        *_compare(spend, _COLUMNS, _fresh(), str),
+        *_compare(spend_year, _YEAR_COLUMNS, _fresh_years(), lambda year: str(FinancialYear(int(year)))),
     ]
 
 

@@ -32,9 +32,9 @@ def analytics_check():
         click.echo(str(difference))
     if found:
         raise click.ClickException(
-            f"{len(found)} differences in analytics_spend (run `hfm analytics rebuild`)"
+            f"{len(found)} differences in the summary tables (run `hfm analytics rebuild`)"
         )
-    click.echo("analytics_spend agrees with the monthly returns: 0 differences")
+    click.echo("analytics_spend and analytics_spend_year agree with the monthly returns: 0 differences")
 
 
 COMMANDS = [analytics_cli]

@@ -89,3 +89,18 @@ class AnalyticsSpend(Model):
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     amount_pence: Mapped[Pence]
     line_count: Mapped[int]
+
+
+class AnalyticsSpendYear(Model):
+    """The same sums per financial year (year_start 2019 is 2019-20): a roll-up of
+    analytics_spend kept by the same upkeep, so "since the grant began" reads a few rows per
+    authority instead of every month."""
+
+    __tablename__ = "analytics_spend_year"
+
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), primary_key=True)
+    year_start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    strand: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_pence: Mapped[Pence]
+    line_count: Mapped[int]

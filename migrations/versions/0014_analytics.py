@@ -1,4 +1,4 @@
-"""analytics: the spend summary table (authority x month x strand x return status)
+"""analytics: the spend summary tables (authority x month or year x strand x return status)
 
 Filled here from the existing returns; kept exact afterwards by app/returns/analytics.py.
 
@@ -41,5 +41,33 @@ def upgrade():
     )
 
 
+    op.create_table(
+        "analytics_spend_year",
+        sa.Column("authority_id", sa.Integer(), nullable=False),
+        sa.Column("year_start", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("strand", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("amount_pence", sa.BigInteger(), nullable=False),
+        sa.Column("line_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["authority_id"], ["authority.id"], name=op.f("fk_analytics_spend_year_authority_id_authority")
+        ),
+        sa.PrimaryKeyConstraint(
+            "authority_id", "year_start", "strand", "status", name=op.f("pk_analytics_spend_year")
+        ),
+    )
+    # the financial year of "YYYY-MM" (April to March), by its first calendar year
+    year_start = (
+        "CASE WHEN substr(month, 6, 2) >= '04' THEN CAST(substr(month, 1, 4) AS INTEGER) "
+        "ELSE CAST(substr(month, 1, 4) AS INTEGER) - 1 END"
+    )
+    op.execute(
+        "INSERT INTO analytics_spend_year (authority_id, year_start, strand, status, amount_pence, line_count) "
+        f"SELECT authority_id, {year_start}, strand, status, SUM(amount_pence), SUM(line_count) "
+        f"FROM analytics_spend GROUP BY authority_id, {year_start}, strand, status"
+    )
+
+
 def downgrade():
+    op.drop_table("analytics_spend_year")
     op.drop_table("analytics_spend")

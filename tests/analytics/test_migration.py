@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.extensions import db
 from app.returns import analytics
-from app.returns.models import AnalyticsSpend
+from app.returns.models import AnalyticsSpend, AnalyticsSpendYear
 from tests.conftest import TEST_SETTINGS
 
 
@@ -58,6 +58,15 @@ def test_the_migration_fills_the_summary_from_existing_returns(tmp_path):
             ("2019-05", "hf_support", "approved"): (100, 1),
             ("2019-05", "other_support", "approved"): (23, 2),
             ("2019-06", "hf_support", "submitted"): (7, 1),
+        }
+        years = {
+            (row.year_start, row.strand, row.status): (row.amount_pence, row.line_count)
+            for row in db.session.scalars(select(AnalyticsSpendYear))
+        }
+        assert years == {
+            (2019, "hf_support", "approved"): (100, 1),
+            (2019, "other_support", "approved"): (23, 2),
+            (2019, "hf_support", "submitted"): (7, 1),
         }
         assert analytics.differences() == []
         db.session.commit()
