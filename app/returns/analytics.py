@@ -1,4 +1,4 @@
-"""The spend summary (`analytics_spend`), kept exact in the same transaction as every write.
+"""The spend summary tables, kept exact in the same transaction as every write.
 
 Design (DHIS2's analytics tables, but never stale): the raw tables (monthly_return,
 return_spend_line) stay the truth; analytics_spend holds their sums per authority, month,
@@ -6,14 +6,18 @@ strand and return status. One SQLAlchemy `after_flush` listener on the Session c
 every ORM write (new, changed or deleted MonthlyReturn / ReturnSpendLine objects, status
 changes included: save, submit, approve, return, reopen, upload, demo seed) and, still inside
 that flush's transaction, recomputes exactly the touched (authority, month) keys from the raw
-tables: DELETE those keys' rows, INSERT ... SELECT ... GROUP BY. So a reader in the same
+tables: DELETE those keys' rows, INSERT ... SELECT ... GROUP BY; then the same for those
+authorities' financial years in the roll-up analytics_spend_year (summed from the months, so
+"since the grant began" reads ten rows per authority, not 120). So a reader in the same
 transaction, and every other transaction after commit, sees figures that agree with the
 raw rows. Writes that bypass the ORM (Core insert/update/delete, e.g. `hfm demo scale`) must
 call `refresh(keys)` or `rebuild()` themselves.
 
 Concurrency (PostgreSQL, READ COMMITTED): the refresh first locks the keys' monthly_return
 rows (SELECT ... FOR UPDATE), so two transactions refreshing one key run one after the other,
-and the second's statements see the first's committed rows.
+and the second's statements see the first's committed rows. The year rows of one authority are
+shared by its months (two transactions approving July and August both rewrite 2019-20): a
+transaction-scoped advisory lock per (authority, year) makes them take turns the same way.
 
 This module sits in the returns area (it owns the raw tables), below finance, which reads the
 table through its own service functions: no new layer is needed.
@@ -36,6 +40,7 @@ from app.returns.models import AnalyticsSpend, AnalyticsSpendYear, MonthlyReturn
 
 Key = tuple[int, str]  # (authority_id, "YYYY-MM")
 CHUNK = 500  # months per statement
+ADVISORY_NAMESPACE = 0x616E_0000_0000_0000  # "an"alytics: this module's advisory lock keys
 
 spend = typed(Table, AnalyticsSpend.__table__)
 spend_year = typed(Table, AnalyticsSpendYear.__table__)
@@ -131,6 +136,13 @@ def refresh(keys: Iterable[Key], connection: Connection | None = None) -> None:
             )
             connection.execute(insert(spend).from_select(_COLUMNS, _fresh(authority_id, chunk)))
         years = sorted({year_of(month) for month in months})
+        if connection.dialect.name == "postgresql":
+            # one authority's year rows are shared by its twelve months: transactions that
+            # rewrite them take turns (until commit), so each sums the other's committed months
+            for year in years:
+                connection.execute(
+                    select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE + authority_id * 10_000 + year))
+                )
         connection.execute(
             delete(spend_year).where(
                 spend_year.c.authority_id == authority_id, spend_year.c.year_start.in_(years)
