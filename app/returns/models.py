@@ -84,7 +84,8 @@ class AnalyticsSpend(Model):
     __tablename__ = "analytics_spend"
 
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2019-07"
+    # indexed: the year to date reads one financial year's months of every authority
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)  # "2019-07"
     strand: Mapped[str] = mapped_column(String(20), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     amount_pence: Mapped[Pence]

@@ -33,6 +33,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("authority_id", "month", "strand", "status", name=op.f("pk_analytics_spend")),
     )
+    op.create_index(op.f("ix_analytics_spend_month"), "analytics_spend", ["month"], unique=False)
     op.execute(
         "INSERT INTO analytics_spend (authority_id, month, strand, status, amount_pence, line_count) "
         "SELECT r.authority_id, r.month, l.strand, r.status, SUM(l.amount_pence), COUNT(*) "
@@ -70,4 +71,5 @@ def upgrade():
 
 def downgrade():
     op.drop_table("analytics_spend_year")
+    op.drop_index(op.f("ix_analytics_spend_month"), table_name="analytics_spend")
     op.drop_table("analytics_spend")
