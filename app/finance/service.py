@@ -332,7 +332,7 @@ def spend_against_profile(
     # spend: the year to date from the months of this financial year, plus the earlier
     # years' totals for "since the grant began" (a few rows per authority either way)
     counted = (STATUS_APPROVED, STATUS_SUBMITTED)
-    in_year = (
+    this_year = (
         select(
             AnalyticsSpend.authority_id,
             AnalyticsSpend.strand,
@@ -346,7 +346,7 @@ def spend_against_profile(
         )
         .group_by(AnalyticsSpend.authority_id, AnalyticsSpend.strand, AnalyticsSpend.status)
     )
-    earlier = (
+    earlier_years = (
         select(
             AnalyticsSpendYear.authority_id,
             AnalyticsSpendYear.strand,
@@ -359,21 +359,21 @@ def spend_against_profile(
         .group_by(AnalyticsSpendYear.authority_id, AnalyticsSpendYear.strand, AnalyticsSpendYear.status)
     )
     if authority_id is not None:
-        in_year = in_year.where(AnalyticsSpend.authority_id == authority_id)
-        earlier = earlier.where(AnalyticsSpendYear.authority_id == authority_id)
+        this_year = this_year.where(AnalyticsSpend.authority_id == authority_id)
+        earlier_years = earlier_years.where(AnalyticsSpendYear.authority_id == authority_id)
     spend: dict[tuple[int, str], dict[str, int]] = {}
 
     def add(authority, strand, name, pence):
         sums = spend.setdefault((authority, strand), {})
         sums[name] = sums.get(name, 0) + int(pence or 0)
 
-    for authority, strand, status, pence in db.session.execute(in_year):
+    for authority, strand, status, pence in db.session.execute(this_year):
         approved = status == STATUS_APPROVED
         add(authority, strand, "actual_to_date_pence" if approved else "unverified_pence", pence)
         add(
             authority, strand, "cumulative_actual_pence" if approved else "cumulative_unverified_pence", pence
         )
-    for authority, strand, status, pence in db.session.execute(earlier):
+    for authority, strand, status, pence in db.session.execute(earlier_years):
         approved = status == STATUS_APPROVED
         add(
             authority, strand, "cumulative_actual_pence" if approved else "cumulative_unverified_pence", pence
