@@ -14,7 +14,7 @@ from app.finance.models import ForecastOutturn
 from app.periods import FinancialYear
 from app.programme import service as programme_service
 from app.programme.models import Authority, ProfileLine
-from app.returns.models import STATUS_APPROVED, MonthlyReturn, ReturnSpendLine
+from app.returns.models import STATUS_APPROVED, AnalyticsSpend
 
 # ---- forecast outturn --------------------------------------------------------------------
 
@@ -57,14 +57,13 @@ def forecast_outturn(financial_year: FinancialYear, as_at: date | None = None) -
     if ended_months:
         actual = dict(
             db.session.execute(
-                select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-                .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
+                select(AnalyticsSpend.authority_id, func.sum(AnalyticsSpend.amount_pence))
                 .where(
-                    MonthlyReturn.status == STATUS_APPROVED,
-                    MonthlyReturn.month >= str(ended_months[0]),
-                    MonthlyReturn.month <= str(ended_months[-1]),
+                    AnalyticsSpend.status == STATUS_APPROVED,
+                    AnalyticsSpend.month >= str(ended_months[0]),
+                    AnalyticsSpend.month <= str(ended_months[-1]),
                 )
-                .group_by(MonthlyReturn.authority_id)
+                .group_by(AnalyticsSpend.authority_id)
             ).all()
         )
     entered = {

@@ -13,7 +13,7 @@ from app.finance.models import AuthorityPayment, ForecastOutturn, GrantReceipt
 from app.formatting import format_money
 from app.programme import service as programme_service
 from app.programme.models import Authority
-from app.returns.models import STATUS_APPROVED, MonthlyReturn, ReturnSpendLine
+from app.returns.models import STATUS_APPROVED, AnalyticsSpend, AnalyticsSpendYear
 
 
 def _flushed(write):
@@ -149,15 +149,19 @@ def paid_against_approved(authority_id: int | None = None, as_at: date | None = 
     paid_query = select(AuthorityPayment.authority_id, func.sum(AuthorityPayment.amount_pence)).group_by(
         AuthorityPayment.authority_id
     )
+    # approved spend since the grant began: the yearly summary; as at a day, the months
     approved_query = (
-        select(MonthlyReturn.authority_id, func.sum(ReturnSpendLine.amount_pence))
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.status == STATUS_APPROVED)
-        .group_by(MonthlyReturn.authority_id)
+        select(AnalyticsSpendYear.authority_id, func.sum(AnalyticsSpendYear.amount_pence))
+        .where(AnalyticsSpendYear.status == STATUS_APPROVED)
+        .group_by(AnalyticsSpendYear.authority_id)
     )
     if as_at is not None:
         paid_query = paid_query.where(AuthorityPayment.paid_on <= as_at)
-        approved_query = approved_query.where(MonthlyReturn.month <= as_at.strftime("%Y-%m"))
+        approved_query = (
+            select(AnalyticsSpend.authority_id, func.sum(AnalyticsSpend.amount_pence))
+            .where(AnalyticsSpend.status == STATUS_APPROVED, AnalyticsSpend.month <= as_at.strftime("%Y-%m"))
+            .group_by(AnalyticsSpend.authority_id)
+        )
     paid = dict(db.session.execute(paid_query).all())
     approved = dict(db.session.execute(approved_query).all())
     allocation: dict[int, int] = {}

@@ -17,6 +17,10 @@ Rules (our rules where the domain is silent):
   payments beyond it are flagged in words (over_allocation_words, ledger.PaidRow.position).
 - As at: a quarter's figures count only returns of months up to the quarter's end; the
   forecast is worked out as at a day (the quarter's last day in the report).
+- Spend is read from the summary tables analytics_spend (authority x month x strand x return
+  status) and analytics_spend_year (the same per financial year), which app/returns/analytics.py
+  keeps equal to the returns' spend lines in the same transaction as every write: the sums
+  are those of the lines, without reading each line.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from app.periods import Month, Quarter
 from app.programme import periods
 from app.programme import service as programme_service
 from app.programme.models import STRANDS, Authority, ProfileLine, ProfileVersion
-from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, MonthlyReturn, ReturnSpendLine
+from app.returns.models import STATUS_APPROVED, STATUS_SUBMITTED, AnalyticsSpend, AnalyticsSpendYear
 
 TOTAL = "total"
 FIGURE_KEYS = (*STRANDS, TOTAL)
@@ -107,27 +111,26 @@ class MonthSpend:
 
 
 def _approved(amount):
-    return func.coalesce(func.sum(case((MonthlyReturn.status == STATUS_APPROVED, amount), else_=0)), 0)
+    return func.coalesce(func.sum(case((AnalyticsSpend.status == STATUS_APPROVED, amount), else_=0)), 0)
 
 
 def actual_spend_by_month(authority_id: int | None = None) -> list[MonthSpend]:
     """Spend per authority, month and strand: approved (actual) and submitted (unverified)."""
-    amount = ReturnSpendLine.amount_pence
+    amount = AnalyticsSpend.amount_pence
     query = (
         select(
-            MonthlyReturn.authority_id,
-            MonthlyReturn.month,
-            ReturnSpendLine.strand,
+            AnalyticsSpend.authority_id,
+            AnalyticsSpend.month,
+            AnalyticsSpend.strand,
             _approved(amount),
-            func.coalesce(func.sum(case((MonthlyReturn.status == STATUS_SUBMITTED, amount), else_=0)), 0),
+            func.coalesce(func.sum(case((AnalyticsSpend.status == STATUS_SUBMITTED, amount), else_=0)), 0),
         )
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED)))
-        .group_by(MonthlyReturn.authority_id, MonthlyReturn.month, ReturnSpendLine.strand)
-        .order_by(MonthlyReturn.authority_id, MonthlyReturn.month, ReturnSpendLine.strand)
+        .where(AnalyticsSpend.status.in_((STATUS_APPROVED, STATUS_SUBMITTED)))
+        .group_by(AnalyticsSpend.authority_id, AnalyticsSpend.month, AnalyticsSpend.strand)
+        .order_by(AnalyticsSpend.authority_id, AnalyticsSpend.month, AnalyticsSpend.strand)
     )
     if authority_id is not None:
-        query = query.where(MonthlyReturn.authority_id == authority_id)
+        query = query.where(AnalyticsSpend.authority_id == authority_id)
     return [MonthSpend(a, m, s, int(ap), int(un)) for a, m, s, ap, un in db.session.execute(query)]
 
 
@@ -282,7 +285,8 @@ def _month_range(quarter: Quarter) -> tuple[str, str]:
 def spend_against_profile(
     quarter: Quarter, profile_version: ProfileVersion | None = None, authority_id: int | None = None
 ) -> SpendAgainstProfile:
-    """Every authority (or one) and the programme, for the quarter. Two GROUP BY queries."""
+    """Every authority (or one) and the programme, for the quarter. Three GROUP BY queries:
+    the profile, and spend from the summary tables (this year's months, earlier years)."""
     version = profile_version or programme_service.current_profile_version()
     year = str(quarter.year)
     first_month, last_month = _month_range(quarter)
@@ -325,37 +329,57 @@ def spend_against_profile(
                 allocation_pence=allocation,
             )
 
-    amount = ReturnSpendLine.amount_pence
-    approved = MonthlyReturn.status == STATUS_APPROVED
-    submitted = MonthlyReturn.status == STATUS_SUBMITTED
-    in_year = MonthlyReturn.month >= first_month
-    query = (
+    # spend: the year to date from the months of this financial year, plus the earlier
+    # years' totals for "since the grant began" (a few rows per authority either way)
+    counted = (STATUS_APPROVED, STATUS_SUBMITTED)
+    this_year = (
         select(
-            MonthlyReturn.authority_id,
-            ReturnSpendLine.strand,
-            func.sum(case((and_(approved, in_year), amount), else_=0)),
-            func.sum(case((approved, amount), else_=0)),
-            func.sum(case((and_(submitted, in_year), amount), else_=0)),
-            func.sum(case((submitted, amount), else_=0)),
+            AnalyticsSpend.authority_id,
+            AnalyticsSpend.strand,
+            AnalyticsSpend.status,
+            func.sum(AnalyticsSpend.amount_pence),
         )
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
         .where(
-            MonthlyReturn.month <= last_month, MonthlyReturn.status.in_((STATUS_APPROVED, STATUS_SUBMITTED))
+            AnalyticsSpend.month >= first_month,
+            AnalyticsSpend.month <= last_month,
+            AnalyticsSpend.status.in_(counted),
         )
-        .group_by(MonthlyReturn.authority_id, ReturnSpendLine.strand)
+        .group_by(AnalyticsSpend.authority_id, AnalyticsSpend.strand, AnalyticsSpend.status)
+    )
+    earlier_years = (
+        select(
+            AnalyticsSpendYear.authority_id,
+            AnalyticsSpendYear.strand,
+            AnalyticsSpendYear.status,
+            func.sum(AnalyticsSpendYear.amount_pence),
+        )
+        .where(
+            AnalyticsSpendYear.year_start < quarter.year.start_year, AnalyticsSpendYear.status.in_(counted)
+        )
+        .group_by(AnalyticsSpendYear.authority_id, AnalyticsSpendYear.strand, AnalyticsSpendYear.status)
     )
     if authority_id is not None:
-        query = query.where(MonthlyReturn.authority_id == authority_id)
-    spend = db.session.execute(query)
-    for authority, strand, to_date, cumulative, unverified, cumulative_unverified in spend:
-        put(
-            authority,
-            strand,
-            actual_to_date_pence=to_date,
-            cumulative_actual_pence=cumulative,
-            unverified_pence=unverified,
-            cumulative_unverified_pence=cumulative_unverified,
+        this_year = this_year.where(AnalyticsSpend.authority_id == authority_id)
+        earlier_years = earlier_years.where(AnalyticsSpendYear.authority_id == authority_id)
+    spend: dict[tuple[int, str], dict[str, int]] = {}
+
+    def add(authority, strand, name, pence):
+        sums = spend.setdefault((authority, strand), {})
+        sums[name] = sums.get(name, 0) + int(pence or 0)
+
+    for authority, strand, status, pence in db.session.execute(this_year):
+        approved = status == STATUS_APPROVED
+        add(authority, strand, "actual_to_date_pence" if approved else "unverified_pence", pence)
+        add(
+            authority, strand, "cumulative_actual_pence" if approved else "cumulative_unverified_pence", pence
         )
+    for authority, strand, status, pence in db.session.execute(earlier_years):
+        approved = status == STATUS_APPROVED
+        add(
+            authority, strand, "cumulative_actual_pence" if approved else "cumulative_unverified_pence", pence
+        )
+    for (authority, strand), sums in spend.items():
+        put(authority, strand, **sums)
 
     programme_row = SpendRow(None)
     for row in rows.values():
@@ -418,13 +442,12 @@ def cumulative_series(quarter: Quarter, authority_id: int | None = None) -> list
             query = query.where(ProfileLine.authority_id == authority_id)
         profile_by_quarter = {slug: int(total) for slug, total in db.session.execute(query)}
     query = (
-        select(MonthlyReturn.month, func.sum(ReturnSpendLine.amount_pence))
-        .join(ReturnSpendLine, ReturnSpendLine.return_id == MonthlyReturn.id)
-        .where(MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month <= str(quarter.months()[-1]))
-        .group_by(MonthlyReturn.month)
+        select(AnalyticsSpend.month, func.sum(AnalyticsSpend.amount_pence))
+        .where(AnalyticsSpend.status == STATUS_APPROVED, AnalyticsSpend.month <= str(quarter.months()[-1]))
+        .group_by(AnalyticsSpend.month)
     )
     if authority_id is not None:
-        query = query.where(MonthlyReturn.authority_id == authority_id)
+        query = query.where(AnalyticsSpend.authority_id == authority_id)
     actual_by_quarter: dict[str, int] = {}
     for month, total in db.session.execute(query):
         slug = Month.parse(month).quarter.slug

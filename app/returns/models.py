@@ -73,3 +73,35 @@ class ReturnSpendLine(Model):
     amount_pence: Mapped[Pence]
 
     monthly_return: Mapped[MonthlyReturn] = relationship(back_populates="spend_lines")
+
+
+class AnalyticsSpend(Model):
+    """The spend summary (DHIS2-style analytics table): one row per authority, month, strand
+    and return status, summing that month's spend lines. Derived data only: kept exact in the
+    same transaction as every write by app/returns/analytics.py, rebuilt by `hfm analytics
+    rebuild`, compared with the raw tables by `hfm analytics check`. Readers: finance."""
+
+    __tablename__ = "analytics_spend"
+
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), primary_key=True)
+    # indexed: the year to date reads one financial year's months of every authority
+    month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)  # "2019-07"
+    strand: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_pence: Mapped[Pence]
+    line_count: Mapped[int]
+
+
+class AnalyticsSpendYear(Model):
+    """The same sums per financial year (year_start 2019 is 2019-20): a roll-up of
+    analytics_spend kept by the same upkeep, so "since the grant began" reads a few rows per
+    authority instead of every month."""
+
+    __tablename__ = "analytics_spend_year"
+
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), primary_key=True)
+    year_start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    strand: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    amount_pence: Mapped[Pence]
+    line_count: Mapped[int]
