@@ -17,6 +17,7 @@ AREAS = (
     "clients",
     "finance",
     "registers",
+    "fidelity",
     "reporting",
     "home",
     "demo",
