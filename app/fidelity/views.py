@@ -19,10 +19,13 @@ from app.accounts.access import (
     sees_unagreed_fidelity,
     visible_authorities,
 )
-from app.fidelity import chart, service
+from app.clients import protected
+from app.fidelity import chart, indicators, service
 from app.fidelity.forms import AgreeForm, AssessmentForm, ModerateForm, SubmitAssessmentForm
 from app.fidelity.models import PRINCIPLES, SCORE_WORDS, STATUS_AGREED, STATUS_LABELS
 from app.periods import HalfYear, PeriodError
+from app.programme import periods as programme_periods
+from app.programme import pickers
 
 bp = Blueprint("fidelity", __name__, template_folder="templates", url_prefix="/fidelity")
 SCORE_CLASSES = {
@@ -263,3 +266,21 @@ def agree(gss: str, period_text: str):
     else:
         flash(f"{authority.name}, {period}: agreed and locked", "success")
     return redirect(url_for("fidelity.assessment", gss=gss, period_text=period.slug))
+
+
+@bp.route("/indicators")
+@requires(may_see_fidelity)
+def indicators_page():
+    quarter = pickers.chosen_quarter()
+    authorities = visible_authorities()
+    return render_template(
+        "fidelity/indicators.html",
+        quarter=quarter,
+        quarters=list(reversed(programme_periods.begun_quarters())),
+        authorities=authorities,
+        by_authority=indicators.for_quarter(
+            quarter, [a.id for a in authorities], protect=protected.sees_protected_counts(current_user)
+        ),
+        definitions=indicators.definitions(),
+        protected_rule=protected.sees_protected_counts(current_user),
+    )
