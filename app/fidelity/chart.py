@@ -66,8 +66,8 @@ def history_chart(title: str, rows: list[HistoryRow]) -> Chart:
         for i, row in enumerate(rows)
     ]
     lines = [
-        Line("Mean of the seven principles", "hfm-line--actual", mean),  # type: ignore[arg-type]
-        Line("Principle 2: flexible support", "hfm-line--target", second),  # type: ignore[arg-type]
+        Line("Mean of the seven principles", "hfm-line--actual", mean),
+        Line("Principle 2: flexible support", "hfm-line--target", second),
     ]
     x_labels = [(x(i), f"{row.period.year} H{row.period.number}") for i, row in enumerate(rows)]
     return Chart(title, WIDTH, HEIGHT, [(y(t), str(t)) for t in range(1, 6)], x_labels, lines)

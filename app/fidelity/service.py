@@ -229,9 +229,8 @@ def submit(assessment: FidelityAssessment, read_version: int, user_id: int | Non
         raise FidelityStateError(
             f"The {period} self-assessment can be submitted only after {period.end_date:%-d %B %Y}"
         )
-    missing = [
-        p for p in PRINCIPLES if assessment.score_for(p) is None or not assessment.score_for(p).evidence
-    ]  # type: ignore[union-attr]
+    scored = {score.principle: score for score in assessment.scores if score.evidence}
+    missing = [principle for principle in PRINCIPLES if principle not in scored]
     if missing:
         raise FidelityStateError(
             "Score every principle with evidence before submitting: principle "

@@ -140,7 +140,7 @@ def assessment(gss: str, period_text: str):
     authority, period = _authority_and_period(gss, period_text)
     found = service.get_assessment(authority.id, period)
     if request.method == "GET":
-        data = {"version": str(found.version if found else 0)}
+        data: dict[str, object] = {"version": str(found.version if found else 0)}
         for score in found.scores if found else []:
             data[f"score_{score.principle}"] = score.score
             data[f"evidence_{score.principle}"] = score.evidence

@@ -180,6 +180,8 @@ OPTIONAL_SECTIONS: dict[str, object] = {
     # people as published), read with .get() so older runs still build
     "previous_quarter": {"label": str, "rows": [ANY]},
     "changes_since": {"version": int, "changes": [ANY]},
+    # fidelity scores and indicators (app/fidelity/report.py)
+    "fidelity": {"scores": [ANY], "indicators": [ANY], "definitions": [ANY]},
 }
 
 SPECS = {1: V1, 2: V1}  # version 2 has version 1's shape; what its percentages mean changed

@@ -8,6 +8,8 @@ from app.clients import protected
 from app.reporting.changes import published_block
 from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
 from app.reporting.sheets_definitions import definitions_sheet
+from app.reporting.sheets_fidelity import HEADING as FIDELITY_HEADING
+from app.reporting.sheets_fidelity import fidelity_sheet
 from app.reporting.sheets_finance import (
     cumulative_sheet,
     finance_sheet,
@@ -41,6 +43,7 @@ HEADINGS = {
     "Risk actions": "What each risk is and what is being done about it",
     "Returns": "Monthly returns: reporting rate",
     "Narrative": "Progress and issues reported by each authority",
+    "Fidelity": FIDELITY_HEADING,
     "Definitions": "Definitions",
 }
 
@@ -337,6 +340,7 @@ WRITERS = {
     "Risk actions": risk_actions_sheet,
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
+    "Fidelity": fidelity_sheet,
     "Definitions": definitions_sheet,
     "Changes": changes_sheet,
 }

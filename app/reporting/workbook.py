@@ -278,6 +278,7 @@ SHEETS = {
         "Risk actions",
         "Returns",
         "Narrative",
+        "Fidelity",
         "Definitions",
     ),
     VARIANT_MHCLG: (
@@ -289,6 +290,7 @@ SHEETS = {
         "Forecast",
         "Risks",
         "Risk actions",
+        "Fidelity",
     ),
 }
 

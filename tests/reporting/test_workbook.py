@@ -27,6 +27,7 @@ TASKFORCE_SHEETS = [
     "Risk actions",
     "Returns",
     "Narrative",
+    "Fidelity",
     "Definitions",
 ]
 MHCLG_SHEETS = [
@@ -38,6 +39,7 @@ MHCLG_SHEETS = [
     "Forecast",
     "Risks",
     "Risk actions",
+    "Fidelity",
 ]
 
 
