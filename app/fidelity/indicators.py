@@ -47,6 +47,7 @@ class Indicator:
     computable: bool
     numerator_label: str = ""
     denominator_label: str = ""
+    number: float | None = None  # the figure as a number, where there is one (people per worker)
 
 
 def definitions() -> dict[str, tuple[str, str]]:
@@ -252,7 +253,7 @@ def _caseload(names, people: int, tenths: int | None, counts: _Counts) -> Indica
     caseload = 10 * shown / tenths
     ceiling = current_app.config["FIDELITY_CASELOAD_CEILING"]
     words = f"{caseload:.1f} people per worker" + (f" (above {ceiling})" if caseload > ceiling else "")
-    return Indicator(CASELOAD, name, "2", shown, _fte_text(tenths), words, True, **labels)
+    return Indicator(CASELOAD, name, "2", shown, _fte_text(tenths), words, True, **labels, number=caseload)
 
 
 def _ended_early(names, figures: Outcomes, counts: _Counts) -> Indicator:

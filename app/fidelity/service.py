@@ -174,6 +174,7 @@ def save_draft(
     answers: dict[int, tuple[int, str]],
     read_version: int,
     user_id: int | None,
+    actor: str | None = None,
 ) -> FidelityAssessment:
     """Save the lead's scores and evidence as a draft. `answers` maps each principle to
     (score 1-5, evidence); the form has checked both."""
@@ -195,7 +196,7 @@ def save_draft(
             authority_id=authority.id, period=period.slug, status=STATUS_DRAFT, created_at=now, updated_at=now
         )
         db.session.add(assessment)
-        audit.record(OBJECT_TYPE, object_id, "create")
+        audit.record(OBJECT_TYPE, object_id, "create", actor=actor)
     changes: dict[str, tuple] = {}
     for principle, (score_value, evidence) in sorted(answers.items()):
         if principle not in PRINCIPLES or score_value not in SCORE_WORDS:
@@ -215,11 +216,19 @@ def save_draft(
     assessment.updated_at = now
     old_version = assessment.version or 0
     _flush()
-    audit.record(OBJECT_TYPE, object_id, "update", {**changes, "version": (old_version, assessment.version)})
+    audit.record(
+        OBJECT_TYPE,
+        object_id,
+        "update",
+        {**changes, "version": (old_version, assessment.version)},
+        actor=actor,
+    )
     return assessment
 
 
-def submit(assessment: FidelityAssessment, read_version: int, user_id: int | None) -> None:
+def submit(
+    assessment: FidelityAssessment, read_version: int, user_id: int | None, actor: str | None = None
+) -> None:
     """The lead sends the draft to the programme manager: only once the half-year has ended
     and with every principle scored with evidence."""
     period = HalfYear.parse(assessment.period)
@@ -251,6 +260,7 @@ def submit(assessment: FidelityAssessment, read_version: int, user_id: int | Non
         audit_id(assessment.authority, period),
         "submit",
         {"status": (old[0], assessment.status), "version": (old[1], assessment.version)},
+        actor=actor,
     )
 
 
@@ -261,6 +271,7 @@ def moderate(
     reason: str,
     read_version: int,
     user_id: int | None,
+    actor: str | None = None,
 ) -> None:
     """The programme manager changes a submitted score, with a reason the lead sees."""
     period = HalfYear.parse(assessment.period)
@@ -291,10 +302,13 @@ def moderate(
             f"principle_{principle}_moderation_reason": (old_reason, score.moderation_reason),
             "version": (old_version, assessment.version),
         },
+        actor=actor,
     )
 
 
-def agree(assessment: FidelityAssessment, read_version: int, user_id: int | None) -> None:
+def agree(
+    assessment: FidelityAssessment, read_version: int, user_id: int | None, actor: str | None = None
+) -> None:
     """The programme manager agrees the (moderated) scores; from then on they are read-only."""
     period = HalfYear.parse(assessment.period)
     if assessment.status != STATUS_SUBMITTED:
@@ -314,6 +328,7 @@ def agree(assessment: FidelityAssessment, read_version: int, user_id: int | None
         audit_id(assessment.authority, period),
         "agree",
         {"status": (old[0], assessment.status), "version": (old[1], assessment.version)},
+        actor=actor,
     )
 
 

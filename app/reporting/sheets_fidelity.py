@@ -23,7 +23,7 @@ def fidelity_sheet(sheet: Sheet) -> None:
         [
             ("Authority", TEXT),
             ("Half-year", TEXT),
-            ("Principle", TEXT),
+            ("Principle", INTEGER),
             ("Score", INTEGER),
             ("In words", TEXT),
             ("Previous half-year", TEXT),
@@ -33,7 +33,7 @@ def fidelity_sheet(sheet: Sheet) -> None:
             [
                 row["authority_name"],
                 row["period"] or "No agreed self-assessment",
-                f"{row['principle']}. {row['principle_text']}",
+                row["principle"],
                 row["score"],
                 _plain(row["score_word"]),
                 _plain(row["previous_period"]),
@@ -42,16 +42,20 @@ def fidelity_sheet(sheet: Sheet) -> None:
             for row in section["scores"]
         ],
     )
-    sheet.subheading("Indicators for the quarter")
+    principles = {row["principle"]: row["principle_text"] for row in section["scores"]}
+    sheet.subheading("The principles")
+    sheet.table(
+        [("Principle", INTEGER), ("Housing First principle", USER_TEXT)],
+        [[n, t] for n, t in principles.items()],
+    )
+    sheet.subheading("Indicators for the quarter (numerator and denominator as defined below)")
     sheet.table(
         [
             ("Authority", TEXT),
             ("Indicator", TEXT),
             ("Principle", TEXT),
-            ("Numerator", TEXT),
-            ("Numerator value", COUNT),
-            ("Denominator", TEXT),
-            ("Denominator value", COUNT),
+            ("Numerator", COUNT),
+            ("Denominator", COUNT),
             ("Figure", USER_TEXT),
         ],
         [
@@ -59,9 +63,7 @@ def fidelity_sheet(sheet: Sheet) -> None:
                 row["authority_name"],
                 row["name"],
                 row["principle"],
-                row["numerator_label"],
                 _plain(row["numerator"]),
-                row["denominator_label"],
                 _plain(row["denominator"]),
                 row["value"],
             ]
