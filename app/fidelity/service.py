@@ -334,15 +334,3 @@ def agree(
 
 def audit_trail(authority: Authority, period: HalfYear) -> list:
     return list(audit.entries(OBJECT_TYPE, audit_id(authority, period)))
-
-
-# ---- reporting rate ----------------------------------------------------------------------
-
-
-def timeliness(assessment: FidelityAssessment | None, period: HalfYear, today: date | None = None) -> str:
-    """'on time', 'late', 'missing' (past its due date, not submitted) or 'not due'."""
-    today = today or clock.today()
-    due = due_date(period)
-    if assessment is not None and assessment.first_submitted_at is not None:
-        return "on time" if clock.as_uk(assessment.first_submitted_at).date() <= due else "late"
-    return "missing" if today > due else "not due"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import clock
 from app.accounts.access import (
     authority_or_403,
     may_enter_fidelity,
@@ -20,7 +21,7 @@ from app.accounts.access import (
     visible_authorities,
 )
 from app.clients import protected
-from app.fidelity import chart, indicators, service
+from app.fidelity import chart, indicators, rates, service
 from app.fidelity.forms import AgreeForm, AssessmentForm, ModerateForm, SubmitAssessmentForm
 from app.fidelity.models import PRINCIPLES, SCORE_WORDS, STATUS_AGREED, STATUS_LABELS
 from app.periods import HalfYear, PeriodError
@@ -43,9 +44,18 @@ TAG_CLASSES = {
 }
 
 
+def _reporting_rate_rows(year):
+    """The reporting-rate page's fidelity table for a financial year (the returns area offers
+    the page; fidelity sits above it, so it offers its rows to templates)."""
+    today = clock.today()
+    half_years = [period for period in year.half_years if period.start_date <= today]
+    return rates.timeliness_rows(half_years, visible_authorities())
+
+
 @bp.app_context_processor
 def _fidelity_words():
     return {
+        "fidelity_reporting_rate_rows": _reporting_rate_rows,
         "fidelity_principles": PRINCIPLES,
         "fidelity_score_words": SCORE_WORDS,
         "fidelity_score_classes": SCORE_CLASSES,
@@ -109,7 +119,7 @@ def authority_history(gss: str):
         periods=list(reversed(service.begun_periods())),
         may_enter=may_enter_fidelity(current_user),
         agreed_only=agreed_only,
-        timeliness=service.timeliness,
+        timeliness=rates.timeliness,
         due_date=service.due_date,
         assessments={row.period: row for row in rows},
     )
