@@ -84,6 +84,8 @@ ROUTES: dict[str, dict] = {
     "fidelity.check": {"roles": {"lead"}},
     "fidelity.moderate": {"roles": ADMIN},
     "fidelity.agree": {"roles": ADMIN},
+    "fidelity.template": {"roles": {"lead"}},
+    "fidelity.upload": {"roles": {"lead"}},
     "finance.summary": {"roles": EVERYONE},
     "finance.authority": {"roles": BCC | {"lead"}},
     "finance.profile_history": {"roles": BCC},

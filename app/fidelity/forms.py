@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import Field, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -105,3 +106,8 @@ class ModerateForm(FlaskForm):
 class AgreeForm(FlaskForm):
     version = HiddenField()
     submit = SubmitField("Agree self-assessment", widget=GovSubmitInput())
+
+
+class UploadForm(FlaskForm):
+    workbook = FileField("Upload the filled-in template", widget=GovFileInput())
+    submit = SubmitField("Upload", widget=GovSubmitInput())

@@ -7,7 +7,7 @@ every authority in every state; Taskforce and MHCLG the agreed scores only.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock
@@ -21,8 +21,8 @@ from app.accounts.access import (
     visible_authorities,
 )
 from app.clients import protected
-from app.fidelity import chart, indicators, rates, service
-from app.fidelity.forms import AgreeForm, AssessmentForm, ModerateForm, SubmitAssessmentForm
+from app.fidelity import chart, excel, indicators, rates, service
+from app.fidelity.forms import AgreeForm, AssessmentForm, ModerateForm, SubmitAssessmentForm, UploadForm
 from app.fidelity.models import PRINCIPLES, SCORE_WORDS, STATUS_AGREED, STATUS_LABELS
 from app.periods import HalfYear, PeriodError
 from app.programme import periods as programme_periods
@@ -294,3 +294,49 @@ def indicators_page():
         definitions=indicators.definitions(),
         protected_rule=protected.sees_protected_counts(current_user),
     )
+
+
+@bp.route("/<gss>/<period_text>/template.xlsx")
+@requires(may_enter_fidelity)
+def template(gss: str, period_text: str):
+    authority, period = _authority_and_period(gss, period_text)
+    content = excel.build_template(authority, period, service.get_assessment(authority.id, period))
+    filename = f"fidelity-{authority.gss_code}-{period.slug}.xlsx"
+    return current_app.response_class(
+        content,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<gss>/<period_text>/upload", methods=["GET", "POST"])
+@requires(may_enter_fidelity)
+def upload(gss: str, period_text: str):
+    authority, period = _authority_and_period(gss, period_text)
+    form = UploadForm()
+    status = 200
+    if form.validate_on_submit():
+        uploaded = request.files.get("workbook")
+        if uploaded is None or not uploaded.filename:
+            form.workbook.errors = ["Select the filled-in template to upload"]
+        else:
+            data = uploaded.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+            max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+            result = excel.read_upload(data, uploaded.filename, authority, period, max_bytes)
+            errors = list(result.errors)
+            if not errors:
+                found = service.get_assessment(authority.id, period)
+                try:
+                    version = found.version if found else 0
+                    service.save_draft(authority, period, result.answers, version, current_user.id)
+                except (service.FidelityStateError, service.StaleAssessment) as error:
+                    errors = [str(error) or "Someone else changed the self-assessment; upload it again"]
+            if not errors:
+                flash(
+                    f"The scores from {uploaded.filename} were saved as a draft; check them and submit",
+                    "success",
+                )
+                return redirect(url_for("fidelity.check", gss=gss, period_text=period.slug))
+            form.form_errors.extend(errors)
+        status = 400
+    return render_template("fidelity/upload.html", authority=authority, period=period, form=form), status
