@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
@@ -222,7 +223,10 @@ def for_quarter(
 
 def _caseload(names, people: int, tenths: int | None, counts: _Counts) -> Indicator:
     name = names[CASELOAD][0]
-    labels = {"numerator_label": "People supported", "denominator_label": "Support worker FTE"}
+    labels: dict[str, Any] = {
+        "numerator_label": "People supported",
+        "denominator_label": "Support worker FTE",
+    }
     if not tenths:
         return Indicator(
             CASELOAD, name, "2", counts.shown(people), None, "No support worker FTE reported", False, **labels
@@ -267,7 +271,7 @@ def _ended_early(names, figures: Outcomes, counts: _Counts) -> Indicator:
 
 def _days_to_home(names, days: list[int], counts: _Counts) -> Indicator:
     name = names[DAYS_TO_HOME][0]
-    labels = {
+    labels: dict[str, Any] = {
         "numerator_label": "Median days (longest)",
         "denominator_label": "People housed for the first time",
     }
