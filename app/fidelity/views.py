@@ -119,9 +119,13 @@ def authority_history(gss: str):
         periods=list(reversed(service.begun_periods())),
         may_enter=may_enter_fidelity(current_user),
         agreed_only=agreed_only,
-        timeliness=rates.timeliness,
         due_date=service.due_date,
         assessments={row.period: row for row in rows},
+        came_in={
+            row.period: status
+            for row in rates.timeliness_rows(service.begun_periods(), [authority])
+            for _, status in row.cells
+        },
     )
 
 

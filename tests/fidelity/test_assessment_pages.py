@@ -183,3 +183,15 @@ def test_unknown_period_is_404(signed_in, clock):
     admin = signed_in("admin")
     assert admin.get("/fidelity/E08000025/2019-20-H3").status_code == 404
     assert admin.get("/fidelity?period=1990-91-H1").status_code == 404
+
+
+def test_a_stale_save_is_refused_and_keeps_the_newer_answers(signed_in, clock):
+    lead = signed_in("lead")
+    post_form(lead, URL, answers(evidence_1="First save"))
+    stale = answers(evidence_1="Read before the first save")  # carries version 0
+    response = post_form(lead, URL, stale)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Someone else changed this self-assessment" in html
+    assert "Read before the first save" in html  # what was typed is kept on the page
+    assert _assessment().score_for(1).evidence == "First save"

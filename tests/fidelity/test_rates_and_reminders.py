@@ -78,3 +78,16 @@ def test_reporting_rate_page_shows_on_time_late_missing(users, signed_in, clock)
     assert "due 30 October 2020" in row
     second = re.search(r'data-half-year="2020-21-H2">(.*?)</tr>', table, re.S).group(1)  # begun, not ended
     assert set(re.findall(r'govuk-tag[^"]*">([^<]+)<', second)) == {"Not due"}
+
+
+def test_history_page_says_when_each_came_in(users, signed_in, clock):
+    clock.set(datetime(2020, 11, 5, 12))
+    _submit("E08000026")
+    db.session.commit()
+    clock.set(datetime(2020, 12, 1, 12))
+    html = signed_in("admin").get("/fidelity/E08000026").get_data(as_text=True)
+    html = html[html.index("Came in") :]  # the half-years table
+    row = re.search(r"2020-21 H1</a></th>(.*?)</tr>", html, re.S).group(1)
+    assert "30 October 2020" in row and "Late" in row and "Submitted" in row
+    earlier = re.search(r"2019-20 H2</a></th>(.*?)</tr>", html, re.S).group(1)
+    assert "Missing" in earlier
