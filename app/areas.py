@@ -18,6 +18,7 @@ AREAS = (
     "finance",
     "registers",
     "supply",
+    "fidelity",
     "reporting",
     "home",
     "demo",

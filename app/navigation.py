@@ -54,8 +54,9 @@ SECTIONS = (
             ("programme.overview", "Programme", EVERYONE),
             ("registers.services", "Services", EVERYONE),
             ("registers.risks", "Risks", EVERYONE),
+            ("fidelity.grid", "Fidelity", access.may_see_fidelity),
         ),
-        ("/programme", "/registers"),
+        ("/programme", "/registers", "/fidelity"),
     ),
     Section(
         "Reports",

@@ -13,6 +13,7 @@ from datetime import date
 
 _FY_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})\s*$", re.ASCII)
 _QUARTER_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})(?:\s+|-)Q([1-4])\s*$", re.IGNORECASE | re.ASCII)
+_HALF_YEAR_PATTERN = re.compile(r"^\s*(\d{4})-(\d{2})(?:\s+|-)H([12])\s*$", re.IGNORECASE | re.ASCII)
 
 
 # Years a period may be written with: the programme's life with room either side. A year
@@ -162,6 +163,29 @@ class HalfYear:
     def __post_init__(self):
         if self.number not in (1, 2):
             raise PeriodError(f"A half-year is H1 or H2, not H{self.number}")
+
+    @classmethod
+    def parse(cls, text: str) -> HalfYear:
+        """`2019-20 H1` (on screen) or `2019-20-H1` (URLs and commands)."""
+        match = _HALF_YEAR_PATTERN.match(text or "")
+        if not match:
+            raise PeriodError(f"Enter a half-year like 2019-20 H1 or 2019-20-H1, not '{text}'")
+        year = FinancialYear.parse(f"{match.group(1)}-{match.group(2)}")
+        return cls(year, int(match.group(3)))
+
+    @classmethod
+    def containing(cls, day: date) -> HalfYear:
+        return Quarter.containing(day).half_year
+
+    def next(self) -> HalfYear:
+        return HalfYear(self.year, 2) if self.number == 1 else HalfYear(self.year.next(), 1)
+
+    def previous(self) -> HalfYear:
+        return (
+            HalfYear(self.year, 1)
+            if self.number == 2
+            else HalfYear(FinancialYear(self.year.start_year - 1), 2)
+        )
 
     def __str__(self) -> str:
         return f"{self.year} H{self.number}"

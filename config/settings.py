@@ -97,6 +97,13 @@ def load_settings(overrides: dict | None = None) -> dict:
         # RAG bands for spend against profile, in percent of profile to date.
         "RAG_GREEN_MAX_PERCENT": _env_int("RAG_GREEN_MAX_PERCENT", 10),
         "RAG_AMBER_MAX_PERCENT": _env_int("RAG_AMBER_MAX_PERCENT", 15),
+        # Fidelity self-assessment (our rules): its period (6 months: April-September and
+        # October-March, the only length offered), due so many days after the period ends,
+        # the caseload ceiling (people per support worker FTE) and the longest wait for a home.
+        "FIDELITY_PERIOD_MONTHS": _env_int("FIDELITY_PERIOD_MONTHS", 6),
+        "FIDELITY_DUE_DAYS": _env_int("FIDELITY_DUE_DAYS", 30),
+        "FIDELITY_CASELOAD_CEILING": _env_int("FIDELITY_CASELOAD_CEILING", 7),
+        "FIDELITY_WAIT_DAYS": _env_int("FIDELITY_WAIT_DAYS", 90),
         "LEADS_MAY_DOWNLOAD_REPORTS": _env_bool("LEADS_MAY_DOWNLOAD_REPORTS", False),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 24),  # a reset link works this long
@@ -113,6 +120,11 @@ def load_settings(overrides: dict | None = None) -> dict:
     if settings["SUPPRESSION_THRESHOLD"] < 2 or settings["SUPPRESSION_ROUNDING_BASE"] < 1:
         raise SettingsError(
             "SUPPRESSION_THRESHOLD must be at least 2 and SUPPRESSION_ROUNDING_BASE at least 1."
+        )
+    if settings["FIDELITY_PERIOD_MONTHS"] != 6:
+        raise SettingsError(
+            "FIDELITY_PERIOD_MONTHS must be 6: the fidelity self-assessment is half-yearly "
+            "(April-September, October-March); no other length is offered yet."
         )
     if (
         settings["ENV"] not in ("development", "test")

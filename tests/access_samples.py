@@ -86,6 +86,16 @@ ROUTES: dict[str, dict] = {
     "registers.edit_risk": {"roles": {"admin", "lead"}},
     "registers.close_risk": {"roles": {"admin", "lead"}},
     "registers.reopen_risk": {"roles": {"admin", "lead"}},
+    "fidelity.grid": {"roles": EVERYONE},
+    "fidelity.indicators_page": {"roles": EVERYONE},
+    "fidelity.authority_history": {"roles": EVERYONE},
+    "fidelity.assessment GET": {"roles": EVERYONE},
+    "fidelity.assessment POST": {"roles": {"lead"}},  # only the authority's lead scores it
+    "fidelity.check": {"roles": {"lead"}},
+    "fidelity.moderate": {"roles": ADMIN},
+    "fidelity.agree": {"roles": ADMIN},
+    "fidelity.template": {"roles": {"lead"}},
+    "fidelity.upload": {"roles": {"lead"}},
     "finance.summary": {"roles": EVERYONE},
     "finance.authority": {"roles": BCC | {"lead"}},
     "finance.profile_history": {"roles": BCC},
@@ -144,6 +154,7 @@ def _values(gss: str) -> dict:
         **_client_sample(gss),
         **_register_samples(gss),
         **_property_sample(gss),
+        **_fidelity_samples(gss),
     }
 
 
@@ -195,6 +206,20 @@ def _register_samples(gss: str) -> dict:
         actor="test",
     )
     return {"service_id": entry.id, "risk_id": risk.id}
+
+
+def _fidelity_samples(gss: str) -> dict:
+    """A submitted self-assessment for 2019-20 H2 (the moderation forms need one); the URL
+    value is 2019-20 H1, which has none (the lead's form opens empty)."""
+    from app.fidelity import service
+    from app.periods import HalfYear
+    from app.programme.service import authority_by_gss
+
+    authority = authority_by_gss(gss)
+    answers = {principle: (3, "Sample evidence") for principle in range(1, 8)}
+    assessment = service.save_draft(authority, HalfYear.parse("2019-20-H2"), answers, 0, None)
+    service.submit(assessment, assessment.version, None)
+    return {"period_text": "2019-20-H1"}
 
 
 def _client_sample(gss: str) -> dict:

@@ -173,6 +173,27 @@ def may_see_audit_log(user) -> bool:
     return is_admin(user)
 
 
+def may_see_fidelity(user) -> bool:
+    """Fidelity scores and indicators: everyone signed in (a lead their own authority's;
+    readers outside BCC the agreed scores only, see sees_unagreed_fidelity)."""
+    return is_signed_in(user)
+
+
+def may_enter_fidelity(user) -> bool:
+    """Fill in and submit the authority's fidelity self-assessment: only its lead."""
+    return _has_role(user, ROLE_LEAD)
+
+
+def may_moderate_fidelity(user) -> bool:
+    """Change a submitted fidelity score (with a reason) and agree the assessment."""
+    return is_admin(user)
+
+
+def sees_unagreed_fidelity(user) -> bool:
+    """Draft and submitted fidelity scores: BCC staff, and a lead (their own authority)."""
+    return is_bcc_staff(user) or sees_only_own_authority(user)
+
+
 # ---- what may be seen or done on a page ------------------------------------------------------
 
 

@@ -66,6 +66,17 @@ def half_years() -> list[HalfYear]:
     return list(dict.fromkeys(quarter.half_year for quarter in quarters()))
 
 
+def fidelity_periods() -> list[HalfYear]:
+    """The periods of the fidelity self-assessment, oldest first: half-years (the
+    FIDELITY_PERIOD_MONTHS setting, checked at start-up to be 6, the only length offered)."""
+    return half_years()
+
+
+def latest_ended_fidelity_period(today: date | None = None) -> HalfYear | None:
+    ended = [period for period in fidelity_periods() if has_ended(period, today)]
+    return ended[-1] if ended else None
+
+
 def financial_years() -> list[FinancialYear]:
     return list(dict.fromkeys(quarter.year for quarter in quarters()))
 

@@ -20,6 +20,7 @@ from sqlalchemy import inspect as sa_inspect
 from app.clients import protected
 from app.clients import service as clients
 from app.clock import utcnow
+from app.fidelity import report as fidelity_report
 from app.finance import ledger
 from app.finance import service as finance
 from app.periods import FinancialYear, Month, Quarter
@@ -237,6 +238,7 @@ def _gather(quarter: Quarter) -> dict:
             "services_commissioned": plain(registers.services_commissioned()),
             "risks": plain(registers.risks()),
             "open_risk_rag_counts": registers.rag_counts(registers.RiskFilter(status=RISK_OPEN)),
+            "fidelity": fidelity_report.figures(quarter),
         }
     )
     # Exactly what a run stores: the workbook is built from this, never from the database.

@@ -192,6 +192,8 @@ OPTIONAL_SECTIONS: dict[str, object] = {
             "by_funding": Mapping({"acquired": int, "occupied": int}),
         }
     ),
+    # fidelity scores and indicators (app/fidelity/report.py)
+    "fidelity": {"scores": [ANY], "indicators": [ANY], "definitions": [ANY]},
 }
 
 SPECS = {1: V1, 2: V1}  # version 2 has version 1's shape; what its percentages mean changed

@@ -183,9 +183,62 @@ def send_unsent(only_new_publications: bool = False) -> int:
     return sent
 
 
+FIDELITY_KINDS = {KIND_DUE_SOON: "fidelity due soon", KIND_LATE: "fidelity late"}
+
+
+def write_fidelity_reminders(today: date) -> list[ReminderOutbox]:
+    """Reminders of the half-yearly fidelity self-assessment, by the same rules as returns'
+    (due soon, late within the lookback). The outbox's month holds the half-year's last
+    month, the kind says it is the self-assessment: one per lead, half-year and kind, ever."""
+    from app.fidelity.rates import outstanding
+
+    leads = _leads_by_authority()
+    existing = {
+        (row.to_address, row.month, row.kind)
+        for row in db.session.execute(
+            select(ReminderOutbox.to_address, ReminderOutbox.month, ReminderOutbox.kind)
+        )
+    }
+    added = []
+    for row in outstanding(today):
+        kind = reminder_kind(row.due_date, row.is_late, today)
+        if kind is None:
+            continue
+        month = str(row.period.quarters[-1].months()[-1])
+        for lead in leads.get(row.authority.id, []):
+            key = (lead.email, month, FIDELITY_KINDS[kind])
+            if key in existing:
+                continue
+            existing.add(key)
+            when = "was due by" if kind == KIND_LATE else "is due by"
+            reminder = ReminderOutbox(
+                authority_id=row.authority.id,
+                lead_user_id=lead.id,
+                to_address=lead.email,
+                month=month,
+                due_date=row.due_date,
+                kind=FIDELITY_KINDS[kind],
+                subject=f"Fidelity self-assessment {kind}: {row.period}",
+                created_at=utcnow(),
+                body=(
+                    f"The fidelity self-assessment for {row.authority.name} for {row.period} {when} "
+                    f"{format_date(row.due_date)}."
+                    + (" Please submit it as soon as you can." if kind == KIND_LATE else "")
+                ),
+            )
+            db.session.add(reminder)
+            added.append(reminder)
+    try:
+        db.session.flush()
+    except IntegrityError:  # another scheduler wrote the same reminders at the same moment
+        db.session.rollback()
+        return []
+    return added
+
+
 def send_reminders(today: date) -> list[str]:
     """The daily reminder job."""
-    added = write_reminders(today)
+    added = write_reminders(today) + write_fidelity_reminders(today)
     sent = send_unsent()
     lines = [f"{row.to_address}: {row.month} {row.kind}" for row in added]
     lines.append(

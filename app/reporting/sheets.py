@@ -19,6 +19,8 @@ from app.reporting.layout import (
 )
 from app.reporting.sheets_changes import changes_sheet, previous_quarter_block
 from app.reporting.sheets_definitions import definitions_sheet
+from app.reporting.sheets_fidelity import HEADING as FIDELITY_HEADING
+from app.reporting.sheets_fidelity import fidelity_sheet
 from app.reporting.sheets_finance import (
     cumulative_sheet,
     finance_sheet,
@@ -44,6 +46,7 @@ HEADINGS = {
     "Returns": "Monthly returns: reporting rate",
     "Narrative": "Progress and issues reported by each authority",
     "Housing supply": "Housing supply: the homes behind the tenancies",
+    "Fidelity": FIDELITY_HEADING,
     "Definitions": "Definitions",
 }
 
@@ -342,6 +345,7 @@ WRITERS = {
     "Returns": returns_sheet,
     "Narrative": narrative_sheet,
     "Housing supply": supply_sheet,
+    "Fidelity": fidelity_sheet,
     "Definitions": definitions_sheet,
     "Changes": changes_sheet,
 }

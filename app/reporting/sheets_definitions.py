@@ -101,6 +101,7 @@ def definitions_sheet(sheet: Sheet) -> None:
         ]
         for term, text in DEFINITIONS
     ]
+    rows += [list(row) for row in figures.get("fidelity", {}).get("definitions", [])]
     rows.append(["Protecting small numbers (both reports)", suppression_sentence(figures)])
     sheet.table([("Figure", TEXT), ("What it means", USER_TEXT)], rows)
     sheet.subheading("The profile this report uses")

@@ -28,6 +28,7 @@ SHEETS = {
         "Risk actions",
         "Returns",
         "Narrative",
+        "Fidelity",
         "Definitions",
     ),
     VARIANT_MHCLG: (
@@ -40,6 +41,7 @@ SHEETS = {
         "Forecast",
         "Risks",
         "Risk actions",
+        "Fidelity",
     ),
 }
 

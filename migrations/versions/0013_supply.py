@@ -1,7 +1,7 @@
 """housing supply: the property register, and the property a tenancy is in
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 17:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'  # after the fidelity revision (the branches merged in this order)
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,9 @@ DECIDED_MONTH = "2019-08"
 ENDPOINT_VALUES = {
     "returns.decide": {"month_text": DECIDED_MONTH},
     "finance.review_return": {"month_text": DECIDED_MONTH},
+    # moderation needs a submitted self-assessment (tests/access_samples.py makes 2019-20 H2's)
+    "fidelity.moderate": {"period_text": "2019-20-H2"},
+    "fidelity.agree": {"period_text": "2019-20-H2"},
 }
 # POST-only routes and the page whose form posts to them.
 FORM_PAGES = {
@@ -42,6 +45,7 @@ FORM_PAGES = {
     "accounts.unlock_user": "/users",
     "finance.clear_forecast": "/finance/forecast/{gss_code}/{year}",
     "registers.reopen_risk": "/registers/risks/{risk_id}",
+    "fidelity.agree": "/fidelity/{gss}/{period_text}",
     # publish (a draft) and withdraw (a published version) are forms on the run page
     "reporting.publish": "/reports/runs/{run_id}",
     "reporting.withdraw": "/reports/runs/{run_id}",
@@ -54,6 +58,7 @@ NOT_FUZZED = {
     "accounts.logout": "ends the session; it takes no input but the CSRF token",
     "returns.check": "confirms a saved draft (it sends only the version); returns.edit is fuzzed",
     "accounts.reset_password": "opens only from an emailed link (tests/accounts/test_user_admin.py)",
+    "fidelity.check": "confirms a saved draft (it sends only the version); fidelity.assessment is fuzzed",
 }
 ROLE_PREFERENCE = ("lead", "finance", "admin", "taskforce", "mhclg")
 ACCEPTED = {302, 303}

@@ -28,6 +28,7 @@ TASKFORCE_SHEETS = [
     "Risk actions",
     "Returns",
     "Narrative",
+    "Fidelity",
     "Definitions",
 ]
 MHCLG_SHEETS = [
@@ -40,6 +41,7 @@ MHCLG_SHEETS = [
     "Forecast",
     "Risks",
     "Risk actions",
+    "Fidelity",
 ]
 
 
