@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from app import disclosure
+from app.clients import protected
 from app.clients import service as clients_service
 from app.clients.models import SUPPORT_END_REASONS, TENANCY_END_REASONS, Client, Tenancy
 from app.clients.outcomes import Outcomes
@@ -174,20 +175,56 @@ def _fte_text(tenths: int) -> str:
 
 
 class _Counts:
-    """Counts of people as the reader may see them: exact, or as published outside BCC."""
+    """Counts of people as the reader may see them: exact, or as published outside BCC.
+    A count the outcomes pages also publish (waiting, tenancy endings and their reasons,
+    sustainment) is shown exactly as published there (app/clients/protected.py, after its
+    audit), so this page never shows a figure that the audit hid; a count only this page
+    shows is rounded by the same rule."""
 
-    def __init__(self, protect: bool):
+    def __init__(self, protect: bool, published_row: dict | None = None):
         self.rule = disclosure.rule() if protect else None
+        self.published_row = published_row or {}
 
     def shown(self, count: int):
         return count if self.rule is None else self.rule.rounded(count)
 
-    def rate_text(self, numerator: int, denominator: int, empty: str) -> tuple[object, object, str, bool]:
+    def as_published(self, count: int, *path: str):
+        """The count as the outcomes pages publish it (`path` into their row), or exact."""
+        if self.rule is None:
+            return count
+        value: Any = self.published_row
+        for step in path:
+            if not isinstance(value, dict) or step not in value:
+                return self.shown(count)  # not published there: rounded by the same rule
+            value = value[step]
+        return value
+
+    def published_sum(self, counts: list[int], paths: list[tuple[str, ...]]):
+        """A sum of published counts: their sum when each is a number; when one of them is
+        hidden, the sum is shown no more precisely than the hidden part."""
+        if self.rule is None:
+            return sum(counts)
+        shown = [self.as_published(count, *path) for count, path in zip(counts, paths, strict=True)]
+        if all(isinstance(value, int) for value in shown):
+            return sum(shown)
+        hidden = [value for value in shown if not isinstance(value, int)]
+        if (
+            len(hidden) == 1
+            and hidden[0] == self.rule.fewer_than_text
+            and sum(value for value in shown if isinstance(value, int)) == 0
+        ):
+            return self.rule.fewer_than_text
+        return disclosure.SUPPRESSED_TEXT
+
+    def rate_text(
+        self, numerator: int, denominator: int, empty: str, shown_n=None, shown_d=None
+    ) -> tuple[object, object, str, bool]:
         if denominator == 0:
-            return self.shown(numerator), 0, empty, False
+            return (self.shown(numerator) if shown_n is None else shown_n), 0, empty, False
         if self.rule is None:
             return numerator, denominator, _percent(numerator, denominator), True
-        shown_n, shown_d = self.shown(numerator), self.shown(denominator)
+        shown_n = self.shown(numerator) if shown_n is None else shown_n
+        shown_d = self.shown(denominator) if shown_d is None else shown_d
         rate = self.rule.rate(shown_n, shown_d)
         if rate is None:
             return shown_n, shown_d, "Too few people to show a rate", False
@@ -206,9 +243,10 @@ def for_quarter(
     outcomes = clients_service.outcomes_by_authority(quarter)
     supported, fte = _supported_at(end), _fte_tenths(quarter)
     days, waiting_long = _first_tenancies_in(quarter), _waiting_long(end, wait_days)
-    counts = _Counts(protect)
+    published_rows = protected.published(quarter)["rows"] if protect else {}
     result: dict[int, list[Indicator]] = {}
     for authority_id in authority_ids:
+        counts = _Counts(protect, published_rows.get(str(authority_id)))
         figures = outcomes.get(authority_id) or Outcomes(quarter.start_date, end, authority_id)
         result[authority_id] = [
             _caseload(names, supported.get(authority_id, 0), fte.get(authority_id), counts),
@@ -295,17 +333,27 @@ def _days_to_home(names, days: list[int], counts: _Counts) -> Indicator:
 
 
 def _waiting(names, long_waits: int, waiting: int, counts: _Counts) -> Indicator:
-    n, d, text, ok = counts.rate_text(long_waits, waiting, "Nobody waiting at the quarter's end")
+    shown_waiting = counts.as_published(waiting, "waiting")
+    n, d, text, ok = counts.rate_text(
+        long_waits, waiting, "Nobody waiting at the quarter's end", shown_d=shown_waiting
+    )
     if ok or waiting:
-        text = f"{counts.shown(long_waits)} of {counts.shown(waiting)} waiting" + (f" ({text})" if ok else "")
+        text = f"{counts.shown(long_waits)} of {shown_waiting} waiting" + (f" ({text})" if ok else "")
     return Indicator(
         WAITING, names[WAITING][0], "1", n, d, text, ok, "Waiting longer", "Waiting at the quarter's end"
     )
 
 
 def _evictions(names, figures: Outcomes, counts: _Counts) -> Indicator:
-    lost = sum(figures.exits_by_reason.get(TENANCY_END_REASONS[r], 0) for r in LOST_HOME_REASONS)
-    n, d, text, ok = counts.rate_text(lost, figures.exits_in_quarter, "No tenancies ended in the quarter")
+    labels = [TENANCY_END_REASONS[reason] for reason in LOST_HOME_REASONS]
+    parts = [figures.exits_by_reason.get(label, 0) for label in labels]
+    n, d, text, ok = counts.rate_text(
+        sum(parts),
+        figures.exits_in_quarter,
+        "No tenancies ended in the quarter",
+        shown_n=counts.published_sum(parts, [("exits_by_reason", label) for label in labels]),
+        shown_d=counts.as_published(figures.exits_in_quarter, "exits_in_quarter"),
+    )
     return Indicator(
         EVICTIONS, names[EVICTIONS][0], "3 and 7", n, d, text, ok, "Evicted or abandoned", "Tenancy endings"
     )
@@ -314,7 +362,11 @@ def _evictions(names, figures: Outcomes, counts: _Counts) -> Indicator:
 def _sustainment(names, figures: Outcomes, counts: _Counts) -> Indicator:
     measure = figures.sustainment_12
     n, d, text, ok = counts.rate_text(
-        measure.numerator, measure.denominator, "Nobody housed 12 months before"
+        measure.numerator,
+        measure.denominator,
+        "Nobody housed 12 months before",
+        shown_n=counts.as_published(measure.numerator, "sustainment_12", "numerator"),
+        shown_d=counts.as_published(measure.denominator, "sustainment_12", "denominator"),
     )
     return Indicator(
         SUSTAINMENT, names[SUSTAINMENT][0], "3", n, d, text, ok, "Sustained", "Housed 12 months before"

@@ -168,3 +168,26 @@ def test_indicators_page(history, signed_in):
     assert "fewer than 5" in taskforce
     lead = signed_in("lead").get("/fidelity/indicators?quarter=2020-21-Q2").get_data(as_text=True)
     assert "indicators-E08000025" in lead and "indicators-E08000026" not in lead
+
+
+def test_outside_readers_see_each_shared_count_exactly_as_the_outcomes_publish_it(history):
+    """A count the outcomes pages publish after their audit (waiting, tenancy endings and
+    their reasons, sustainment) is never shown here more precisely than there."""
+    from app.clients import protected
+
+    rows = protected.published(QUARTER)["rows"]
+    for name in ("bir", "dud", "cov"):
+        row = rows[str(history[name].id)]
+        found = _by_key(history, name, protect=True)
+        assert found[indicators.WAITING].denominator == row["waiting"]
+        assert found[indicators.EVICTIONS].denominator == row["exits_in_quarter"]
+        sustained = found[indicators.SUSTAINMENT]
+        assert (sustained.numerator, sustained.denominator) == (
+            row["sustainment_12"]["numerator"],
+            row["sustainment_12"]["denominator"],
+        )
+        lost = [row["exits_by_reason"].get(label) for label in ("Eviction", "Abandonment")]
+        if all(isinstance(value, int) for value in lost):
+            assert found[indicators.EVICTIONS].numerator == sum(lost)
+        else:
+            assert not isinstance(found[indicators.EVICTIONS].numerator, int)
