@@ -28,6 +28,8 @@ AUTHORITY_PAGES = {  # name: (path, who signs in, where the paged table starts)
     "reporting rate": ("/returns/reporting-rate", FINANCE, 'id="reporting-rate"'),
     "client registers": ("/clients/", ADMIN, "<h1"),
     "outcomes": ("/clients/outcomes", FINANCE, "<h1"),
+    "programme overview": ("/programme", TASKFORCE, 'id="authorities"'),
+    "profile history": ("/finance/profile", FINANCE, "Re-profile an authority"),
 }
 
 
@@ -92,6 +94,8 @@ def test_reporting_rate_and_outcomes_keep_their_totals_on_every_page(national):
     client = _signed_in(national, FINANCE)
     rate_one = _text(client.get("/returns/reporting-rate"))
     rate_two = _text(client.get("/returns/reporting-rate?page=2"))
+    overview = _text(client.get("/programme?page=3"))
+    assert re.search(r'data-row="total">\s*<th scope="row" class="govuk-table__header">Total', overview)
     overall = re.search(r'id="rate-overall">([^<]+)<', rate_one).group(1)
     assert "Of 720 returns due" in overall  # 60 authorities x 12 months, not a page's worth
     assert re.search(r'id="rate-overall">([^<]+)<', rate_two).group(1) == overall

@@ -136,10 +136,13 @@ def authority(gss_code: str):
 @bp.route("/finance/profile")
 @requires(may_manage_finance)
 def profile_history():
+    authorities = programme_service.authorities()
+    page = paging.chosen_page(len(authorities))
     return render_template(
         "finance/profile_history.html",
         versions_table=tables.versions_table(profile_changes.versions()),
-        authorities=programme_service.authorities(),
+        authorities=page.slice(authorities),
+        page=page,
     )
 
 
