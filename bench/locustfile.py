@@ -1,0 +1,179 @@
+"""Load as users behave, for bench/run.py: `locust -f bench/locustfile.py --headless ...`.
+
+One user class per role (finance officer, authority lead, Taskforce, MHCLG), each signing in
+once with the real form (CSRF token, the synthetic national dataset's demo password) and then
+opening the pages that role uses. BENCH_WAIT_SECONDS is the think time between pages (0: a
+closed loop, each user sends its next request as soon as the last is answered). Redirects are
+not followed and any answer but 200 is an error. Every page answer after the last user has
+started is written, with its time, to BENCH_SAMPLES (JSON lines) for bench/run.py to compute
+the percentiles itself; the sign-ins are not page answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import threading
+import time
+
+from locust import between, constant, events, task
+from locust.contrib.fasthttp import FastHttpUser
+
+PASSWORD = "demo-password-not-for-live-use"
+WAIT = float(os.environ.get("BENCH_WAIT_SECONDS", "0"))
+AUTHORITIES = int(os.environ.get("BENCH_AUTHORITIES", "300"))
+SAMPLES = os.environ.get("BENCH_SAMPLES", "")
+MONTH = "2023-03"
+AREA_CODES = ("E06", "E07", "E08", "E09")  # app.demo.scale.gss_code
+_measuring = threading.Event()
+_window: dict[str, float] = {}
+_samples: list[tuple[str, float, int]] = []
+_leads = itertools.count()
+
+
+def gss_code(index: int) -> str:
+    return f"{AREA_CODES[index % 4]}{900000 + index:06d}"
+
+
+def lead_email(index: int) -> str:
+    letters = []
+    for _ in range(3):
+        index, remainder = divmod(index, 26)
+        letters.append(chr(ord("a") + remainder))
+    return f"lead.{''.join(reversed(letters))}@scale.invalid"
+
+
+@events.spawning_complete.add_listener
+def _start_measuring(user_count, **_):
+    _samples.clear()
+    _window["start"] = time.time()
+    _measuring.set()
+
+
+@events.quitting.add_listener
+def _write_samples(environment, **_):
+    if SAMPLES:
+        with open(SAMPLES, "w") as out:
+            out.write(json.dumps({"start": _window.get("start"), "end": time.time()}) + "\n")
+            for name, milliseconds, status in _samples:
+                out.write(json.dumps([name, milliseconds, status]) + "\n")
+
+
+def _think():
+    return constant(0) if WAIT == 0 else between(WAIT * 0.8, WAIT * 1.2)
+
+
+class Role(FastHttpUser):
+    abstract = True
+    wait_time = _think()
+    email = ""
+
+    def on_start(self):
+        page = self.client.get("/login", name="sign in").text or ""
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        with self.client.post(
+            "/login",
+            data={"csrf_token": token.group(1) if token else "", "email": self.email, "password": PASSWORD},
+            name="sign in",
+            allow_redirects=False,
+            catch_response=True,
+        ) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"sign-in answered {answer.status_code}")
+
+    def page(self, name: str, path: str) -> None:
+        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as answer:
+            if answer.status_code != 200:
+                answer.failure(f"{path} answered {answer.status_code}")
+            if _measuring.is_set():
+                _samples.append((name, answer.request_meta["response_time"], answer.status_code))
+
+
+class FinanceOfficer(Role):
+    weight = 3
+    email = "finance@scale.invalid"
+
+    @task(3)
+    def finance_summary(self):
+        self.page("finance summary", "/finance")
+
+    @task(2)
+    def dashboard(self):
+        self.page("dashboard", "/")
+
+    @task
+    def review_list(self):
+        self.page("review list", "/returns/review")
+
+    @task
+    def returns_list(self):
+        self.page("returns list", "/returns")
+
+    @task
+    def authority_finance(self):
+        self.page("authority finance", f"/finance/authorities/{gss_code(0)}")
+
+
+class AuthorityLead(Role):
+    weight = 4
+
+    def on_start(self):
+        index = next(_leads) % AUTHORITIES
+        self.email, self.gss = lead_email(index), gss_code(index)
+        super().on_start()
+
+    @task(3)
+    def return_form(self):
+        self.page("return form", f"/returns/{self.gss}/{MONTH}")
+
+    @task(2)
+    def authority_finance(self):
+        self.page("authority finance", f"/finance/authorities/{self.gss}")
+
+    @task(2)
+    def client_register(self):
+        self.page("client register", f"/clients/{self.gss}/")
+
+    @task
+    def services(self):
+        self.page("services", "/registers/services")
+
+
+class Taskforce(Role):
+    weight = 2
+    email = "taskforce@scale.invalid"
+
+    @task(2)
+    def outcomes(self):
+        self.page("outcomes", "/clients/outcomes")
+
+    @task
+    def reporting_rate(self):
+        self.page("reporting rate", "/returns/reporting-rate")
+
+    @task
+    def reports_list(self):
+        self.page("reports list", "/reports")
+
+    @task
+    def risks(self):
+        self.page("risks", "/registers/risks")
+
+
+class Mhclg(Role):
+    weight = 1
+    email = "mhclg@scale.invalid"
+
+    @task
+    def dashboard(self):
+        self.page("dashboard", "/")
+
+    @task
+    def finance_summary(self):
+        self.page("finance summary", "/finance")
+
+    @task
+    def reports_list(self):
+        self.page("reports list", "/reports")
