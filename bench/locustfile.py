@@ -1,7 +1,8 @@
 """Load as users behave, for bench/run.py: `locust -f bench/locustfile.py --headless ...`.
 
-One user class per role (finance officer, authority lead, Taskforce, MHCLG), each signing in
-once with the real form (CSRF token, the synthetic national dataset's demo password) and then
+One user class per role (finance officer, authority lead, Taskforce, MHCLG), each user signing
+in once with the real form (CSRF token, the demo password) with an account of its own (made by
+bench/run.py: bench.<role>.<n>@scale.invalid; a lead's is bound to authority n) and then
 opening the pages that role uses. BENCH_WAIT_SECONDS is the think time between pages (0: a
 closed loop, each user sends its next request as soon as the last is answered). Redirects are
 not followed and any answer but 200 is an error. Every page answer after the last user has
@@ -30,19 +31,18 @@ AREA_CODES = ("E06", "E07", "E08", "E09")  # app.demo.scale.gss_code
 _measuring = threading.Event()
 _window: dict[str, float] = {}
 _samples: list[tuple[str, float, int]] = []
-_leads = itertools.count()
+_accounts: dict[str, itertools.count] = {}
 
 
 def gss_code(index: int) -> str:
     return f"{AREA_CODES[index % 4]}{900000 + index:06d}"
 
 
-def lead_email(index: int) -> str:
-    letters = []
-    for _ in range(3):
-        index, remainder = divmod(index, 26)
-        letters.append(chr(ord("a") + remainder))
-    return f"lead.{''.join(reversed(letters))}@scale.invalid"
+def account(role: str) -> tuple[int, str]:
+    """The next of bench/run.py's accounts for `role`: each simulated user has its own, as a
+    sign-in ends the account's other sessions."""
+    index = next(_accounts.setdefault(role, itertools.count()))
+    return index, f"bench.{role}.{index:03d}@scale.invalid"
 
 
 @events.spawning_complete.add_listener
@@ -66,26 +66,50 @@ def _think():
 
 
 class Role(FastHttpUser):
+    """Cookies are kept here, not in locust's cookie jar (which drops the app's Secure session
+    cookie on a plain-HTTP loopback address), as bench/serving.py's Browser does."""
+
     abstract = True
     wait_time = _think()
-    email = ""
+    role = ""
 
     def on_start(self):
-        page = self.client.get("/login", name="sign in").text or ""
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        self.index, self.email = account(self.role)
+        self.cookies: dict[str, str] = {}
+        with self.client.get("/login", name="sign in", headers=self._headers(), catch_response=True) as page:
+            self._keep_cookies(page)
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text or "")
         with self.client.post(
             "/login",
             data={"csrf_token": token.group(1) if token else "", "email": self.email, "password": PASSWORD},
+            headers=self._headers(),
             name="sign in",
             allow_redirects=False,
             catch_response=True,
         ) as answer:
-            if answer.status_code != 302:
+            self._keep_cookies(answer)
+            if answer.status_code == 302:
+                answer.success()
+            else:
                 answer.failure(f"sign-in answered {answer.status_code}")
 
+    def _headers(self) -> dict:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+
+    def _keep_cookies(self, answer) -> None:
+        self.client.cookiejar.clear()
+        for header in answer.headers.getlist("Set-Cookie") if answer.headers else []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+
     def page(self, name: str, path: str) -> None:
-        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as answer:
-            if answer.status_code != 200:
+        with self.client.get(
+            path, name=name, headers=self._headers(), allow_redirects=False, catch_response=True
+        ) as answer:
+            self._keep_cookies(answer)
+            if answer.status_code == 200:
+                answer.success()
+            else:
                 answer.failure(f"{path} answered {answer.status_code}")
             if _measuring.is_set():
                 _samples.append((name, answer.request_meta["response_time"], answer.status_code))
@@ -93,7 +117,7 @@ class Role(FastHttpUser):
 
 class FinanceOfficer(Role):
     weight = 3
-    email = "finance@scale.invalid"
+    role = "finance"
 
     @task(3)
     def finance_summary(self):
@@ -118,11 +142,11 @@ class FinanceOfficer(Role):
 
 class AuthorityLead(Role):
     weight = 4
+    role = "lead"
 
     def on_start(self):
-        index = next(_leads) % AUTHORITIES
-        self.email, self.gss = lead_email(index), gss_code(index)
         super().on_start()
+        self.gss = gss_code(self.index % AUTHORITIES)  # the account's authority (bench/run.py)
 
     @task(3)
     def return_form(self):
@@ -143,7 +167,7 @@ class AuthorityLead(Role):
 
 class Taskforce(Role):
     weight = 2
-    email = "taskforce@scale.invalid"
+    role = "taskforce"
 
     @task(2)
     def outcomes(self):
@@ -164,7 +188,7 @@ class Taskforce(Role):
 
 class Mhclg(Role):
     weight = 1
-    email = "mhclg@scale.invalid"
+    role = "mhclg"
 
     @task
     def dashboard(self):

@@ -260,6 +260,48 @@ def _sql_alone(engine, statements) -> tuple[float, int]:
     return elapsed, len(selects)
 
 
+def ensure_users(url: str, count: int, authorities: int) -> None:
+    """Accounts for locust's users: a sign-in ends the user's other sessions, so each
+    simulated user signs in with an account of its own (bench/locustfile.py names them)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "_users", url, str(count), str(authorities)],
+        env={**os.environ, "HFM_ENV": "development"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        raise SystemExit(f"making the bench's accounts on {url} failed:\n{out.stderr}")
+
+
+def _users_child(url: str, count: int, authorities: int) -> None:
+    from sqlalchemy import select, update
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = _app(url, folder)
+        with app.app_context():
+            from app.accounts import service as accounts
+            from app.accounts.models import User
+            from app.demo.scale import gss_code
+            from app.extensions import db
+            from app.unit_of_work import unit_of_work
+
+            with unit_of_work():
+                # the demo password's hash, shared: hashing it 800 times would take minutes
+                demo = select(User.password_hash).where(User.email == "finance@scale.invalid")
+                known = db.session.scalar(demo)
+                made = []
+                for role in ("finance", "taskforce", "mhclg", "authority_lead"):
+                    for index in range(count):
+                        email = f"bench.{role.split('_')[-1]}.{index:03d}@scale.invalid"
+                        if accounts.get_user_by_email(email):
+                            continue
+                        gss = gss_code(index % authorities) if role == "authority_lead" else None
+                        made.append(accounts.create_user(email, role, gss, actor="bench").id)
+                if made:
+                    db.session.execute(update(User).where(User.id.in_(made)).values(password_hash=known))
+
+
 def _memory_child(url: str) -> None:
     import resource
     import tracemalloc
@@ -558,6 +600,7 @@ def main(argv=None) -> None:
     name = f"{backends[-1]} national {sizes[-1]}"
     if args.serving:
         print(f"gunicorn configurations on {name}", flush=True)
+        ensure_users(urls[name], args.concurrency, args.authorities)
         results["serving_sweep"] = {
             "dataset": name,
             "users": args.concurrency,
@@ -573,6 +616,7 @@ def main(argv=None) -> None:
             )
         print("  the floor", flush=True)
         floor = serving.floor(urls[name], saved, serving.MAIN_PAGES, args.page_requests)
+        ensure_users(urls[name], max(args.users, args.concurrency), args.authorities)
         print(
             f"  locust: {args.concurrency} clients back to back, {args.users} users thinking",
             flush=True,
@@ -610,6 +654,8 @@ def serving_config() -> str:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_report":
         _report_child(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "_users":
+        _users_child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif len(sys.argv) > 1 and sys.argv[1] == "_memory":
         _memory_child(sys.argv[2])
     else:
