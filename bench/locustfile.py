@@ -5,9 +5,10 @@ in once with the real form (CSRF token, the demo password) with an account of it
 bench/run.py: bench.<role>.<n>@scale.invalid; a lead's is bound to authority n) and then
 opening the pages that role uses. BENCH_WAIT_SECONDS is the think time between pages (0: a
 closed loop, each user sends its next request as soon as the last is answered). Redirects are
-not followed and any answer but 200 is an error. Every page answer after the last user has
-started is written, with its time, to BENCH_SAMPLES (JSON lines) for bench/run.py to compute
-the percentiles itself; the sign-ins are not page answers.
+not followed and any answer but 200 is an error. Every page answer in the BENCH_DURATION
+seconds after the last of the BENCH_USERS users has signed in is written, with its time, to
+BENCH_SAMPLES (JSON lines) for bench/run.py to compute the percentiles itself; then locust
+stops.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ import re
 import threading
 import time
 
+import gevent
 from locust import between, constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PASSWORD = "demo-password-not-for-live-use"
 WAIT = float(os.environ.get("BENCH_WAIT_SECONDS", "0"))
+USERS = int(os.environ.get("BENCH_USERS", "1"))
+DURATION = float(os.environ.get("BENCH_DURATION", "60"))
 AUTHORITIES = int(os.environ.get("BENCH_AUTHORITIES", "300"))
 SAMPLES = os.environ.get("BENCH_SAMPLES", "")
 MONTH = "2023-03"
@@ -45,18 +49,23 @@ def account(role: str) -> tuple[int, str]:
     return index, f"bench.{role}.{index:03d}@scale.invalid"
 
 
-@events.spawning_complete.add_listener
-def _start_measuring(user_count, **_):
-    _samples.clear()
-    _window["start"] = time.time()
-    _measuring.set()
+def _signed_in(environment) -> None:
+    """Measure from the moment the last user has signed in (sign-ins are not page loads and
+    200 of them at once would fill the first seconds), for BENCH_DURATION seconds."""
+    _window["signed_in"] = _window.get("signed_in", 0) + 1
+    if _window["signed_in"] == USERS:
+        _samples.clear()
+        _window["start"] = time.time()
+        _measuring.set()
+        gevent.spawn_later(DURATION, environment.runner.quit)
 
 
 @events.quitting.add_listener
 def _write_samples(environment, **_):
     if SAMPLES:
         with open(SAMPLES, "w") as out:
-            out.write(json.dumps({"start": _window.get("start"), "end": time.time()}) + "\n")
+            start = _window.get("start")
+            out.write(json.dumps({"start": start, "end": start + DURATION if start else None}) + "\n")
             for name, milliseconds, status in _samples:
                 out.write(json.dumps([name, milliseconds, status]) + "\n")
 
@@ -76,6 +85,12 @@ class Role(FastHttpUser):
     def on_start(self):
         self.index, self.email = account(self.role)
         self.cookies: dict[str, str] = {}
+        try:
+            self._sign_in()
+        finally:
+            _signed_in(self.environment)
+
+    def _sign_in(self) -> None:
         with self.client.get("/login", name="sign in", headers=self._headers(), catch_response=True) as page:
             self._keep_cookies(page)
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text or "")
@@ -111,7 +126,7 @@ class Role(FastHttpUser):
                 answer.success()
             else:
                 answer.failure(f"{path} answered {answer.status_code}")
-            if _measuring.is_set():
+            if _measuring.is_set() and time.time() <= _window["start"] + DURATION:
                 _samples.append((name, answer.request_meta["response_time"], answer.status_code))
 
 
