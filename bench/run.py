@@ -569,7 +569,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.duration, args.think_duration = "12500,25000", 1, 10, 15
-        args.authorities, args.page_requests, args.users, args.sweep_duration = 30, 20, 50, 8
+        args.authorities, args.page_requests, args.users = 30, 20, 50
     sizes = [int(size) for size in args.sizes.split(",")]
     backends = ([] if args.no_sqlite else ["sqlite"]) + (
         [] if args.no_postgres or not postgres_reachable() else ["postgresql"]

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -95,6 +96,7 @@ class Server:
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_LOG_LEVEL": "warning",
             "GUNICORN_MAX_REQUESTS": "0",  # keep the workers: their peak memory is measured
+            "GUNICORN_GRACEFUL_TIMEOUT": "10",
             **{f"GUNICORN_{key.upper()}": str(value) for key, value in serving.items()},
             **(env or {}),
         }
@@ -135,12 +137,20 @@ class Server:
         }
 
     def stop(self) -> None:
+        """Stop gunicorn; a worker still busy with a slow page after 10 s is killed too, so
+        none is left running (with its database queries) after the measurement."""
+        workers = self.worker_pids()
         self.process.terminate()
         try:
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def __enter__(self):
         return self

@@ -22,7 +22,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4")) if worker_class == "gthre
 os.environ["DB_POOL_SIZE"] = str(max(threads, int(os.environ.get("DB_POOL_SIZE", "0") or 0)))
 os.environ.setdefault("DB_MAX_OVERFLOW", "2")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # the quarterly report runs in `hfm scheduler`
-graceful_timeout = 30
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5  # behind the council's reverse proxy
 # A worker is replaced after this many requests (with jitter, so not both at once): bounds
 # any slow growth of memory.
