@@ -402,6 +402,7 @@ def verdicts(results: dict) -> list[tuple[str, str, bool | None]]:
                     not page["errors"] and (page["p95_ms"] or 1e9) < TARGETS["page_p95_ms"],
                 )
             )
+    if pages and "load" in pages:
         closed, think = pages["load"]["closed_loop"]["all pages"], pages["load"]["think_time"]["all pages"]
         users = pages["load"]["think_time"]["users"]
         clients = pages["load"]["closed_loop"]["users"]
@@ -481,7 +482,7 @@ def markdown(results: dict) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, p in pages["one_client"].items():
-            f = pages["floor"][name]
+            f = pages.get("floor", {}).get(name) or {"p50_ms": 0.0, "p95_ms": 0.0}
             ratio = p["p50_ms"] / f["p50_ms"] if f["p50_ms"] else 0
             lines.append(
                 f"| {name} | {p['role']} | {p['requests']} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} "
@@ -489,6 +490,8 @@ def markdown(results: dict) -> str:
                 f"| {f['p95_ms']:.1f} | {ratio:.0f} | {p['bytes'] / 1024:.0f} | {p['errors']} |"
             )
         for key, title in (("closed_loop", "back to back (closed loop)"), ("think_time", "with think time")):
+            if "load" not in pages:
+                break
             run = pages["load"][key]
             lines += [
                 "",
@@ -504,7 +507,8 @@ def markdown(results: dict) -> str:
                     f"| {name} | {p['requests']} | {p['per_second']:.1f} | {_ms(p['p50_ms'])} "
                     f"| {_ms(p['p95_ms'])} | {_ms(p['p99_ms'])} | {p['errors']} |"
                 )
-        memory = pages["load"]["memory"]
+        memory = pages.get("load", {}).get("memory") or {"peak_mb_per_worker": 0, "peak_mb_all_workers": 0}
+        memory.setdefault("workers", 0)
         lines += [
             "",
             f"Web workers' peak memory (VmHWM) after both loads: {memory['peak_mb_per_worker']:.0f} MB "
@@ -599,6 +603,9 @@ def main(argv=None) -> None:
                 print(f"  {report['report_seconds']:.2f} s", flush=True)
     if args.prepare_only:
         return
+    out = "serving" if args.serving else "results"
+    if not args.serving:
+        save(results, out, final=False)  # what is measured so far, should the rest not finish
     name = f"{backends[-1]} national {sizes[-1]}"
     if args.serving:
         print(f"gunicorn configurations on {name}", flush=True)
@@ -616,29 +623,35 @@ def main(argv=None) -> None:
             one, saved = serving.one_client(
                 server.base, serving.MAIN_PAGES, args.page_requests, args.page_budget
             )
-        print("  the floor", flush=True)
-        floor = serving.floor(urls[name], saved, serving.MAIN_PAGES, args.page_requests)
-        ensure_users(urls[name], max(args.users, args.concurrency), args.authorities)
-        print(
-            f"  locust: {args.concurrency} clients back to back, {args.users} users thinking",
-            flush=True,
-        )
         results["pages"] = {
             "dataset": name,
             "serving": chosen,
             "requests_per_page": args.page_requests,
             "page_budget_s": args.page_budget,
             "one_client": one,
-            "floor": floor,
-            "load": serving.load(urls[name], args),
         }
-    results["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        print("  the floor", flush=True)
+        results["pages"]["floor"] = serving.floor(urls[name], saved, serving.MAIN_PAGES, args.page_requests)
+        save(results, out, final=False)
+        ensure_users(urls[name], max(args.users, args.concurrency), args.authorities)
+        print(
+            f"  locust: {args.concurrency} clients back to back, {args.users} users thinking",
+            flush=True,
+        )
+        results["pages"]["load"] = serving.load(urls[name], args)
+    print(save(results, out, final=True))
+
+
+def save(results: dict, out: str, final: bool) -> str:
+    """Write bench/<out>.json and .md (a partial run says so); the table."""
+    results["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()) + (
+        "" if final else ", partial: the run was still going"
+    )
     results["verdicts"] = verdicts(results)
-    out = "serving" if args.serving else "results"
     (BENCH / f"{out}.json").write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)
     (BENCH / f"{out}.md").write_text(table)
-    print(table)
+    return table
 
 
 def serving_config() -> str:
