@@ -28,11 +28,11 @@ class PageNotFound(NotFound):
 
 def page_url(number: int | None) -> str:
     """This page's address with ?page=number (None: without ?page=), other arguments kept."""
-    arguments = {**(request.view_args or {}), **request.args.to_dict()}
+    arguments: dict = {**(request.view_args or {}), **request.args.to_dict()}
     arguments.pop("page", None)
     if number is not None and number > 1:
         arguments["page"] = number
-    return url_for(request.endpoint, **arguments)
+    return url_for(request.endpoint or "", **arguments)
 
 
 @dataclass(frozen=True)
