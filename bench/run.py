@@ -557,6 +557,7 @@ def main(argv=None) -> None:
     parser.add_argument("--users", type=int, default=200, help="users with think time")
     parser.add_argument("--think", type=float, default=5, help="seconds between a user's pages")
     parser.add_argument("--think-duration", type=float, default=60, help="think-time seconds measured")
+    parser.add_argument("--skip-pages", default="", help="main pages left out, by name, comma-separated")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite datasets")
     parser.add_argument("--no-load", action="store_true", help="skip the page measurements")
@@ -619,10 +620,10 @@ def main(argv=None) -> None:
     elif not args.no_load:
         chosen = serving_config()
         print(f"pages on {name}, gunicorn {chosen}: one client at a time", flush=True)
+        skip = set(filter(None, args.skip_pages.split(",")))
+        pages = {k: v for k, v in serving.MAIN_PAGES.items() if k not in skip}
         with serving.Server(urls[name]) as server:
-            one, saved = serving.one_client(
-                server.base, serving.MAIN_PAGES, args.page_requests, args.page_budget
-            )
+            one, saved = serving.one_client(server.base, pages, args.page_requests, args.page_budget)
         results["pages"] = {
             "dataset": name,
             "serving": chosen,
@@ -631,7 +632,7 @@ def main(argv=None) -> None:
             "one_client": one,
         }
         print("  the floor", flush=True)
-        results["pages"]["floor"] = serving.floor(urls[name], saved, serving.MAIN_PAGES, args.page_requests)
+        results["pages"]["floor"] = serving.floor(urls[name], saved, pages, args.page_requests)
         save(results, out, final=False)
         ensure_users(urls[name], max(args.users, args.concurrency), args.authorities)
         print(
