@@ -21,6 +21,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _engine_options(url: str, pool_size: int, max_overflow: int) -> dict:
+    """SQLAlchemy's pool for a server database; SQLite keeps Flask-SQLAlchemy's defaults."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {"pool_size": pool_size, "max_overflow": max_overflow}
+
+
 class SettingsError(RuntimeError):
     """A setting is missing or wrong; the app refuses to start."""
 
@@ -108,8 +115,21 @@ def load_settings(overrides: dict | None = None) -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 24),  # a reset link works this long
         "SHOW_SYNTHETIC_BANNER": _env_bool("SHOW_SYNTHETIC_BANNER", True),
+        # Tables with a row per authority or per client show a page at a time (app/programme/paging.py).
+        "AUTHORITIES_PER_PAGE": _env_int("AUTHORITIES_PER_PAGE", 25),
+        "CLIENTS_PER_PAGE": _env_int("CLIENTS_PER_PAGE", 50),
     }
     settings.update(overrides)
+    # The PostgreSQL pool of each web process: at least one connection per gunicorn thread
+    # (config/gunicorn.conf.py sets DB_POOL_SIZE from its threads); SQLite keeps the defaults.
+    settings.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        _engine_options(
+            str(settings["SQLALCHEMY_DATABASE_URI"]),
+            _env_int("DB_POOL_SIZE", 5),
+            _env_int("DB_MAX_OVERFLOW", 2),
+        ),
+    )
     if settings["ENV"] in ("development", "test") and not settings["SECRET_KEY"]:
         settings["SECRET_KEY"] = "development-only-not-secret"
     if not settings["SECRET_KEY"]:

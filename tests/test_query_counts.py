@@ -32,6 +32,12 @@ PAGES = {  # name: (path, who signs in)
     "client register": (f"/clients/{FIRST}/", LEAD),
     "outcomes page": ("/clients/outcomes", FINANCE),
     "reports list": ("/reports", FINANCE),
+    # the rest of bench/run.py's main pages (bench/serving.py MAIN_PAGES)
+    "dashboard": ("/", FINANCE),
+    "review list": ("/returns/review", FINANCE),
+    "reporting rate": ("/returns/reporting-rate", FINANCE),
+    "risks": ("/registers/risks", FINANCE),
+    "services": ("/registers/services", LEAD),
 }
 
 
@@ -78,7 +84,21 @@ def _fresh() -> None:
     _empty_all_tables()
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+# Found by adding the dashboard: its review queue checks each waiting return's warnings with
+# about five statements per return (spend lines, profile, averages), so at national scale the
+# home page of a finance officer issues hundreds. Left for the home/returns services' owner.
+KNOWN_GROWING = {"dashboard": "the review queue's warnings: about 5 statements per waiting return"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GROWING[name]))
+        if name in KNOWN_GROWING
+        else name
+        for name in PAGES
+    ],
+)
 def test_page_statement_count_does_not_grow_with_data(app, name):
     small = _page_count(app, SMALL, name)
     _fresh()

@@ -169,8 +169,30 @@ STATUS_FILTERS = {
 
 
 def clients_for(
-    authority_id: int, status: str | None = None, need: str | None = None, reference: str | None = None
+    authority_id: int,
+    status: str | None = None,
+    need: str | None = None,
+    reference: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Client]:
+    """The register's clients matching the filters, by number; `limit`/`offset`: one page."""
+    query = _register_query(authority_id, status, need, reference)
+    query = query.options(selectinload(Client.tenancies)).order_by(Client.number)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_clients(
+    authority_id: int, status: str | None = None, need: str | None = None, reference: str | None = None
+) -> int:
+    """How many clients clients_for() finds over every page."""
+    query = _register_query(authority_id, status, need, reference)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _register_query(authority_id: int, status: str | None, need: str | None, reference: str | None):
     any_tenancy = exists().where(Tenancy.client_id == Client.id)
     open_tenancy = exists().where(Tenancy.client_id == Client.id, Tenancy.end_date.is_(None))
     query = select(Client).where(Client.authority_id == authority_id)
@@ -191,8 +213,7 @@ def clients_for(
         query = query.where(
             or_(Client.reference.contains(text), func.upper(Client.local_case_reference).contains(text))
         )
-    query = query.options(selectinload(Client.tenancies)).order_by(Client.number)
-    return list(db.session.scalars(query))
+    return query
 
 
 def register_rows(authority_id: int) -> list[Client]:

@@ -38,6 +38,7 @@ from app.clients.models import (
     Client,
 )
 from app.clients.outcomes_page import outcomes_context, quarter_from_request
+from app.programme import paging
 
 bp = Blueprint("clients", __name__, url_prefix="/clients", template_folder="templates")
 
@@ -84,7 +85,9 @@ def register_home():
         return redirect(url_for("clients.register", gss=current_user.authority.gss_code))
     from app.programme.service import authorities
 
-    return render_template("clients/home.html", authorities=authorities())
+    every = authorities()
+    page = paging.chosen_page(len(every))
+    return render_template("clients/home.html", authorities=page.slice(every), page=page)
 
 
 @bp.route("/<gss>/")
@@ -93,11 +96,15 @@ def register(gss):
     authority = authority_or_403(gss)
     status, need = request.args.get("status") or "", request.args.get("need") or ""
     reference = (request.args.get("reference") or "")[:30]
-    clients = service.clients_for(authority.id, status, need, reference)
+    # A page of clients, counted and fetched in SQL (LIMIT/OFFSET); the download holds them all.
+    found = service.count_clients(authority.id, status, need, reference)
+    page = paging.chosen_page(found, "CLIENTS_PER_PAGE")
+    clients = service.clients_for(authority.id, status, need, reference, limit=page.size, offset=page.offset)
     return render_template(
         "clients/register.html",
         authority=authority,
         clients=clients,
+        page=page,
         status=status,
         need=need,
         reference=reference,
@@ -264,9 +271,16 @@ def programme_outcomes():
     if sees_only_own_authority(current_user):
         return redirect(url_for("clients.authority_outcomes", gss=current_user.authority.gss_code))
     quarter = quarter_from_request()
+    context = outcomes_context(quarter, None)
+    # A page of authorities in every table (rows follow the authorities' order); totals stay.
+    page = paging.chosen_page(len(context["authorities"]))
+    for table in context["tables"]:
+        table.rows = page.slice(table.rows)
+    context["authorities"] = page.slice(context["authorities"])
     return render_template(
         "clients/outcomes.html",
-        **outcomes_context(quarter, None),
+        **context,
+        page=page,
         may_see_whole_programme=may_see_whole_programme(current_user),
     )
 

@@ -121,31 +121,42 @@ class HistoryRow:
 
 def history(authority_id: int, agreed_only: bool) -> list[HistoryRow]:
     """Every assessment of the authority, oldest first (only agreed ones when agreed_only)."""
-    query = (
-        select(FidelityAssessment)
-        .options(selectinload(FidelityAssessment.scores))
-        .where(FidelityAssessment.authority_id == authority_id)
-    )
+    return histories(agreed_only, authority_id).get(authority_id, [])
+
+
+def histories(agreed_only: bool, authority_id: int | None = None) -> dict[int, list[HistoryRow]]:
+    """Every authority's assessments (or one's), oldest first, in two queries whatever the
+    number of authorities."""
+    query = select(FidelityAssessment).options(selectinload(FidelityAssessment.scores))
+    if authority_id is not None:
+        query = query.where(FidelityAssessment.authority_id == authority_id)
     if agreed_only:
         query = query.where(FidelityAssessment.status == STATUS_AGREED)
-    rows = []
+    found: dict[int, list[HistoryRow]] = {}
     for assessment in db.session.scalars(query):
         by_principle = {score.principle: score.final_score for score in assessment.scores}
-        rows.append(
+        found.setdefault(assessment.authority_id, []).append(
             HistoryRow(
                 HalfYear.parse(assessment.period),
                 assessment.status,
                 {principle: by_principle.get(principle) for principle in PRINCIPLES},
             )
         )
-    return sorted(rows, key=lambda row: row.period)
+    return {key: sorted(rows, key=lambda row: row.period) for key, rows in found.items()}
 
 
 def latest_agreed_with_previous(
     authority_id: int, up_to: HalfYear | None = None
 ) -> tuple[HistoryRow | None, HistoryRow | None]:
     """The latest agreed assessment (up to a half-year) and the agreed one before it."""
-    rows = [row for row in history(authority_id, agreed_only=True) if up_to is None or row.period <= up_to]
+    return latest_two(history(authority_id, agreed_only=True), up_to)
+
+
+def latest_two(
+    rows: list[HistoryRow], up_to: HalfYear | None = None
+) -> tuple[HistoryRow | None, HistoryRow | None]:
+    """Of one authority's agreed assessments, the latest up to a half-year and the one before."""
+    rows = [row for row in rows if up_to is None or row.period <= up_to]
     latest = rows[-1] if rows else None
     previous = rows[-2] if len(rows) > 1 else None
     return latest, previous

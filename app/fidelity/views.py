@@ -44,12 +44,16 @@ TAG_CLASSES = {
 }
 
 
-def _reporting_rate_rows(year):
+def _reporting_rate_rows(year, shown_authority_ids=None):
     """The reporting-rate page's fidelity table for a financial year (the returns area offers
-    the page; fidelity sits above it, so it offers its rows to templates)."""
+    the page; fidelity sits above it, so it offers its rows to templates), for the authorities
+    on the page's current page when it is paged."""
     today = clock.today()
     half_years = [period for period in year.half_years if period.start_date <= today]
-    return rates.timeliness_rows(half_years, visible_authorities())
+    authorities = visible_authorities()
+    if shown_authority_ids is not None:
+        authorities = [authority for authority in authorities if authority.id in shown_authority_ids]
+    return rates.timeliness_rows(half_years, authorities)
 
 
 @bp.app_context_processor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -28,7 +30,7 @@ from app.finance import (
 from app.finance import profile as profile_changes
 from app.finance.chart import chart
 from app.periods import FinancialYear, Quarter
-from app.programme import pickers
+from app.programme import paging, pickers
 from app.programme import service as programme_service
 from app.returns import service as returns_service
 
@@ -82,10 +84,15 @@ def summary():
     quarter = chosen_quarter()
     result = service.spend_against_profile(quarter)
     series = service.cumulative_series(quarter)
-    spend, cumulative = programme_tables(quarter, result, series)
+    staff = may_see_authority_breakdown(current_user)
+    # A page of authorities (the programme's total row on every page); downloads hold them all.
+    page = paging.chosen_page(len(result.rows) if staff else 0)
+    shown = dataclasses.replace(result, rows=page.slice(result.rows))
+    spend, cumulative = programme_tables(quarter, shown, series)
     programme = programme_service.get_programme()
     return render_template(
         "finance/summary.html",
+        page=page,
         quarter=quarter,
         quarters=service.grant_quarters(),
         result=result,
@@ -94,7 +101,7 @@ def summary():
         spend_table=spend,
         cumulative_table=cumulative,
         chart=chart(series),
-        staff=may_see_authority_breakdown(current_user),
+        staff=staff,
         completeness=returns_service.completeness(quarter.months()),
         provisional=service.provisional_months(quarter),
         rag_bands=service.rag_bands(),
@@ -129,10 +136,13 @@ def authority(gss_code: str):
 @bp.route("/finance/profile")
 @requires(may_manage_finance)
 def profile_history():
+    authorities = programme_service.authorities()
+    page = paging.chosen_page(len(authorities))
     return render_template(
         "finance/profile_history.html",
         versions_table=tables.versions_table(profile_changes.versions()),
-        authorities=programme_service.authorities(),
+        authorities=page.slice(authorities),
+        page=page,
     )
 
 

@@ -10,7 +10,7 @@ from flask_login import login_required
 from sqlalchemy import text
 
 from app.extensions import db
-from app.programme import service
+from app.programme import paging, service
 
 bp = Blueprint("programme", __name__, template_folder="templates")
 # Home (the top layer) is listed here so that it comes first in the navigation.
@@ -19,7 +19,12 @@ bp = Blueprint("programme", __name__, template_folder="templates")
 @bp.route("/programme")
 @login_required
 def overview():
-    return render_template("programme/overview.html", **service.overview())
+    context = service.overview()
+    # A page of authorities in both tables; their totals are over the whole programme.
+    page = paging.chosen_page(len(context.get("authorities") or []))
+    if context.get("authorities"):
+        context["authorities"] = page.slice(context["authorities"])
+    return render_template("programme/overview.html", **context, page=page)
 
 
 @bp.route("/health")

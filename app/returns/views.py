@@ -23,8 +23,8 @@ from app.accounts.access import (
     visible_authorities,
 )
 from app.periods import Month, PeriodError
+from app.programme import paging, pickers
 from app.programme import periods as programme_periods
-from app.programme import pickers
 from app.returns import excel, rates, service
 from app.returns.forms import DecisionForm, ReasonForm, UploadForm, return_form_class
 from app.returns.models import STATUS_LABELS
@@ -61,8 +61,13 @@ def _authority_and_month(gss: str, month_text: str):
 def index():
     if sees_only_own_authority(current_user):
         return redirect(url_for("returns.months", gss=current_user.authority.gss_code))
+    authorities = visible_authorities()
+    page = paging.chosen_page(len(authorities))
     return render_template(
-        "returns/index.html", authorities=visible_authorities(), waiting=service.waiting_counts()
+        "returns/index.html",
+        authorities=page.slice(authorities),
+        page=page,
+        waiting=service.waiting_counts(),
     )
 
 
@@ -307,9 +312,12 @@ def upload(gss: str, month_text: str):
 @bp.route("/returns/review")
 @requires(may_review_returns)
 def review():
+    waiting = service.waiting_for_review()
+    page = paging.chosen_page(len(waiting))
     return render_template(
         "returns/review.html",
-        returns=service.waiting_for_review(),
+        returns=page.slice(waiting),
+        page=page,
         is_late=service.is_late,
         Month=Month,
     )
@@ -322,9 +330,12 @@ def reporting_rate():
     year = pickers.chosen_year(years)  # default: the year of the programme's default quarter
     today, programme_months = clock.today(), set(programme_periods.months())
     months = [m for m in year.months() if m in programme_months and m.start_date <= today]
+    rate = service.reporting_rate(months)
+    page = paging.chosen_page(len(rate.rows))  # a page of authorities (columns); totals over all
     return render_template(
         "returns/reporting_rate.html",
-        rate=service.reporting_rate(months),
+        rate=rate,
+        page=page,
         year=year,
         years=years,
         labels=rates.RATE_LABELS,
