@@ -87,7 +87,7 @@ def _fresh() -> None:
 # Found by adding the dashboard: its review queue checks each waiting return's warnings with
 # about five statements per return (spend lines, profile, averages), so at national scale the
 # home page of a finance officer issues hundreds. Left for the home/returns services' owner.
-KNOWN_GROWING = {"dashboard": "the review queue's warnings: about 5 statements per waiting return"}
+KNOWN_GROWING: dict[str, str] = {}  # a page named here with a reason is an expected failure
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,11 @@ KNOWN_GROWING = {"dashboard": "the review queue's warnings: about 5 statements p
         for name in PAGES
     ],
 )
-def test_page_statement_count_does_not_grow_with_data(app, name):
+def test_page_statement_count_does_not_grow_with_data(app, name, monkeypatch):
+    # The home page lists the HOME_REVIEW_LIMIT longest waiting returns, each with its own
+    # warnings: bounded, but it would grow here until that many wait; with a limit of 1 the
+    # rest of the page must not grow at all.
+    monkeypatch.setattr("app.home.tasks.HOME_REVIEW_LIMIT", 1)
     small = _page_count(app, SMALL, name)
     _fresh()
     doubled = _page_count(app, DOUBLED, name)

@@ -100,7 +100,7 @@ def headlines(
         percent_of_target=percent_of_target,
         sustainment_12=sustainment,
         spend=spend_row.total,
-        waiting_for_review=len(returns.waiting_for_review()) if show_review_queue else None,
+        waiting_for_review=returns.count_waiting_for_review() if show_review_queue else None,
         disclosure_note=disclosure.rule().describe() if suppress else "",
         completeness=returns.completeness(quarter.months()),
     )

@@ -32,11 +32,15 @@ def lead_tasks(authority) -> dict:
     }
 
 
-def returns_to_review() -> list[ReturnToReview]:
-    """Finance: submitted returns, longest waiting first, with their totals and warnings."""
+HOME_REVIEW_LIMIT = 10  # the home page lists the longest waiting; the review page has them all
+
+
+def returns_to_review(limit: int | None = None) -> list[ReturnToReview]:
+    """Finance: the longest waiting submitted returns (at most `limit`, HOME_REVIEW_LIMIT by
+    default: each needs its own warnings worked out), with their totals and warnings."""
     fields = returns.fields()
     found = []
-    for monthly_return in returns.waiting_for_review():
+    for monthly_return in returns.waiting_for_review(limit or HOME_REVIEW_LIMIT):
         month = Month.parse(monthly_return.month)
         values = returns.stored_values(monthly_return, fields)
         found.append(
@@ -51,6 +55,10 @@ def returns_to_review() -> list[ReturnToReview]:
     return found
 
 
+def count_to_review() -> int:
+    return returns.count_waiting_for_review()
+
+
 def admin_decisions() -> dict:
     """The admin: what waits for their decision."""
     day = today()
@@ -60,7 +68,7 @@ def admin_decisions() -> dict:
         if risk.review_overdue(day)
     ]
     return {
-        "reviews": returns.waiting_for_review(),
+        "reviews_waiting": returns.count_waiting_for_review(),
         "quarters_without_a_report": reporting.quarters_without_a_report(day),
         "locked_users": accounts.locked_users(),
         "overdue_risks": overdue_risks,

@@ -27,9 +27,16 @@ def _tasks_for(user, quarter: Quarter) -> dict:
     if sees_only_own_authority(user):
         return {"lead": tasks.lead_tasks(user.authority)}
     if is_admin(user):
-        return {"decisions": tasks.admin_decisions(), "to_review": tasks.returns_to_review()}
+        return {
+            "decisions": tasks.admin_decisions(),
+            "to_review": tasks.returns_to_review(),
+            "to_review_total": tasks.count_to_review(),
+        }
     if may_review_returns(user):
-        return {"to_review": tasks.returns_to_review()}
+        return {
+            "to_review": tasks.returns_to_review(),
+            "to_review_total": tasks.count_to_review(),
+        }
     points = charts.programme_series(quarter, protect=sees_protected_counts(user))
     return {
         "runs": editions.latest_downloadable_runs(user),

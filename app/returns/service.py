@@ -183,16 +183,28 @@ def total_pence(monthly_return: MonthlyReturn | None) -> int:
     return sum(line.amount_pence for line in monthly_return.spend_lines)
 
 
-def waiting_for_review() -> list[MonthlyReturn]:
-    """Submitted returns across all authorities, the longest waiting first."""
-    return list(
-        db.session.scalars(
-            select(MonthlyReturn)
-            .join(Authority)
-            .options(joinedload(MonthlyReturn.authority))
-            .where(MonthlyReturn.status == STATUS_SUBMITTED)
-            .order_by(MonthlyReturn.submitted_at, Authority.name)
+def waiting_for_review(limit: int | None = None) -> list[MonthlyReturn]:
+    """Submitted returns across all authorities, the longest waiting first (the first
+    `limit` of them when given)."""
+    query = (
+        select(MonthlyReturn)
+        .join(Authority)
+        .options(joinedload(MonthlyReturn.authority))
+        .where(MonthlyReturn.status == STATUS_SUBMITTED)
+        .order_by(MonthlyReturn.submitted_at, Authority.name, MonthlyReturn.month)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def count_waiting_for_review() -> int:
+    """How many submitted returns wait for review, across all authorities."""
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(MonthlyReturn).where(MonthlyReturn.status == STATUS_SUBMITTED)
         )
+        or 0
     )
 
 

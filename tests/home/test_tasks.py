@@ -62,3 +62,19 @@ def test_round_ticks():
     assert round_ticks(675) == [0, 200, 400, 600, 800]
     assert round_ticks(96.5) == [0, 20, 40, 60, 80, 100]
     assert round_ticks(3) == [0, 1, 2, 3]
+
+
+def test_finance_home_lists_the_ten_longest_waiting_and_links_to_all(signed_in, monkeypatch):
+    """The home page works out warnings for a few returns only; the review page has them all."""
+    monkeypatch.setattr("app.home.tasks.HOME_REVIEW_LIMIT", 2)
+    lead = signed_in("lead")
+    for month in ("2021-03", "2021-04", "2021-05"):
+        with clock.frozen_at(datetime(2021, int(month[5:]) + 1, 5, 12)):
+            post_and_confirm(lead, f"/returns/{LEAD_GSS}/{month}", good_figures(submit_return="Submit"))
+    with clock.frozen_at(datetime(2021, 6, 6, 12)):
+        page = signed_in("finance").get("/").get_data(as_text=True)
+    table = _text(page[page.index('id="to-review"') :].split("</table>")[0])
+    assert "Birmingham, March 2021" in table and "Birmingham, April 2021" in table
+    assert "Birmingham, May 2021" not in table  # the longest waiting first
+    more = _text(page[page.index('id="to-review-more"') :].split("</p>")[0])
+    assert "2 longest waiting of 3" in more and "See all 3 returns waiting for review" in more
