@@ -11,16 +11,24 @@ currently housed, time in tenancy, exits, sustainment) are audited against those
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import json
+import threading
+
+from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.accounts.models import ROLE_MHCLG, ROLE_TASKFORCE
-from app.clients.models import Client, Tenancy
+from app.audit import AuditEntry
+from app.clients.models import Client, ClientSupportNeed, Tenancy
 from app.clients.outcomes import BAND_LABELS, Outcomes
 from app.clients.service import outcomes_by_authority
 from app.disclosure import Publication, Rule, rule
 from app.extensions import db
 from app.periods import Quarter
 from app.programme import service as programme_service
+from app.programme.models import Authority
 
 PROGRAMME = "programme"
 CHAIN = ("accepted", "housed")  # each has an "in quarter" and a "to date" count
@@ -160,6 +168,84 @@ def _published_row(publication: Publication, quarter: Quarter, row_id, the_rule:
 
 
 def published(quarter: Quarter) -> dict:
+    """published_uncached(quarter), kept per process for as long as the client register, the
+    tenancies, the authorities and the audit log are unchanged (a write changes the
+    fingerprint, so a changed figure is never served stale). Kept as JSON text, so each
+    caller gets its own copy."""
+    key = (quarter, rule(), _fingerprint())
+    cache = current_app.extensions.setdefault("published_cache", {})
+    with _lock:
+        text = cache.get(key)
+    if text is None:
+        text = json.dumps(published_uncached(quarter))
+        with _lock:
+            if any(stored[1:] != key[1:] for stored in cache):
+                cache.clear()  # only the current data's quarters are kept
+            cache[key] = text
+    return json.loads(text)
+
+
+# ---- the cache's fingerprint -----------------------------------------------------------------
+# One query reads what changes whenever the figures can: counts and largest ids of clients,
+# tenancies and authorities, the latest client update and tenancy creation, the latest audit
+# row (every change is audited, an ended tenancy too) and the authorities' names (their
+# order is the rows' order). Writes in this process also bump _generation: a flush of a
+# client, tenancy or authority object, any ORM UPDATE/DELETE/INSERT statement, and any
+# rollback (which can give the same counts and ids back with other data).
+
+_lock = threading.Lock()
+_generation = 0
+
+
+def _fingerprint() -> tuple:
+    def scalar(*columns):
+        return select(*columns).scalar_subquery()
+
+    row = db.session.execute(
+        select(
+            scalar(func.count(Client.id)),
+            scalar(func.max(Client.id)),
+            scalar(func.max(Client.updated_at)),
+            scalar(func.count(Tenancy.id)),
+            scalar(func.max(Tenancy.id)),
+            scalar(func.max(Tenancy.created_at)),
+            scalar(func.max(AuditEntry.id)),
+            scalar(func.count(Authority.id)),
+            scalar(func.max(Authority.id)),
+        )
+    ).one()
+    names = tuple(db.session.execute(select(Authority.id, Authority.name).order_by(Authority.name)))
+    return (_generation, tuple(row), names)
+
+
+def _changed(*_args, **_kwargs) -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+_WATCHED = (Client, Tenancy, ClientSupportNeed, Authority)
+
+
+def _after_flush(session, _context) -> None:
+    for objects in (session.new, session.dirty, session.deleted):
+        if any(isinstance(thing, _WATCHED) for thing in objects):
+            _changed()
+            return
+
+
+def _orm_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _changed()
+
+
+event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _orm_statement)
+event.listen(Engine, "rollback", _changed)
+event.listen(Engine, "rollback_savepoint", _changed)
+
+
+def published_uncached(quarter: Quarter) -> dict:
     """The quarter's client outcomes as Taskforce and MHCLG are shown them (plain data):
     {"rule": ..., "rows": {authority id (str) or "programme": counts}} where each count is a
     number (rounded, or exact) or a text such as "fewer than 5" or "suppressed"."""
