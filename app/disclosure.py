@@ -29,7 +29,7 @@ This module knows nothing of clients or reports: callers describe their figures 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 
@@ -202,6 +202,27 @@ class Publication:
 
     def shown(self, key):
         return self.figures[key].shown
+
+    def copy(self) -> Publication:
+        """An independent publication with the same figures, relations and audit state, to be
+        added to and protected apart (frozen figures are shared: nothing changes them)."""
+        other = Publication(self.rule, dict(self.figures), list(self.relations))
+        for key in self._fresh:
+            other.figures[key] = replace(self.figures[key])
+        compiled = self._compiled_state
+        other._compiled_state = _Compiled(
+            list(compiled.keys),
+            dict(compiled.index_of),
+            list(compiled.relations),
+            [list(numbers) for numbers in compiled.by_member],
+            list(compiled.small),
+            compiled.shape,
+        )
+        other._stale, other._fresh = self._stale, list(self._fresh)
+        other._base_low, other._base_high = self._base_low, self._base_high  # replaced, never changed
+        other._relations_at_freeze, other._epoch = self._relations_at_freeze, self._epoch
+        other._unfrozen_cache = self._unfrozen_cache
+        return other
 
     # ---- the audit -------------------------------------------------------------------
 

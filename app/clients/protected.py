@@ -170,19 +170,26 @@ def _published_row(publication: Publication, quarter: Quarter, row_id, the_rule:
 def published(quarter: Quarter) -> dict:
     """published_uncached(quarter), kept per process for as long as the client register, the
     tenancies, the authorities and the audit log are unchanged (a write changes the
-    fingerprint, so a changed figure is never served stale). Kept as JSON text, so each
-    caller gets its own copy."""
-    key = (quarter, rule(), _fingerprint())
+    fingerprint, so a changed figure is never served stale)."""
+    return published_each([quarter])[quarter]
+
+
+def published_each(quarters: list[Quarter]) -> dict[Quarter, dict]:
+    """published() of each quarter (a chart's), the missing ones worked out together. The
+    cache holds JSON text, so each caller gets its own copy."""
+    fingerprint = (rule(), _fingerprint())
     cache = current_app.extensions.setdefault("published_cache", {})
     with _lock:
-        text = cache.get(key)
-    if text is None:
-        text = json.dumps(published_uncached(quarter))
+        texts = {quarter: cache.get((quarter, *fingerprint)) for quarter in quarters}
+    missing = [quarter for quarter, text in texts.items() if text is None]
+    if missing:
+        made = {quarter: json.dumps(found) for quarter, found in published_many(missing).items()}
+        texts.update(made)
         with _lock:
-            if any(stored[1:] != key[1:] for stored in cache):
+            if any(stored[1:] != fingerprint for stored in cache):
                 cache.clear()  # only the current data's quarters are kept
-            cache[key] = text
-    return json.loads(text)
+            cache.update({(quarter, *fingerprint): text for quarter, text in made.items()})
+    return {quarter: json.loads(text) for quarter, text in texts.items()}
 
 
 # ---- the cache's fingerprint -----------------------------------------------------------------
@@ -249,18 +256,45 @@ def published_uncached(quarter: Quarter) -> dict:
     """The quarter's client outcomes as Taskforce and MHCLG are shown them (plain data):
     {"rule": ..., "rows": {authority id (str) or "programme": counts}} where each count is a
     number (rounded, or exact) or a text such as "fewer than 5" or "suppressed"."""
+    return published_many([quarter])[quarter]
+
+
+def published_many(quarters: list[Quarter]) -> dict[Quarter, dict]:
+    """published_uncached() of each quarter, the "to date" chain worked through once: every
+    quarter's chain is the same from the first client's quarter on (earlier quarters are
+    frozen when a later one is added), so each wanted quarter finishes a copy of it."""
     the_rule = rule()
-    authorities = programme_service.authorities()
-    row_ids = [authority.id for authority in authorities]
+    row_ids = [authority.id for authority in programme_service.authorities()]
     series = _series()
-    quarters = _quarters_to(quarter, series)
-    publication = Publication(the_rule)
-    previous = None
-    for each in quarters:
-        _add_chain(publication, each, previous, series, row_ids)
-        publication.protect()
-        publication.freeze()
-        previous = each
+    found: dict[Quarter, dict] = {}
+    wanted = sorted(set(quarters))
+    starts = [key[1] for counts in series.values() for key in counts]
+    first = min(starts) if starts else None
+    chained = [quarter for quarter in wanted if first is not None and quarter >= first]
+    for quarter in wanted:
+        if quarter not in chained:  # no client by then: a chain of the quarter alone
+            publication = Publication(the_rule)
+            _add_chain(publication, quarter, None, series, row_ids)
+            publication.protect()
+            publication.freeze()
+            found[quarter] = _finish_quarter(publication, [quarter], row_ids, the_rule)
+    if chained:
+        quarters_to = _quarters_to(chained[-1], series)
+        publication = Publication(the_rule)
+        previous = None
+        for number, each in enumerate(quarters_to):
+            _add_chain(publication, each, previous, series, row_ids)
+            publication.protect()
+            publication.freeze()
+            previous = each
+            if each in chained:
+                finished = publication.copy() if each != chained[-1] else publication
+                found[each] = _finish_quarter(finished, quarters_to[: number + 1], row_ids, the_rule)
+    return found
+
+
+def _finish_quarter(publication: Publication, quarters: list[Quarter], row_ids, the_rule: Rule) -> dict:
+    quarter = quarters[-1]
     by_authority = outcomes_by_authority(quarter)
     by_row: dict[int | str, Outcomes] = {authority_id: by_authority[authority_id] for authority_id in row_ids}
     programme = Outcomes(quarter.start_date, quarter.end_date)
