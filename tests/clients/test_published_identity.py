@@ -33,10 +33,12 @@ def test_every_quarter_of_the_demo_is_published_byte_identical(app, demo):
     quarters = periods.quarters()
     assert len(quarters) >= 16
     hidden = 0
+    together = protected.published_many(quarters)  # the home chart's way: one pass for all
     for quarter in quarters:
         old = json.dumps(reference_protected.published(quarter), sort_keys=True)
         assert json.dumps(protected.published_uncached(quarter), sort_keys=True) == old, quarter.slug
         assert json.dumps(protected.published(quarter), sort_keys=True) == old, quarter.slug
+        assert json.dumps(together[quarter], sort_keys=True) == old, quarter.slug
         hidden += old.count('"fewer than 5"') + old.count('"suppressed"')
     assert hidden > 0  # the demo has small counts: the audit had work to do
 
@@ -78,13 +80,13 @@ def test_a_repeat_view_is_not_recomputed_and_an_edit_is_shown_at_once(signed_in,
     for day in range(1, 11):
         make(BIRMINGHAM, date(2021, 4, 1), [(date(2021, 5, day), None, None)])
     computed = []
-    original = protected.published_uncached
+    original = protected.published_many
 
-    def counting(quarter):
-        computed.append(quarter.slug)
-        return original(quarter)
+    def counting(quarters):
+        computed.extend(quarter.slug for quarter in quarters)
+        return original(quarters)
 
-    monkeypatch.setattr(protected, "published_uncached", counting)
+    monkeypatch.setattr(protected, "published_many", counting)
     reader = signed_in("taskforce")
     assert _housed_to_date(reader, "2021-22-Q1") == [10]
     assert _housed_to_date(reader, "2021-22-Q1") == [10]
