@@ -29,7 +29,7 @@ This module knows nothing of clients or reports: callers describe their figures 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 
@@ -132,23 +132,56 @@ class Figure:
 
 
 @dataclass
+class _Compiled:
+    """Figures and relations as indexes (figure i is the i-th key of `figures`), extended as
+    figures and relations are added."""
+
+    keys: list = field(default_factory=list)
+    index_of: dict = field(default_factory=dict)
+    relations: list = field(default_factory=list)  # (total index, [part indexes])
+    by_member: list = field(default_factory=list)  # figure index -> relation numbers
+    small: list = field(default_factory=list)  # indexes of counts from 1 to threshold-1, ascending
+    shape: tuple = (0, 0)
+
+
+@dataclass
 class Publication:
-    """Every count one audience is shown, with the sums that link them."""
+    """Every count one audience is shown, with the sums that link them.
+
+    Figures are added only by add() and add_derived(). The audit works on arrays: the
+    intervals of the figures frozen so far are kept from freeze() and copied for each audit,
+    only the current quarter's figures start again from what they show."""
 
     rule: Rule
     figures: dict[object, Figure] = field(default_factory=dict)
     relations: list[tuple[object, tuple]] = field(default_factory=list)  # total = sum(parts)
+
+    def __post_init__(self) -> None:
+        self._compiled_state = _Compiled()
+        self._stale = False  # a key added again: index everything again
+        self._fresh: list = []  # keys added since the last freeze (the unfrozen figures)
+        self._base_low: list[int] = []  # the intervals found at the last freeze, by index
+        self._base_high: list[int] = []
+        self._relations_at_freeze = 0
+        self._epoch = 0  # freezes so far
+        self._unfrozen_cache: tuple = (None, [], [])
+
+    def _added(self, key, figure: Figure) -> None:
+        if key in self.figures:
+            self._stale = True
+        self.figures[key] = figure
+        self._fresh.append(key)
 
     def add(self, key, value: int, exact_candidate: bool = False) -> None:
         """A published count (exact if a candidate and not small, else rounded)."""
         value = int(value)
         exact = exact_candidate and not self.rule.is_small(value)
         shown = value if exact else self.rule.rounded(value)
-        self.figures[key] = Figure(value, shown, exact)
+        self._added(key, Figure(value, shown, exact))
 
     def add_derived(self, key, value: int) -> None:
         """A count of people nobody is shown but a reader could work out (a remainder)."""
-        self.figures[key] = Figure(int(value), None)
+        self._added(key, Figure(int(value), None))
 
     def relate(self, total, parts) -> None:
         """total = sum(parts), if it holds for the true counts (a false one teaches nothing)."""
@@ -159,12 +192,37 @@ class Publication:
     def freeze(self) -> None:
         """What is published so far is final; its intervals are kept as the next audit's start
         (they follow from the frozen figures alone, so every later audit would find them)."""
-        self._frozen_bounds = self.propagate()[0]
-        for figure in self.figures.values():
-            figure.frozen = True
+        low, high, _ = self._propagate()
+        self._base_low, self._base_high = low, high
+        for key in self._fresh:
+            self.figures[key].frozen = True
+        self._fresh = []
+        self._relations_at_freeze = len(self.relations)
+        self._epoch += 1
 
     def shown(self, key):
         return self.figures[key].shown
+
+    def copy(self) -> Publication:
+        """An independent publication with the same figures, relations and audit state, to be
+        added to and protected apart (frozen figures are shared: nothing changes them)."""
+        other = Publication(self.rule, dict(self.figures), list(self.relations))
+        for key in self._fresh:
+            other.figures[key] = replace(self.figures[key])
+        compiled = self._compiled_state
+        other._compiled_state = _Compiled(
+            list(compiled.keys),
+            dict(compiled.index_of),
+            list(compiled.relations),
+            [list(numbers) for numbers in compiled.by_member],
+            list(compiled.small),
+            compiled.shape,
+        )
+        other._stale, other._fresh = self._stale, list(self._fresh)
+        other._base_low, other._base_high = self._base_low, self._base_high  # replaced, never changed
+        other._relations_at_freeze, other._epoch = self._relations_at_freeze, self._epoch
+        other._unfrozen_cache = self._unfrozen_cache
+        return other
 
     # ---- the audit -------------------------------------------------------------------
 
@@ -177,24 +235,28 @@ class Publication:
 
     def propagate(self) -> tuple[dict, dict]:
         """Each count's narrowest interval from what is shown and every relation, and the
-        relation that last narrowed it (a worklist: only relations whose members changed
-        are looked at again)."""
-        keys, index_of, relations, by_member = self._compiled()
-        frozen_bounds = getattr(self, "_frozen_bounds", {})
-        starts = [
-            frozen_bounds[key]
-            if self.figures[key].frozen and key in frozen_bounds
-            else self._start(self.figures[key])
-            for key in keys
-        ]
-        low, high = [start[0] for start in starts], [start[1] for start in starts]
+        relation that last narrowed it."""
+        low, high, narrowed_by = self._propagate()
+        keys = self._compiled().keys
+        bounds = {key: (low[index], high[index]) for index, key in enumerate(keys)}
+        return bounds, {keys[member]: number for member, number in narrowed_by.items()}
+
+    def _propagate(self) -> tuple[list[int], list[int], dict[int, int]]:
+        """propagate() as arrays by figure index (a worklist: only relations whose members
+        changed are looked at again), starting from the last freeze's intervals."""
+        compiled = self._compiled()
+        relations, by_member = compiled.relations, compiled.by_member
+        unfrozen, pending = self._unfrozen()
+        low, high = list(self._base_low), list(self._base_high)
+        missing = len(compiled.keys) - len(low)
+        if missing > 0:
+            low += [0] * missing
+            high += [0] * missing
+        figures, keys, start = self.figures, compiled.keys, self._start
+        for index in unfrozen:
+            low[index], high[index] = start(figures[keys[index]])
         narrowed_by: dict[int, int] = {}
-        unfrozen = {index_of[key] for key, figure in self.figures.items() if not figure.frozen}
-        pending = [
-            number
-            for number, (total, parts) in enumerate(relations)
-            if not frozen_bounds or total in unfrozen or any(part in unfrozen for part in parts)
-        ]
+        pending = list(pending)
         queued = set(pending)
         budget = 200 * (len(relations) + 1)
         while pending and budget:
@@ -207,43 +269,81 @@ class Publication:
                     if other not in queued:
                         queued.add(other)
                         pending.append(other)
-        bounds = {key: (low[index], high[index]) for index, key in enumerate(keys)}
-        return bounds, {keys[member]: number for member, number in narrowed_by.items()}
+        return low, high, narrowed_by
 
-    def _compiled(self):
-        """Figures and relations as indexes, rebuilt only when figures or relations are added."""
+    def _unfrozen(self) -> tuple[list[int], list[int]]:
+        """The unfrozen figures' indexes (ascending) and the relations an audit starts from:
+        all of them before the first freeze, else those with an unfrozen member."""
+        compiled = self._compiled()
+        stamp = (compiled.shape, self._epoch)
+        if self._unfrozen_cache[0] != stamp:
+            index_of = compiled.index_of
+            unfrozen = sorted({index_of[key] for key in self._fresh})
+            relations, frozen = compiled.relations, len(self._base_low)
+            if not frozen:  # nothing frozen yet: every relation
+                pending = list(range(len(relations)))
+            else:  # the relations made before the last freeze have only frozen members (unless
+                # a frozen figure was added again)
+                first = 0 if unfrozen and unfrozen[0] < frozen else self._relations_at_freeze
+                members = set(unfrozen)
+                pending = [
+                    number
+                    for number in range(first, len(relations))
+                    if relations[number][0] in members
+                    or any(part in members for part in relations[number][1])
+                ]
+            self._unfrozen_cache = (stamp, unfrozen, pending)
+        return self._unfrozen_cache[1], self._unfrozen_cache[2]
+
+    def _compiled(self) -> _Compiled:
+        """The index, extended with the figures and relations added since it was last used."""
+        compiled = self._compiled_state
         shape = (len(self.figures), len(self.relations))
-        if getattr(self, "_shape", None) != shape:
-            keys = list(self.figures)
-            index_of = {key: index for index, key in enumerate(keys)}
-            relations = [(index_of[t], [index_of[p] for p in parts]) for t, parts in self.relations]
-            by_member: list[list[int]] = [[] for _ in keys]
-            for number, (total, parts) in enumerate(relations):
-                for member in (total, *parts):
-                    by_member[member].append(number)
-            self._shape, self._compiled_parts = shape, (keys, index_of, relations, by_member)
-        return self._compiled_parts
+        if self._stale:
+            compiled, self._stale = _Compiled(), False
+            self._compiled_state = compiled
+            self._unfrozen_cache = (None, [], [])
+        if compiled.shape == shape:
+            return compiled
+        keys, index_of, by_member = compiled.keys, compiled.index_of, compiled.by_member
+        for key in list(self.figures)[len(keys) :]:
+            index = len(keys)
+            keys.append(key)
+            index_of[key] = index
+            by_member.append([])
+            if self.rule.is_small(self.figures[key].value):
+                compiled.small.append(index)
+        for total, parts in self.relations[len(compiled.relations) :]:
+            number = len(compiled.relations)
+            relation = (index_of[total], [index_of[part] for part in parts])
+            compiled.relations.append(relation)
+            for member in (relation[0], *relation[1]):
+                by_member[member].append(number)
+        compiled.shape = shape
+        return compiled
 
     def leaks(self, bounds) -> list:
         """Counts from 1 to threshold-1 that the figures pin to one value."""
-        return [
-            key
-            for key, figure in self.figures.items()
-            if self.rule.is_small(figure.value) and bounds[key][0] == bounds[key][1]
-        ]
+        compiled = self._compiled()
+        found = [compiled.keys[index] for index in compiled.small]
+        return [key for key in found if bounds[key][0] == bounds[key][1]]
+
+    def _leaks(self, low: list[int], high: list[int]) -> list[int]:
+        return [index for index in self._compiled().small if low[index] == high[index]]
 
     def protect(self) -> None:
         """Demote or suppress figures of the current (unfrozen) quarter until no leak."""
-        if not any(self.rule.is_small(figure.value) for figure in self.figures.values()):
+        if not self._compiled().small:
             return  # nothing small to give away
+        keys = self._compiled().keys
         while True:
-            bounds, narrowed_by = self.propagate()
-            leaks = self.leaks(bounds)
+            low, high, narrowed_by = self._propagate()
+            leaks = self._leaks(low, high)
             if not leaks:
                 return
-            leak = leaks[0]
-            candidates = self._candidates(narrowed_by.get(leak), leak)
-            if not self._act(candidates, leak):
+            leak = keys[leaks[0]]
+            candidates = self._candidates(narrowed_by.get(leaks[0]), leak)
+            if not self._act(candidates, leaks[0]):
                 raise RuntimeError(f"cannot protect {leak!r}: every figure it depends on is frozen")
 
     def _candidates(self, relation_index, leak) -> list:
@@ -251,16 +351,20 @@ class Publication:
         if relation_index is not None:
             total, parts = self.relations[relation_index]
             keys = [key for key in (*parts, total) if key != leak]
-        keys += [key for key in self.figures if key not in keys]  # the fallback: any figure
+        # the fallback: any figure (only unfrozen ones can change, in the figures' order)
+        every = self._compiled().keys
+        chosen = set(keys)
+        keys += [every[index] for index in self._unfrozen()[0] if every[index] not in chosen]
         return [key for key in keys if self._changeable(key)]
 
     def _changeable(self, key) -> bool:
         figure = self.figures[key]
         return not figure.frozen and figure.shown is not None and figure.shown != SUPPRESSED_TEXT
 
-    def _act(self, candidates: list, leak) -> bool:
-        """Loosen the first candidate that alone stops the leak (exact figures first, then
-        the smallest counts); when none does, loosen the first and let the audit go on."""
+    def _act(self, candidates: list, leak: int) -> bool:
+        """Loosen the first candidate that alone stops the leak (figure `leak`): exact figures
+        first, then the smallest counts; when none does, loosen the first and let the audit
+        go on."""
         if not candidates:
             return False
         exact = [key for key in candidates if self.figures[key].exact]
@@ -272,7 +376,8 @@ class Publication:
             figure = self.figures[key]
             before = (figure.shown, figure.exact)
             self._loosen(figure)
-            if leak not in self.leaks(self.propagate()[0]):
+            low, high, _ = self._propagate()
+            if low[leak] != high[leak]:
                 return True
             figure.shown, figure.exact = before
         self._loosen(self.figures[ordered[0]])
@@ -286,26 +391,62 @@ class Publication:
             figure.shown = SUPPRESSED_TEXT
 
 
+WIDE = 8  # a relation with more parts than this is first checked for change at C speed
+
+
 def _narrow(low: list, high: list, total: int, parts: list) -> list:
-    """Tighten total = sum(parts) (integer intervals low..high); returns what changed."""
+    """Tighten total = sum(parts) (integer intervals low..high); returns what changed.
+    (The hot loop of the audit: one pass for the sums, comparisons in place of min/max; a
+    wide relation whose parts cannot narrow is found out with builtins.)"""
     changed = []
-    lows = sum(low[part] for part in parts)
-    open_ended = sum(1 for part in parts if high[part] >= UNBOUNDED)
-    highs = sum(high[part] for part in parts if high[part] < UNBOUNDED)
-    new_low = max(low[total], lows)
-    new_high = high[total] if open_ended else min(high[total], highs)
-    if (new_low, new_high) != (low[total], high[total]):
-        low[total], high[total] = new_low, new_high
-        changed.append(total)
+    wide = len(parts) > WIDE
+    if wide:
+        part_highs = list(map(high.__getitem__, parts))
+        wide = max(part_highs) <= UNBOUNDED  # else the plain loop (never, as said)
+    if wide:
+        part_lows = list(map(low.__getitem__, parts))
+        lows = sum(part_lows)
+        open_ended = part_highs.count(UNBOUNDED)
+        highs = sum(part_highs) - open_ended * UNBOUNDED
+    else:
+        lows = highs = open_ended = 0
+        for part in parts:
+            lows += low[part]
+            part_high = high[part]
+            if part_high >= UNBOUNDED:
+                open_ended += 1
+            else:
+                highs += part_high
     total_low, total_high = low[total], high[total]
+    new_low = lows if lows > total_low else total_low
+    new_high = total_high if open_ended or highs >= total_high else highs
+    if new_low != total_low or new_high != total_high:
+        low[total] = total_low = new_low
+        high[total] = total_high = new_high
+        changed.append(total)
+    total_open = total_high >= UNBOUNDED
+    if wide and not (changed and total in parts):
+        widest = max(map(int.__sub__, part_highs, part_lows))
+        if (
+            (total_open or widest <= total_high - lows)  # no part's high comes down
+            and (open_ended != 0 or widest <= highs - total_low)  # nor its low up
+            and (open_ended != 1 or total_low - highs <= part_lows[part_highs.index(UNBOUNDED)])
+        ):
+            return changed
     for part in parts:
         part_low, part_high = low[part], high[part]
         own_open = part_high >= UNBOUNDED
-        others_open = open_ended - own_open
-        others_high = highs - (0 if own_open else part_high)
-        new_low = part_low if others_open else max(part_low, total_low - others_high)
-        new_high = part_high if total_high >= UNBOUNDED else min(part_high, total_high - (lows - part_low))
-        if (new_low, new_high) != (part_low, part_high):
+        if open_ended - own_open:  # another part is unbounded: no lower bound from the total
+            new_low = part_low
+        else:
+            bound = total_low - (highs - (0 if own_open else part_high))
+            new_low = bound if bound > part_low else part_low
+        if total_open:
+            new_high = part_high
+        else:
+            bound = total_high - (lows - part_low)
+            new_high = bound if bound < part_high else part_high
+        if new_low != part_low or new_high != part_high:
             low[part], high[part] = new_low, new_high
             lows += new_low - part_low
             if own_open and new_high < UNBOUNDED:

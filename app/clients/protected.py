@@ -11,16 +11,24 @@ currently housed, time in tenancy, exits, sustainment) are audited against those
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import json
+import threading
+
+from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.accounts.models import ROLE_MHCLG, ROLE_TASKFORCE
-from app.clients.models import Client, Tenancy
+from app.audit import AuditEntry
+from app.clients.models import Client, ClientSupportNeed, Tenancy
 from app.clients.outcomes import BAND_LABELS, Outcomes
 from app.clients.service import outcomes_by_authority
 from app.disclosure import Publication, Rule, rule
 from app.extensions import db
 from app.periods import Quarter
 from app.programme import service as programme_service
+from app.programme.models import Authority
 
 PROGRAMME = "programme"
 CHAIN = ("accepted", "housed")  # each has an "in quarter" and a "to date" count
@@ -160,21 +168,133 @@ def _published_row(publication: Publication, quarter: Quarter, row_id, the_rule:
 
 
 def published(quarter: Quarter) -> dict:
+    """published_uncached(quarter), kept per process for as long as the client register, the
+    tenancies, the authorities and the audit log are unchanged (a write changes the
+    fingerprint, so a changed figure is never served stale)."""
+    return published_each([quarter])[quarter]
+
+
+def published_each(quarters: list[Quarter]) -> dict[Quarter, dict]:
+    """published() of each quarter (a chart's), the missing ones worked out together. The
+    cache holds JSON text, so each caller gets its own copy."""
+    fingerprint = (rule(), _fingerprint())
+    cache = current_app.extensions.setdefault("published_cache", {})
+    with _lock:
+        texts = {quarter: cache.get((quarter, *fingerprint)) for quarter in quarters}
+    missing = [quarter for quarter, text in texts.items() if text is None]
+    if missing:
+        made = {quarter: json.dumps(found) for quarter, found in published_many(missing).items()}
+        texts.update(made)
+        with _lock:
+            if any(stored[1:] != fingerprint for stored in cache):
+                cache.clear()  # only the current data's quarters are kept
+            cache.update({(quarter, *fingerprint): text for quarter, text in made.items()})
+    return {quarter: json.loads(text) for quarter, text in texts.items()}
+
+
+# ---- the cache's fingerprint -----------------------------------------------------------------
+# One query reads what changes whenever the figures can: counts and largest ids of clients,
+# tenancies and authorities, the latest client update and tenancy creation, the latest audit
+# row (every change is audited, an ended tenancy too) and the authorities' names (their
+# order is the rows' order). Writes in this process also bump _generation: a flush of a
+# client, tenancy or authority object, any ORM UPDATE/DELETE/INSERT statement, and any
+# rollback (which can give the same counts and ids back with other data).
+
+_lock = threading.Lock()
+_generation = 0
+
+
+def _fingerprint() -> tuple:
+    def scalar(*columns):
+        return select(*columns).scalar_subquery()
+
+    row = db.session.execute(
+        select(
+            scalar(func.count(Client.id)),
+            scalar(func.max(Client.id)),
+            scalar(func.max(Client.updated_at)),
+            scalar(func.count(Tenancy.id)),
+            scalar(func.max(Tenancy.id)),
+            scalar(func.max(Tenancy.created_at)),
+            scalar(func.max(AuditEntry.id)),
+            scalar(func.count(Authority.id)),
+            scalar(func.max(Authority.id)),
+        )
+    ).one()
+    names = tuple(db.session.execute(select(Authority.id, Authority.name).order_by(Authority.name)))
+    return (_generation, tuple(row), names)
+
+
+def _changed(*_args, **_kwargs) -> None:
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+_WATCHED = (Client, Tenancy, ClientSupportNeed, Authority)
+
+
+def _after_flush(session, _context) -> None:
+    for objects in (session.new, session.dirty, session.deleted):
+        if any(isinstance(thing, _WATCHED) for thing in objects):
+            _changed()
+            return
+
+
+def _orm_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _changed()
+
+
+event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _orm_statement)
+event.listen(Engine, "rollback", _changed)
+event.listen(Engine, "rollback_savepoint", _changed)
+
+
+def published_uncached(quarter: Quarter) -> dict:
     """The quarter's client outcomes as Taskforce and MHCLG are shown them (plain data):
     {"rule": ..., "rows": {authority id (str) or "programme": counts}} where each count is a
     number (rounded, or exact) or a text such as "fewer than 5" or "suppressed"."""
+    return published_many([quarter])[quarter]
+
+
+def published_many(quarters: list[Quarter]) -> dict[Quarter, dict]:
+    """published_uncached() of each quarter, the "to date" chain worked through once: every
+    quarter's chain is the same from the first client's quarter on (earlier quarters are
+    frozen when a later one is added), so each wanted quarter finishes a copy of it."""
     the_rule = rule()
-    authorities = programme_service.authorities()
-    row_ids = [authority.id for authority in authorities]
+    row_ids = [authority.id for authority in programme_service.authorities()]
     series = _series()
-    quarters = _quarters_to(quarter, series)
-    publication = Publication(the_rule)
-    previous = None
-    for each in quarters:
-        _add_chain(publication, each, previous, series, row_ids)
-        publication.protect()
-        publication.freeze()
-        previous = each
+    found: dict[Quarter, dict] = {}
+    wanted = sorted(set(quarters))
+    starts = [key[1] for counts in series.values() for key in counts]
+    first = min(starts) if starts else None
+    chained = [quarter for quarter in wanted if first is not None and quarter >= first]
+    for quarter in wanted:
+        if quarter not in chained:  # no client by then: a chain of the quarter alone
+            publication = Publication(the_rule)
+            _add_chain(publication, quarter, None, series, row_ids)
+            publication.protect()
+            publication.freeze()
+            found[quarter] = _finish_quarter(publication, [quarter], row_ids, the_rule)
+    if chained:
+        quarters_to = _quarters_to(chained[-1], series)
+        publication = Publication(the_rule)
+        previous = None
+        for number, each in enumerate(quarters_to):
+            _add_chain(publication, each, previous, series, row_ids)
+            publication.protect()
+            publication.freeze()
+            previous = each
+            if each in chained:
+                finished = publication.copy() if each != chained[-1] else publication
+                found[each] = _finish_quarter(finished, quarters_to[: number + 1], row_ids, the_rule)
+    return found
+
+
+def _finish_quarter(publication: Publication, quarters: list[Quarter], row_ids, the_rule: Rule) -> dict:
+    quarter = quarters[-1]
     by_authority = outcomes_by_authority(quarter)
     by_row: dict[int | str, Outcomes] = {authority_id: by_authority[authority_id] for authority_id in row_ids}
     programme = Outcomes(quarter.start_date, quarter.end_date)
