@@ -121,13 +121,15 @@ def load_settings(overrides: dict | None = None) -> dict:
     }
     settings.update(overrides)
     # The PostgreSQL pool of each web process: at least one connection per gunicorn thread
-    # (config/gunicorn.conf.py sets DB_POOL_SIZE from its threads); SQLite keeps the defaults.
+    # (config/gunicorn.conf.py sets DB_POOL_SIZE from its threads and DB_MAX_OVERFLOW to 2);
+    # other processes (the scheduler, the CLI, tests with a dozen threads) keep SQLAlchemy's
+    # own 5 + 10. SQLite keeps the defaults.
     settings.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         _engine_options(
             str(settings["SQLALCHEMY_DATABASE_URI"]),
             _env_int("DB_POOL_SIZE", 5),
-            _env_int("DB_MAX_OVERFLOW", 2),
+            _env_int("DB_MAX_OVERFLOW", 10),
         ),
     )
     if settings["ENV"] in ("development", "test") and not settings["SECRET_KEY"]:
