@@ -4,50 +4,11 @@ page shows the same numbers in the table beside it (the house's chart, app/home/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app.fidelity.service import HistoryRow
+from app.svg_chart import Chart, Line
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 16, 40
-
-
-@dataclass
-class Line:
-    name: str
-    css_class: str
-    points: list[tuple[float, float] | None]
-
-    @property
-    def segments(self) -> list[str]:
-        runs: list[list[tuple[float, float]]] = []
-        current: list[tuple[float, float]] = []
-        for point in self.points:
-            if point is None:
-                if current:
-                    runs.append(current)
-                current = []
-            else:
-                current.append(point)
-        if current:
-            runs.append(current)
-        return [" ".join(f"{x:.1f},{y:.1f}" for x, y in run) for run in runs]
-
-    @property
-    def markers(self) -> list[tuple[float, float]]:
-        return [point for point in self.points if point is not None]
-
-
-@dataclass
-class Chart:
-    title: str
-    width: int
-    height: int
-    y_ticks: list[tuple[float, str]]
-    x_labels: list[tuple[float, str]]
-    lines: list[Line]
-    left: int = LEFT
-    bottom_y: float = HEIGHT - BOTTOM
 
 
 def history_chart(title: str, rows: list[HistoryRow]) -> Chart:
@@ -70,4 +31,5 @@ def history_chart(title: str, rows: list[HistoryRow]) -> Chart:
         Line("Principle 2: flexible support", "hfm-line--target", second),
     ]
     x_labels = [(x(i), f"{row.period.year} H{row.period.number}") for i, row in enumerate(rows)]
-    return Chart(title, WIDTH, HEIGHT, [(y(t), str(t)) for t in range(1, 6)], x_labels, lines)
+    y_ticks = [(y(t), str(t)) for t in range(1, 6)]
+    return Chart(title, WIDTH, HEIGHT, y_ticks, x_labels, lines, LEFT, HEIGHT - BOTTOM)

@@ -16,6 +16,7 @@ from app.clients import service as clients
 from app.disclosure import Shown
 from app.periods import FinancialYear, Quarter
 from app.programme import service as programme_service
+from app.svg_chart import Chart, Line
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
@@ -81,45 +82,6 @@ def round_ticks(highest: float, wanted: int = 5) -> list[int]:
     return list(range(0, int(math.ceil(highest / step)) * step + 1, step))
 
 
-@dataclass
-class Line:
-    name: str
-    css_class: str
-    points: list[tuple[float, float] | None]  # x, y in pixels; None: a gap where a value is hidden
-
-    @property
-    def segments(self) -> list[str]:
-        """SVG polyline point lists, broken where a value is missing."""
-        runs: list[list[tuple[float, float]]] = []
-        current: list[tuple[float, float]] = []
-        for point in self.points:
-            if point is None:
-                if current:
-                    runs.append(current)
-                current = []
-            else:
-                current.append(point)
-        if current:
-            runs.append(current)
-        return [" ".join(f"{x:.1f},{y:.1f}" for x, y in run) for run in runs]
-
-    @property
-    def markers(self) -> list[tuple[float, float]]:
-        return [point for point in self.points if point is not None]
-
-
-@dataclass
-class Chart:
-    title: str
-    width: int
-    height: int
-    y_ticks: list[tuple[float, str]]
-    x_labels: list[tuple[float, str]]
-    lines: list[Line]
-    left: int = LEFT
-    bottom_y: float = HEIGHT - BOTTOM
-
-
 def line_chart(title: str, quarters: list[Quarter], series: dict, unit: str = "") -> Chart:
     """series: {name: (css class, [value or None per quarter])}."""
     values = [v for _, data in series.values() for v in data if v is not None]
@@ -139,7 +101,8 @@ def line_chart(title: str, quarters: list[Quarter], series: dict, unit: str = ""
         for name, (css, data) in series.items()
     ]
     x_labels = [(x(i), str(q.year)) for i, q in enumerate(quarters) if q.number == 1]
-    return Chart(title, WIDTH, HEIGHT, [(y(t), f"{t:,}{unit}") for t in ticks], x_labels, lines)
+    y_ticks = [(y(t), f"{t:,}{unit}") for t in ticks]
+    return Chart(title, WIDTH, HEIGHT, y_ticks, x_labels, lines, LEFT, HEIGHT - BOTTOM)
 
 
 def _drawn(count: Shown) -> int | None:
