@@ -28,7 +28,16 @@ def _overlaps(boxes: list[dict]) -> list[tuple[int, int]]:
 def _figures_do_not_overlap(page):
     for width in (320, 375, 768, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        boxes = [box for box in (el.bounding_box() for el in page.locator(".hfm-figure").all()) if box]
+        # one snapshot, taken in the page once it has settled: boxes measured one round-trip at a
+        # time can straddle a reflow (a web font or the frontend's script arriving in between)
+        page.wait_for_load_state("load")
+        page.evaluate("document.fonts.ready.then(() => new Promise(requestAnimationFrame))")
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('.hfm-figure')]
+                .map(e => e.getBoundingClientRect())
+                .filter(r => r.width > 0 && r.height > 0)
+                .map(r => ({x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height}))"""
+        )
         assert boxes, "no headline figures on the home page"
         assert not _overlaps(boxes), f"figure boxes overlap at {width}px"
         for element in page.locator(".hfm-figure__value").all():

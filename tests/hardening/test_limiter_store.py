@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 
 from app import create_app
 from config.settings import SettingsError
@@ -122,9 +123,17 @@ def _wait_until_up(process: subprocess.Popen, port: int) -> None:
     raise AssertionError("the app process did not answer within 60 s")
 
 
-def _attempts_accepted(database_url: str, storage: str) -> list[int]:
-    prefix = f"hfm-test-{uuid.uuid4().hex}"  # this run's own keys in the shared Redis
-    ports = [_free_port(), _free_port()]
+def _two_free_ports() -> list[int]:
+    ports: list[int] = []
+    while len(ports) < 2:  # a port closed and asked for again can come back
+        port = _free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def _attempts_accepted(database_url: str, storage: str, prefix: str) -> list[int]:
+    ports = _two_free_ports()
     processes = [_start(port, database_url, storage, prefix) for port in ports]
     try:
         for process, port in zip(processes, ports, strict=True):
@@ -145,13 +154,18 @@ def test_the_login_limit_holds_in_total_across_two_processes_sharing_redis(_migr
         if os.environ.get("CI") == "true":
             pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}")
         pytest.skip(f"Redis did not answer at {REDIS_URL}")
-    statuses = _attempts_accepted(_migrated, REDIS_URL)
-    assert statuses.count(200) == 10, statuses  # the limit, in total: 10 per window per address
+    prefix = f"hfm-test-{uuid.uuid4().hex}"  # this run's own keys in the shared Redis
+    statuses = _attempts_accepted(_migrated, REDIS_URL, prefix)
+    # what the processes left in Redis, said when the count is wrong (a count with no keys
+    # means the processes never reached the shared store)
+    store = redis.Redis.from_url(REDIS_URL)
+    stored = {key.decode(): store.get(key) for key in store.keys(f"*{prefix}/127.0.0.1*")}
+    assert statuses.count(200) == 10, (statuses, stored)  # the limit, in total: 10 per window per address
     assert statuses[10:] == [429] * 14, statuses
 
 
 @pytest.mark.commits
 def test_with_the_per_process_store_two_processes_double_the_limit(_migrated):
     """Why production refuses memory://: the same attempts, each process counting alone."""
-    statuses = _attempts_accepted(_migrated, "memory://")
+    statuses = _attempts_accepted(_migrated, "memory://", f"hfm-test-{uuid.uuid4().hex}")
     assert statuses.count(200) == 20, statuses
