@@ -79,8 +79,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     """Each area's cli.py has click groups listed in `COMMANDS`."""
+    from app import analytics
     from app.areas import area_modules
 
     for cli in area_modules("cli"):
         for group in cli.COMMANDS:
             app.cli.add_command(group)
+    app.cli.add_command(analytics.analytics_cli)  # every area's summary tables

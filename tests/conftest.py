@@ -29,6 +29,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, scoped_session
 
 from app import create_app
@@ -177,6 +178,21 @@ def _shared_app(_migrated, reports_dir):
         db.engine.dispose()
 
 
+def _summaries_agree() -> None:
+    """`hfm analytics check` after every test: whatever a test wrote, through whichever door,
+    the summary tables agree with the raw tables (a test that leaves its transaction broken,
+    after an error it expected, has nothing to check)."""
+    from app import analytics as summaries
+
+    try:
+        found = [str(difference) for tables in summaries.registered() for difference in tables.differences()]
+    except (PendingRollbackError, DBAPIError):
+        return
+    assert not found, "the summary tables disagree with the raw tables after this test:\n" + "\n".join(
+        found[:20]
+    )
+
+
 def _rolled_back(app):
     """The shared app, inside one transaction that is rolled back at the end of the test."""
     settings = dict(app.config)
@@ -201,6 +217,7 @@ def _rolled_back(app):
         db.session = scoped_session(new_session, scopefunc=_app_ctx_id)
         try:
             yield app
+            _summaries_agree()
         finally:
             db.session.remove()
             db.session = app_session
@@ -215,6 +232,8 @@ def _committing(app):
     with app.app_context():
         limiter.reset()
         yield app
+        db.session.rollback()
+        _summaries_agree()
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()

@@ -146,3 +146,25 @@ class Tenancy(Model):
 
     client: Mapped[Client] = relationship(back_populates="tenancies")
     property: Mapped[Property | None] = relationship()
+
+
+class AnalyticsClient(Model):
+    """The client summary (a DHIS2-style analytics table): one row per client holding the facts
+    every outcome figure is a count over, each worked out once from the raw tables instead of
+    in every query: the first tenancy's start and whether the client was sustained at 6 and 12
+    months (app/clients/outcomes.py's definitions; neither depends on the period asked about).
+    Derived data only: kept exact in the same transaction as every write by
+    app/clients/analytics.py, rebuilt by `hfm analytics rebuild`, compared with the raw tables
+    by `hfm analytics check`. No foreign key to client: an erased client's row goes in the
+    same flush as the client."""
+
+    __tablename__ = "analytics_client"
+
+    client_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    authority_id: Mapped[int] = mapped_column(index=True)
+    accepted_date: Mapped[date]
+    support_ended_on: Mapped[date | None]
+    first_start: Mapped[date | None]
+    first_start_month: Mapped[int | None]  # year * 12 + month of first_start
+    sustained_6: Mapped[bool]
+    sustained_12: Mapped[bool]

@@ -38,7 +38,7 @@ from sqlalchemy import Date, and_, case, exists, func, literal, not_, or_, selec
 from sqlalchemy.orm import aliased
 
 from app.clients.dates import month_index, on_or_before_anniversary
-from app.clients.models import SUPPORT_END_REASONS, TENANCY_END_REASONS, Client, Tenancy
+from app.clients.models import SUPPORT_END_REASONS, TENANCY_END_REASONS, AnalyticsClient, Client, Tenancy
 from app.extensions import db
 
 BAND_LABELS = (
@@ -124,15 +124,7 @@ class Outcomes:
             getattr(self, name).denominator += getattr(other, name).denominator
 
 
-def _first_tenancies():
-    return (
-        select(Tenancy.client_id, func.min(Tenancy.start_date).label("first_start"))
-        .group_by(Tenancy.client_id)
-        .subquery("first_tenancy")
-    )
-
-
-def _sustained_at(first_start, months: int):
+def sustained_at(first_start, months: int):
     """SQL condition: on the N-month date of first_start the client (Client.id) was housed,
     or their latest tenancy begun by then had ended with a planned move-on."""
     housing = aliased(Tenancy)
@@ -176,35 +168,31 @@ def _count(condition):
 
 
 def _client_figures(start: date, end: date, authority_id: int | None):
-    first = _first_tenancies()
-    first_start = first.c.first_start
+    """The client counts per authority, from the client summary (app/clients/analytics.py:
+    one row per client with its first tenancy's start and whether it was sustained at 6 and
+    12 months, worked out with sustained_at() above whenever the client's data changes)."""
+    facts = AnalyticsClient
+    end_month = end.year * 12 + end.month  # month_index() of the period's last day
     columns = [
-        Client.authority_id,
-        _count(Client.accepted_date.between(start, end)),
-        _count(Client.accepted_date <= end),
-        _count(first_start.between(start, end)),
-        _count(first_start <= end),
+        facts.authority_id,
+        _count(facts.accepted_date.between(start, end)),
+        _count(facts.accepted_date <= end),
+        _count(facts.first_start.between(start, end)),
+        _count(facts.first_start <= end),
         _count(
             and_(
-                Client.accepted_date <= end,
-                or_(first_start.is_(None), first_start > end),
-                or_(Client.support_ended_on.is_(None), Client.support_ended_on > end),
+                facts.accepted_date <= end,
+                or_(facts.first_start.is_(None), facts.first_start > end),
+                or_(facts.support_ended_on.is_(None), facts.support_ended_on > end),
             )
         ),
     ]
-    for months in (6, 12):
-        eligible = and_(
-            first_start.is_not(None), month_index(first_start) + months <= month_index(_literal(end))
-        )
-        columns += [_count(and_(eligible, _sustained_at(first_start, months))), _count(eligible)]
-    query = (
-        select(*columns)
-        .select_from(Client)
-        .outerjoin(first, first.c.client_id == Client.id)
-        .group_by(Client.authority_id)
-    )
+    for months, sustained in ((6, facts.sustained_6), (12, facts.sustained_12)):
+        eligible = and_(facts.first_start_month.is_not(None), facts.first_start_month + months <= end_month)
+        columns += [_count(and_(eligible, sustained.is_(True))), _count(eligible)]
+    query = select(*columns).group_by(facts.authority_id)
     if authority_id is not None:
-        query = query.where(Client.authority_id == authority_id)
+        query = query.where(facts.authority_id == authority_id)
     return db.session.execute(query).all()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select, text
 
 from app import audit
 from app.accounts import service as accounts
+from app.clients import analytics as client_analytics
 from app.clients.models import (
     AGE_BANDS,
     GENDERS,
@@ -295,6 +296,7 @@ def _clients(
         db.session.execute(
             insert(ClientReferenceCounter), [{"authority_id": authority.id, "last_number": share}]
         )
+    client_analytics.rebuild()  # Core inserts bypass the flush listener (as for spend)
     return sum(shares), tenancy_count
 
 

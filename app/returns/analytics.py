@@ -34,6 +34,7 @@ from sqlalchemy import Integer, Table, case, cast, delete, event, except_, func,
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app import analytics as summaries
 from app.extensions import db
 from app.periods import FinancialYear
 from app.returns.models import AnalyticsSpend, AnalyticsSpendYear, MonthlyReturn, ReturnSpendLine
@@ -268,3 +269,10 @@ def _keep_summary_exact(session: Session, flush_context) -> None:
     keys = touched_keys(session)
     if keys:
         refresh(keys, session.connection())
+
+
+summaries.register(
+    summaries.SummaryTables(
+        "analytics_spend and analytics_spend_year", "the monthly returns", rebuild, differences
+    )
+)
