@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.orm import Session, scoped_session
 
-from app import create_app
+from app import create_app, figures_cache
 from app.extensions import db, limiter
 
 PASSWORD = "correct-horse-battery-staple"
@@ -199,6 +199,7 @@ def _rolled_back(app):
     app._got_first_request = False  # a test may still add a route or a hook, as on a new app
     with app.app_context():
         limiter.reset()
+        figures_cache.clear()  # another test's figures, on data since rolled back
         connection = db.engine.connect()
         outer = connection.begin()
         app_session = db.session
@@ -231,6 +232,7 @@ def _committing(app):
     """An app of the test's own: real commits, and every table emptied afterwards."""
     with app.app_context():
         limiter.reset()
+        figures_cache.clear()
         yield app
         db.session.rollback()
         _summaries_agree()

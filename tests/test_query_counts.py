@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
+from app import figures_cache
 from app.demo.scale import DEMO_PASSWORD, gss_code, lead_email, scale
 from app.extensions import db
 from app.periods import Quarter
@@ -147,7 +148,15 @@ def test_reused_outcomes_answer_the_same_without_querying_again_only_inside_the_
     assert [s for s in inside.statements if "client" in s.lower()] == []
     with StatementCounter() as outside:
         clients.outcomes(quarter)
-    assert any("client" in s.lower() for s in outside.statements)
+    # outside the block the process's figures cache answers while the data is unchanged...
+    assert [s for s in outside.statements if "client" in s.lower()] == []
+    assert any("data_version" in s for s in outside.statements)
+    # ...and a committed write raises the data version: the figures are worked out again
+    figures_cache.bump()
+    db.session.commit()
+    with StatementCounter() as after_a_write:
+        assert clients.outcomes(quarter) == fresh
+    assert any("client" in s.lower() for s in after_a_write.statements)
 
 
 def test_demo_scale_fills_an_empty_database_and_refuses_one_with_data(runner):

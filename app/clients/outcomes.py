@@ -37,6 +37,7 @@ from datetime import date
 from sqlalchemy import Date, and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased
 
+from app import figures_cache
 from app.clients.dates import month_index, on_or_before_anniversary
 from app.clients.models import SUPPORT_END_REASONS, TENANCY_END_REASONS, AnalyticsClient, Client, Tenancy
 from app.extensions import db
@@ -250,10 +251,13 @@ def reuse_outcomes() -> Iterator[None]:
 
 
 def period_outcomes(start: date, end: date, authority_id: int | None = None) -> dict[int, Outcomes]:
-    """Outcomes for [start, end] per authority id (only authorities with clients)."""
+    """Outcomes for [start, end] per authority id (only authorities with clients), kept per
+    process until a write changes the clients' data (app/figures_cache.py)."""
     reused = _reused.get()
     if reused is None:
-        return _period_outcomes(start, end, authority_id)
+        return figures_cache.cached(
+            "period_outcomes", (start, end, authority_id), lambda: _period_outcomes(start, end, authority_id)
+        )
     key = (start, end, authority_id)
     if key not in reused:
         reused[key] = _period_outcomes(start, end, authority_id)

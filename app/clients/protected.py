@@ -11,24 +11,17 @@ currently housed, time in tenancy, exits, sustainment) are audited against those
 
 from __future__ import annotations
 
-import json
-import threading
+from sqlalchemy import func, select
 
-from flask import current_app
-from sqlalchemy import event, func, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
+from app import figures_cache
 from app.accounts.models import ROLE_MHCLG, ROLE_TASKFORCE
-from app.audit import AuditEntry
-from app.clients.models import Client, ClientSupportNeed, Tenancy
+from app.clients.models import Client, Tenancy
 from app.clients.outcomes import BAND_LABELS, Outcomes
 from app.clients.service import outcomes_by_authority
 from app.disclosure import Publication, Rule, rule
 from app.extensions import db
 from app.periods import Quarter
 from app.programme import service as programme_service
-from app.programme.models import Authority
 
 PROGRAMME = "programme"
 CHAIN = ("accepted", "housed")  # each has an "in quarter" and a "to date" count
@@ -168,88 +161,25 @@ def _published_row(publication: Publication, quarter: Quarter, row_id, the_rule:
 
 
 def published(quarter: Quarter) -> dict:
-    """published_uncached(quarter), kept per process for as long as the client register, the
-    tenancies, the authorities and the audit log are unchanged (a write changes the
-    fingerprint, so a changed figure is never served stale)."""
+    """published_uncached(quarter), kept per process until a write changes the clients, the
+    tenancies or the authorities (app/figures_cache.py: the data version)."""
     return published_each([quarter])[quarter]
 
 
 def published_each(quarters: list[Quarter]) -> dict[Quarter, dict]:
-    """published() of each quarter (a chart's), the missing ones worked out together. The
-    cache holds JSON text, so each caller gets its own copy."""
-    fingerprint = (rule(), _fingerprint())
-    cache = current_app.extensions.setdefault("published_cache", {})
-    with _lock:
-        texts = {quarter: cache.get((quarter, *fingerprint)) for quarter in quarters}
-    missing = [quarter for quarter, text in texts.items() if text is None]
-    if missing:
-        made = {quarter: json.dumps(found) for quarter, found in published_many(missing).items()}
-        texts.update(made)
-        with _lock:
-            if any(stored[1:] != fingerprint for stored in cache):
-                cache.clear()  # only the current data's quarters are kept
-            cache.update({(quarter, *fingerprint): text for quarter, text in made.items()})
-    return {quarter: json.loads(text) for quarter, text in texts.items()}
+    """published() of each quarter (a chart's), the missing ones worked out together."""
+    the_rule = rule()
+    settings = (the_rule.threshold, the_rule.base, the_rule.rate_min_denominator)
+    by_slug = {quarter.slug: quarter for quarter in quarters}
 
+    def work_out(missing: list[tuple]) -> dict[tuple, dict]:
+        made = published_many([by_slug[slug] for slug, _ in missing])
+        return {(quarter.slug, settings): found for quarter, found in made.items()}
 
-# ---- the cache's fingerprint -----------------------------------------------------------------
-# One query reads what changes whenever the figures can: counts and largest ids of clients,
-# tenancies and authorities, the latest client update and tenancy creation, the latest audit
-# row (every change is audited, an ended tenancy too) and the authorities' names (their
-# order is the rows' order). Writes in this process also bump _generation: a flush of a
-# client, tenancy or authority object, any ORM UPDATE/DELETE/INSERT statement, and any
-# rollback (which can give the same counts and ids back with other data).
-
-_lock = threading.Lock()
-_generation = 0
-
-
-def _fingerprint() -> tuple:
-    def scalar(*columns):
-        return select(*columns).scalar_subquery()
-
-    row = db.session.execute(
-        select(
-            scalar(func.count(Client.id)),
-            scalar(func.max(Client.id)),
-            scalar(func.max(Client.updated_at)),
-            scalar(func.count(Tenancy.id)),
-            scalar(func.max(Tenancy.id)),
-            scalar(func.max(Tenancy.created_at)),
-            scalar(func.max(AuditEntry.id)),
-            scalar(func.count(Authority.id)),
-            scalar(func.max(Authority.id)),
-        )
-    ).one()
-    names = tuple(db.session.execute(select(Authority.id, Authority.name).order_by(Authority.name)))
-    return (_generation, tuple(row), names)
-
-
-def _changed(*_args, **_kwargs) -> None:
-    global _generation
-    with _lock:
-        _generation += 1
-
-
-_WATCHED = (Client, Tenancy, ClientSupportNeed, Authority)
-
-
-def _after_flush(session, _context) -> None:
-    for objects in (session.new, session.dirty, session.deleted):
-        if any(isinstance(thing, _WATCHED) for thing in objects):
-            _changed()
-            return
-
-
-def _orm_statement(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        _changed()
-
-
-event.listen(Session, "after_flush", _after_flush)
-event.listen(Session, "do_orm_execute", _orm_statement)
-event.listen(Engine, "rollback", _changed)
-event.listen(Engine, "rollback_savepoint", _changed)
+    found = figures_cache.cached_each(
+        "published", [(quarter.slug, settings) for quarter in quarters], work_out
+    )
+    return {by_slug[slug]: value for (slug, _), value in found.items()}
 
 
 def published_uncached(quarter: Quarter) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
-from app import audit
+from app import audit, figures_cache
 from app.accounts import service as accounts
 from app.clients import analytics as client_analytics
 from app.clients.models import (
@@ -297,6 +297,7 @@ def _clients(
             insert(ClientReferenceCounter), [{"authority_id": authority.id, "last_number": share}]
         )
     client_analytics.rebuild()  # Core inserts bypass the flush listener (as for spend)
+    figures_cache.bump()  # and the cached figures' data version
     return sum(shares), tenancy_count
 
 

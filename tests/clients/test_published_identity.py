@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app import disclosure
+from app import disclosure, figures_cache
 from app.clients import protected
 from app.disclosure import Rule
 from app.programme import periods
@@ -21,6 +21,7 @@ from tests.clients import reference_disclosure, reference_protected
 from tests.clients.conftest import BIRMINGHAM
 from tests.conftest import post_form
 from tests.disclosure_attack import Observations, read_outcomes_page
+from tests.registers.builders import risk_form
 
 
 @pytest.fixture
@@ -113,14 +114,20 @@ def test_a_repeat_view_is_not_recomputed_and_an_edit_is_shown_at_once(signed_in,
     assert computed == ["2021-22-Q1", "2021-22-Q1"]
 
 
-def test_the_fingerprint_changes_with_an_ended_tenancy(signed_in, make):
-    """Another process's write is seen through the data alone: ending a tenancy changes no
-    count, id or client timestamp, but its audit row changes the fingerprint."""
+def test_a_committed_tenancy_end_raises_the_data_version_other_processes_read(signed_in, make):
+    """Another process's write is seen through the database alone: ending a tenancy changes no
+    count or id, but its transaction raises the data version (app/figures_cache.py) that
+    every process reads before using a cached figure; a write of other data does not."""
     client = make(BIRMINGHAM, date(2021, 4, 1), [(date(2021, 5, 3), None, None)])
-    before = protected._fingerprint()[1:]
+    before = figures_cache.current_version()[1]
     tenancy = client.tenancies[0]
     lead = signed_in("lead")
     path = f"/clients/client/{client.reference}/tenancy/{tenancy.id}/end"
     ended = {"end_date": ["1", "3", "2022"], "end_reason": "eviction"}
     assert post_form(lead, path, ended).status_code == 302
-    assert protected._fingerprint()[1:] != before
+    after = figures_cache.current_version()[1]
+    assert after == before + 1
+    # a risk recorded by the lead is no client figure: the version stays
+    response = post_form(lead, "/registers/risks/new", risk_form())
+    assert response.status_code == 302
+    assert figures_cache.current_version()[1] == after
