@@ -54,17 +54,18 @@ def _authority_link(authority) -> str:
     return url_for("finance.authority", gss_code=authority.gss_code, quarter=request.args.get("quarter"))
 
 
-def programme_tables(quarter: Quarter, result=None, series=None) -> list[export.Table]:
+def programme_tables(quarter: Quarter, result=None, series=None, provisional=None) -> list[export.Table]:
     """What the summary page shows the current user (programme level only for taskforce/mhclg)."""
     result = result or service.spend_against_profile(quarter)
     series = series if series is not None else service.cumulative_series(quarter)
+    provisional = provisional if provisional is not None else service.provisional_months(quarter)
     staff = may_see_authority_breakdown(current_user)
     return [
         tables.spend_table(
             result,
             authorities=staff,
             link=_authority_link if staff else None,
-            provisional=service.provisional_months(quarter),
+            provisional=provisional,
         ),
         tables.cumulative_table(series, f"Cumulative profile and actual to {quarter.label}"),
     ]
@@ -88,7 +89,8 @@ def summary():
     # A page of authorities (the programme's total row on every page); downloads hold them all.
     page = paging.chosen_page(len(result.rows) if staff else 0)
     shown = dataclasses.replace(result, rows=page.slice(result.rows))
-    spend, cumulative = programme_tables(quarter, shown, series)
+    provisional = service.provisional_months(quarter)
+    spend, cumulative = programme_tables(quarter, shown, series, provisional)
     programme = programme_service.get_programme()
     return render_template(
         "finance/summary.html",
@@ -103,7 +105,7 @@ def summary():
         chart=chart(series),
         staff=staff,
         completeness=returns_service.completeness(quarter.months()),
-        provisional=service.provisional_months(quarter),
+        provisional=provisional,
         rag_bands=service.rag_bands(),
     )
 

@@ -11,7 +11,6 @@ from flask import current_app
 from app import clock
 from app.periods import Month
 from app.programme import periods as programme_periods
-from app.returns.models import MonthlyReturn
 
 
 def due_date(month: Month) -> date:
@@ -43,8 +42,9 @@ def is_return_month(month: Month) -> bool:
     return first_month() <= month <= last_month()
 
 
-def is_late(monthly_return: MonthlyReturn | None) -> bool:
-    """Late: first submitted after its due date (a resubmission never changes this)."""
+def is_late(monthly_return) -> bool:
+    """Late: first submitted after its due date (a resubmission never changes this). Takes a
+    MonthlyReturn, or a row with its month and first_submitted_at."""
     if monthly_return is None or monthly_return.first_submitted_at is None:
         return False
     return monthly_return.first_submitted_at.date() > due_date(Month.parse(monthly_return.month))
