@@ -162,10 +162,14 @@ def paid_against_approved(authority_id: int | None = None, as_at: date | None = 
             .where(AnalyticsSpend.status == STATUS_APPROVED, AnalyticsSpend.month <= as_at.strftime("%Y-%m"))
             .group_by(AnalyticsSpend.authority_id)
         )
+    if authority_id is not None:  # one authority's page: its rows only
+        paid_query = paid_query.where(AuthorityPayment.authority_id == authority_id)
+        approved_query = approved_query.where(approved_query.selected_columns[0] == authority_id)
     paid = dict(db.session.execute(paid_query).all())
     approved = dict(db.session.execute(approved_query).all())
     allocation: dict[int, int] = {}
-    for (authority, _), pence in programme_service.profile_by_authority_and_year().items():
+    profile = programme_service.profile_by_authority_and_year(authority_id=authority_id)
+    for (authority, _), pence in profile.items():
         allocation[authority] = allocation.get(authority, 0) + pence
     return [
         PaidRow(a, int(paid.get(a.id) or 0), int(approved.get(a.id) or 0), allocation.get(a.id, 0))

@@ -393,12 +393,13 @@ def spend_against_profile(
 # ---- provisional figures -----------------------------------------------------------------
 
 
-def provisional_months(quarter: Quarter) -> dict[int, list[Month]]:
+def provisional_months(quarter: Quarter, authority_id: int | None = None) -> dict[int, list[Month]]:
     """{authority_id: months of the quarter's financial year to its end with no approved
     return}: that authority's year-to-date figures are provisional (they may change)."""
     from app.returns.service import months_not_approved
 
-    return months_not_approved(quarter.year.months()[0].months_until(quarter.months()[-1]))
+    months = quarter.year.months()[0].months_until(quarter.months()[-1])
+    return months_not_approved(months, authority_id)
 
 
 # ---- periods of the grant ----------------------------------------------------------------

@@ -125,7 +125,7 @@ def authority(gss_code: str):
         result=result,
         row=result.row_for(found.id),
         spend_table=tables.spend_table(
-            result, programme=False, provisional=service.provisional_months(quarter)
+            result, programme=False, provisional=service.provisional_months(quarter, found.id)
         ),
         months_table=tables.months_table(found),
         paid_table=tables.paid_table(found.id),

@@ -343,16 +343,22 @@ def current_profile_version() -> ProfileVersion | None:
     return db.session.scalar(select(ProfileVersion).order_by(ProfileVersion.number.desc()).limit(1))
 
 
-def profile_by_authority_and_year(version: ProfileVersion | None = None) -> dict[tuple[int, str], int]:
-    """{(authority_id, '2019-20'): pence} for the given (or current) profile version."""
+def profile_by_authority_and_year(
+    version: ProfileVersion | None = None, authority_id: int | None = None
+) -> dict[tuple[int, str], int]:
+    """{(authority_id, '2019-20'): pence} for the given (or current) profile version; with
+    authority_id, that authority's only."""
     version = version or current_profile_version()
     if version is None:
         return {}
-    rows = db.session.execute(
+    query = (
         select(ProfileLine.authority_id, ProfileLine.financial_year, func.sum(ProfileLine.amount_pence))
         .where(ProfileLine.version_id == version.id)
         .group_by(ProfileLine.authority_id, ProfileLine.financial_year)
     )
+    if authority_id is not None:
+        query = query.where(ProfileLine.authority_id == authority_id)
+    rows = db.session.execute(query)
     return {(authority_id, year): int(total) for authority_id, year, total in rows}
 
 

@@ -273,18 +273,20 @@ def completeness(months: list[Month], today: date | None = None) -> Completeness
     )
 
 
-def months_not_approved(months: list[Month]) -> dict[int, list[Month]]:
+def months_not_approved(months: list[Month], authority_id: int | None = None) -> dict[int, list[Month]]:
     """{authority_id: the months among these with no approved return}: figures of those months
-    rest on unapproved or missing returns and are provisional. One query."""
-    approved = set(
-        db.session.execute(
-            select(MonthlyReturn.authority_id, MonthlyReturn.month).where(
-                MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month.in_([str(m) for m in months])
-            )
-        ).all()
+    rest on unapproved or missing returns and are provisional. One query; with authority_id,
+    that authority's only."""
+    query = select(MonthlyReturn.authority_id, MonthlyReturn.month).where(
+        MonthlyReturn.status == STATUS_APPROVED, MonthlyReturn.month.in_([str(m) for m in months])
     )
+    if authority_id is not None:
+        query = query.where(MonthlyReturn.authority_id == authority_id)
+    approved = set(db.session.execute(query).all())
     result = {}
     for authority in programme_service.authorities():
+        if authority_id is not None and authority.id != authority_id:
+            continue
         gaps = [m for m in months if (authority.id, str(m)) not in approved]
         if gaps:
             result[authority.id] = gaps
