@@ -19,6 +19,7 @@ itself): each caller gets its own copy.
 
 from __future__ import annotations
 
+import json
 import pickle
 import threading
 from collections import OrderedDict
@@ -26,7 +27,8 @@ from collections.abc import Callable
 from typing import Any
 from typing import cast as typed
 
-from sqlalchemy import String, Table, event, select
+from flask import current_app
+from sqlalchemy import String, Table, Text, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -70,10 +72,14 @@ def cached(name: str, arguments: tuple, compute: Callable[[], Any]) -> Any:
 
 
 def cached_each(
-    name: str, arguments: list[tuple], compute: Callable[[list[tuple]], dict[tuple, Any]]
+    name: str,
+    arguments: list[tuple],
+    compute: Callable[[list[tuple]], dict[tuple, Any]],
+    shared: bool = False,
 ) -> dict[tuple, Any]:
     """The answer for each of `arguments`; compute(missing) works out those not cached,
-    together (one pass can serve several: a chart's quarters)."""
+    together (one pass can serve several: a chart's quarters). With `shared` (plain JSON
+    data only), answers are also kept in the database for every process (see _shared)."""
     version = current_version()
     with _lock:
         found = {each: _entries.get((name, each, version)) for each in arguments}
@@ -81,14 +87,78 @@ def cached_each(
             if stored is not None:
                 _entries.move_to_end((name, each, version))
     missing = [each for each, stored in found.items() if stored is None]
+    shareable = shared and _shareable()
+    made: dict[tuple, Any] = _read_shared(name, missing, version[1]) if shareable and missing else {}
+    missing = [each for each in missing if each not in made]
     if missing:
-        made = {each: pickle.dumps(value) for each, value in compute(missing).items()}
-        found.update(made)
+        worked_out = compute(missing)
+        if shareable:
+            _write_shared(name, worked_out, version[1])
+        made.update(worked_out)
+    if made:
+        pickled = {each: pickle.dumps(value) for each, value in made.items()}
+        found.update(pickled)
         with _lock:
-            _entries.update({(name, each, version): stored for each, stored in made.items()})
+            _entries.update({(name, each, version): stored for each, stored in pickled.items()})
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
     return {each: pickle.loads(typed(bytes, found[each])) for each in arguments}
+
+
+# ---- the shared tier: figures in the database, for every process -----------------------------
+# Worked out once, by whichever process asks first, and read by the others and after a
+# restart: what the national programme's published figures need (minutes of audit). Only on
+# PostgreSQL (SQLite is the single-process default, and a second writer there would wait for
+# the request's own reader), only when FIGURES_CACHE_SHARED is on, and only from a session
+# that has written nothing watched (the figures then rest on committed data alone). Rows of
+# older versions of the same figures are deleted as new ones are written.
+
+
+class SharedFigures(Model):
+    __tablename__ = "shared_figures"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    arguments: Mapped[str] = mapped_column(String(200), primary_key=True)  # JSON of the arguments
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)  # JSON (never pickle: the database is not this process)
+
+
+def _shareable() -> bool:
+    session = db.session
+    return bool(
+        current_app.config.get("FIGURES_CACHE_SHARED")
+        and db.engine.dialect.name == "postgresql"
+        and not session.info.get("figures_changed")
+        and not (session.new or session.dirty or session.deleted)
+    )
+
+
+def _argument_text(arguments: tuple) -> str:
+    return json.dumps(list(arguments), default=str)
+
+
+def _read_shared(name: str, wanted: list[tuple], version: int) -> dict[tuple, Any]:
+    by_text = {_argument_text(each): each for each in wanted}
+    rows = db.session.execute(
+        select(SharedFigures.arguments, SharedFigures.payload).where(
+            SharedFigures.name == name,
+            SharedFigures.version == version,
+            SharedFigures.arguments.in_(list(by_text)),
+        )
+    )
+    return {by_text[text]: json.loads(payload) for text, payload in rows}
+
+
+def _write_shared(name: str, made: dict[tuple, Any], version: int) -> None:
+    table = typed(Table, SharedFigures.__table__)
+    rows = [
+        {"name": name, "arguments": _argument_text(each), "version": version, "payload": json.dumps(value)}
+        for each, value in made.items()
+    ]
+    # its own short transaction: the request's own one is read-only and rolled back
+    with db.engine.begin() as connection:
+        connection.execute(delete(table).where(table.c.name == name, table.c.version < version))
+        connection.execute(postgresql_insert(table).values(rows).on_conflict_do_nothing())
 
 
 def bump(session: Session | None = None) -> None:

@@ -61,6 +61,9 @@ def load_settings(overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # memory:// counts per process: N gunicorn workers would allow N times the login limit
         "RATELIMIT_ALLOW_PER_PROCESS": _env_bool("RATELIMIT_ALLOW_PER_PROCESS", False),
+        # expensive figures (the audited published ones) kept in the database for every web
+        # worker and the scheduler (app/figures_cache.py; PostgreSQL only)
+        "FIGURES_CACHE_SHARED": _env_bool("FIGURES_CACHE_SHARED", True),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "hfm"),
         # werkzeug's method string, deliberately not read from the environment: production
         # keeps scrypt. Only the test suite's own overrides (tests/conftest.py) pick a cheap one.

@@ -40,7 +40,9 @@ LEAD_GSS = "E08000025"  # Birmingham
 OTHER_GSS = "E08000026"  # Coventry
 # The test suite's own settings. One pbkdf2 round makes a hash in microseconds, where
 # scrypt takes tens of milliseconds (and every test signs people in).
-TEST_SETTINGS = {"ENV": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
+# FIGURES_CACHE_SHARED off: a rolled-back test's figures must not reach the database through
+# the shared tier's own connection (tests/test_figures_cache.py turns it on with commits)
+TEST_SETTINGS = {"ENV": "test", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1", "FIGURES_CACHE_SHARED": False}
 
 
 def _prepare_postgres(url: str) -> str:

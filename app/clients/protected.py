@@ -176,9 +176,9 @@ def published_each(quarters: list[Quarter]) -> dict[Quarter, dict]:
         made = published_many([by_slug[slug] for slug, _ in missing])
         return {(quarter.slug, settings): found for quarter, found in made.items()}
 
-    found = figures_cache.cached_each(
-        "published", [(quarter.slug, settings) for quarter in quarters], work_out
-    )
+    wanted = [(quarter.slug, settings) for quarter in quarters]
+    # shared: one process's audit serves every web worker and the scheduler
+    found = figures_cache.cached_each("published", wanted, work_out, shared=True)
     return {by_slug[slug]: value for (slug, _), value in found.items()}
 
 

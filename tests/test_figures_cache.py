@@ -1,0 +1,81 @@
+"""The figures cache's shared tier (PostgreSQL): the published figures one process worked out
+are read by another (here: the same app with its process cache emptied, as a second web
+worker or a restarted one would be) without auditing again, until a committed write raises
+the data version; then they are worked out again, and the old rows go."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from app import figures_cache
+from app.clients import protected
+from app.extensions import db
+from tests.clients.conftest import BIRMINGHAM, make_client
+from tests.clients.test_published_identity import _housed_to_date
+from tests.conftest import post_form
+from tests.hardening.test_concurrency import postgres_only  # noqa: F401  (PostgreSQL only)
+
+pytestmark = pytest.mark.commits  # the shared tier writes on its own connection
+
+
+def _shared_rows() -> list[tuple[str, int]]:
+    db.session.rollback()
+    rows = db.session.execute(select(figures_cache.SharedFigures.name, figures_cache.SharedFigures.version))
+    return sorted((name, version) for name, version in rows)
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_one_process_audits_and_another_reads_its_figures_until_a_write(app, signed_in, monkeypatch):
+    app.config["FIGURES_CACHE_SHARED"] = True
+    for day in range(1, 11):
+        make_client(BIRMINGHAM, date(2021, 4, 1), [(date(2021, 5, day), None, None)])
+    computed = []
+    original = protected.published_many
+
+    def counting(quarters):
+        computed.extend(quarter.slug for quarter in quarters)
+        return original(quarters)
+
+    monkeypatch.setattr(protected, "published_many", counting)
+    reader = signed_in("taskforce")
+    assert _housed_to_date(reader, "2021-22-Q1") == [10]
+    assert computed == ["2021-22-Q1"]
+    version = figures_cache.current_version()[1]
+    assert _shared_rows() == [("published", version)]
+
+    figures_cache.clear()  # another process: nothing of its own yet
+    assert _housed_to_date(reader, "2021-22-Q1") == [10]
+    assert computed == ["2021-22-Q1"]  # read from the database, not audited again
+
+    # the lead records one more person housed, through the register's own forms
+    lead = signed_in("lead")
+    new_client = {
+        "referral_date": ["2", "4", "2021"],
+        "accepted_date": ["10", "4", "2021"],
+        "age_band": "35_44",
+        "gender": "prefer_not",
+        "rough_sleeping_band": "5y_plus",
+        "support_needs": ["drug_use"],
+        "local_case_reference": "",
+    }
+    response = post_form(lead, f"/clients/{BIRMINGHAM}/new", new_client)
+    assert response.status_code == 302
+    path = urlsplit(response.headers["Location"]).path
+    tenancy = {
+        "start_date": ["1", "6", "2021"],
+        "tenure": "council",
+        "end_date": ["", "", ""],
+        "end_reason": "",
+    }
+    assert post_form(lead, f"{path}/tenancy", tenancy).status_code == 302
+
+    figures_cache.clear()
+    assert _housed_to_date(reader, "2021-22-Q1") == [11]
+    assert computed == ["2021-22-Q1", "2021-22-Q1"]  # a new version: worked out again
+    newer = figures_cache.current_version()[1]
+    assert newer > version
+    assert _shared_rows() == [("published", newer)]  # the old version's rows are gone
