@@ -123,6 +123,11 @@ class SharedFigures(Model):
     payload: Mapped[str] = mapped_column(Text)  # JSON (never pickle: the database is not this process)
 
 
+def sharing() -> bool:
+    """Whether figures asked for now would be shared (see above)."""
+    return _shareable()
+
+
 def _shareable() -> bool:
     session = db.session
     return bool(

@@ -64,6 +64,7 @@ def load_settings(overrides: dict | None = None) -> dict:
         # expensive figures (the audited published ones) kept in the database for every web
         # worker and the scheduler (app/figures_cache.py; PostgreSQL only)
         "FIGURES_CACHE_SHARED": _env_bool("FIGURES_CACHE_SHARED", True),
+        "FIGURES_WARM_SECONDS": _env_int("FIGURES_WARM_SECONDS", 60),  # the scheduler's warm-up
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "hfm"),
         # werkzeug's method string, deliberately not read from the environment: production
         # keeps scrypt. Only the test suite's own overrides (tests/conftest.py) pick a cheap one.

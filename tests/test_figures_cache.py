@@ -79,3 +79,34 @@ def test_one_process_audits_and_another_reads_its_figures_until_a_write(app, sig
     newer = figures_cache.current_version()[1]
     assert newer > version
     assert _shared_rows() == [("published", newer)]  # the old version's rows are gone
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_scheduler_works_out_the_published_figures_ahead_of_the_pages(app, signed_in, monkeypatch):
+    from app.programme import periods
+    from app.reporting import jobs
+
+    app.config["FIGURES_CACHE_SHARED"] = True
+    for day in range(1, 8):
+        make_client(BIRMINGHAM, date(2021, 4, 1), [(date(2021, 5, day), None, None)])
+    jobs.warm_published_figures()
+    wanted = periods.quarters_to(periods.default_quarter())
+    version = figures_cache.current_version()[1]
+    assert _shared_rows() == [("published", version)] * len(wanted)
+
+    # a Taskforce page in another process (empty process cache) audits nothing
+    figures_cache.clear()
+    computed = []
+    original = protected.published_many
+    monkeypatch.setattr(
+        protected, "published_many", lambda quarters: computed.append(quarters) or original(quarters)
+    )
+    assert _housed_to_date(signed_in("taskforce"), "2021-22-Q1") == [7]  # the programme total: exact
+    assert signed_in("taskforce").get("/").status_code == 200  # the dashboard and its charts
+    assert computed == []
+    # and with nothing changed, the next warm-up works nothing out either
+    jobs.warm_published_figures()
+    assert computed == []
+
+    app.config["FIGURES_CACHE_SHARED"] = False  # off (as on SQLite): nothing to do
+    assert jobs.warm_published_figures() == []

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from app.clients import protected
 from app.clients import service as clients
 from app.disclosure import Shown
-from app.periods import FinancialYear, Quarter
+from app.periods import Quarter
+from app.programme import periods
 from app.programme import service as programme_service
 from app.svg_chart import Chart, Line
 
@@ -32,22 +33,12 @@ class QuarterPoint:
     sustainment_rate: float | None  # None when too few people to show
 
 
-def quarters_until(last: Quarter) -> list[Quarter]:
-    programme = programme_service.get_programme()
-    quarter = FinancialYear.parse(programme.first_financial_year if programme else "2018-19").quarters[0]
-    found = []
-    while quarter <= last:
-        found.append(quarter)
-        quarter = quarter.next()
-    return found
-
-
 def programme_series(last: Quarter, protect: bool) -> list[QuarterPoint]:
     """Each quarter's programme figures; with `protect`, as published outside BCC."""
     programme = programme_service.get_programme()
     units = sum(authority.units_per_year for authority in programme_service.authorities())
     points = []
-    quarters = quarters_until(last)
+    quarters = periods.quarters_to(last)
     published_each = protected.published_each(quarters) if protect else {}  # one pass, cached
     for quarter in quarters:
         if protect:

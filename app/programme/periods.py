@@ -62,6 +62,11 @@ def quarters() -> list[Quarter]:
     return first_month().quarter.until(last_month().quarter)
 
 
+def quarters_to(last: Quarter) -> list[Quarter]:
+    """The programme's quarters from its first to `last` (a chart's, the warmed figures')."""
+    return first_month().quarter.until(last)
+
+
 def half_years() -> list[HalfYear]:
     return list(dict.fromkeys(quarter.half_year for quarter in quarters()))
 

@@ -4,7 +4,9 @@ It only wires the plain job functions of jobs.py to times (SCHEDULER_TIMEZONE, E
 - the quarterly report, both variants, at REPORT_HOUR:00 on REPORT_DAY of January, April,
   July and October (the month after each quarter ends);
 - the reminders, every day at REMINDER_HOUR:00;
-- "Generate now" requests, polled every REQUEST_POLL_SECONDS (and publication emails sent).
+- "Generate now" requests, polled every REQUEST_POLL_SECONDS (and publication emails sent);
+- the published figures worked out ahead of the pages, every FIGURES_WARM_SECONDS, when the
+  data has changed (jobs.warm_published_figures; PostgreSQL's shared figures only).
 The process's heartbeat (liveness.py) runs in a thread of its own from before the catch-up.
 On start it catches up itself (run_due_reports(now)): APScheduler only re-fires a missed
 run within misfire_grace_time, and replace_existing drops an overdue one. Each job is
@@ -58,6 +60,14 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
         misfire_grace_time=3600,
     )
     scheduler.add_job(
+        _warming(app),
+        IntervalTrigger(seconds=config["FIGURES_WARM_SECONDS"], timezone=timezone),
+        id="warm-published-figures",
+        name="published figures",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
         _polling(app),
         IntervalTrigger(seconds=config["REQUEST_POLL_SECONDS"], timezone=timezone),
         id="requested-reports",
@@ -66,6 +76,23 @@ def make_scheduler(app: Flask) -> BlockingScheduler:
         max_instances=1,
     )
     return scheduler
+
+
+def _warming(app: Flask):
+    """The published figures worked out ahead of the pages (jobs.warm_published_figures); a
+    failure is logged and tried again at the next interval."""
+
+    def warm() -> None:
+        with app.app_context():
+            try:
+                for line in jobs.warm_published_figures():
+                    app.logger.info(line)
+            except Exception:  # the pages work the figures out themselves meanwhile
+                app.logger.exception("working out the published figures failed")
+            finally:
+                db.session.remove()
+
+    return warm
 
 
 def _polling(app: Flask):
