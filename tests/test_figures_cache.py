@@ -110,3 +110,18 @@ def test_the_scheduler_works_out_the_published_figures_ahead_of_the_pages(app, s
 
     app.config["FIGURES_CACHE_SHARED"] = False  # off (as on SQLite): nothing to do
     assert jobs.warm_published_figures() == []
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_command_warms_the_figures_and_says_so(app, runner, loaded):
+    app.config["FIGURES_CACHE_SHARED"] = True
+    make_client(BIRMINGHAM, date(2021, 4, 1), [(date(2021, 5, 3), None, None)])
+    first = runner.invoke(args=["report", "warm-figures"])
+    assert first.exit_code == 0, first.output
+    assert "published figures of" in first.output and "quarters ready in" in first.output
+    assert _shared_rows()  # the figures are in the database
+    again = runner.invoke(args=["report", "warm-figures"])
+    assert again.exit_code == 0 and "published figures of" in again.output
+    app.config["FIGURES_CACHE_SHARED"] = False
+    off = runner.invoke(args=["report", "warm-figures"])
+    assert off.exit_code != 0 and "need PostgreSQL and FIGURES_CACHE_SHARED" in off.output

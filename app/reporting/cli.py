@@ -1,4 +1,4 @@
-"""`hfm report quarterly`, `hfm report rebuild` and `hfm scheduler`."""
+"""`hfm report quarterly`, `hfm report rebuild`, `hfm report warm-figures` and `hfm scheduler`."""
 
 from __future__ import annotations
 
@@ -62,6 +62,20 @@ def report_rebuild(run_id):
     if run.status != STATUS_SUCCEEDED:
         raise click.ClickException(f"Run {run_id} could not be rebuilt: {run.error}")
     click.echo(str(service.reports_dir() / run.file_name))
+
+
+@report_cli.command("warm-figures")
+def report_warm_figures():
+    """Work out and share the published figures now (what the scheduler does every minute)."""
+    from app import figures_cache
+    from app.reporting import jobs
+
+    if not figures_cache.sharing():
+        raise click.ClickException(
+            "The shared figures are off (they need PostgreSQL and FIGURES_CACHE_SHARED): nothing to do"
+        )
+    for line in jobs.warm_published_figures():
+        click.echo(line)
 
 
 @click.command("scheduler")

@@ -15,6 +15,8 @@ also guarded in the database, so a second scheduler started by mistake produces 
 
 from __future__ import annotations
 
+import time
+
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -85,8 +87,11 @@ def _warming(app: Flask):
     def warm() -> None:
         with app.app_context():
             try:
-                for line in jobs.warm_published_figures():
-                    app.logger.info(line)
+                started = time.monotonic()
+                lines = jobs.warm_published_figures()
+                if time.monotonic() - started >= 1:  # only when something was worked out
+                    for line in lines:
+                        app.logger.info(line)
             except Exception:  # the pages work the figures out themselves meanwhile
                 app.logger.exception("working out the published figures failed")
             finally:
