@@ -466,6 +466,7 @@ def markdown(results: dict) -> str:
                 f"| {_mb(r.get('python_peak_mb'))} |"
             )
     pages = results.get("pages")
+    warm = results.get("warm_figures") or {}
     if pages:
         config = pages["serving"]
         lines += [
@@ -476,6 +477,10 @@ def markdown(results: dict) -> str:
             f"requests take more than {pages.get('page_budget_s', 30):.0f} s), signed in as the role that "
             "uses the page. Floor: the same HTML saved and served as a static answer by the same "
             "gunicorn (bench/floor.py).",
+            "",
+            f"Before the pages, the published figures were worked out and shared as the scheduler "
+            f"does: {warm.get('output') or 'not run'}"
+            + (f" ({warm['seconds']} s)." if warm.get("seconds") is not None else "."),
             "",
             "| Page | Role | Requests | p50 (ms) | p95 (ms) | Floor p50 (ms) | Floor p95 (ms) "
             "| p50 / floor | KB | Errors |",
@@ -622,6 +627,7 @@ def main(argv=None) -> None:
         print(f"pages on {name}, gunicorn {chosen}: one client at a time", flush=True)
         skip = set(filter(None, args.skip_pages.split(",")))
         pages = {k: v for k, v in serving.MAIN_PAGES.items() if k not in skip}
+        results["warm_figures"] = warm_figures(urls[name])
         with serving.Server(urls[name]) as server:
             one, saved = serving.one_client(server.base, pages, args.page_requests, args.page_budget)
         results["pages"] = {
@@ -641,6 +647,25 @@ def main(argv=None) -> None:
         )
         results["pages"]["load"] = serving.load(urls[name], args)
     print(save(results, out, final=True))
+
+
+def warm_figures(url: str) -> dict:
+    """What the scheduler does in production before any page asks: the published figures of
+    every quarter worked out and shared (`hfm report warm-figures`; PostgreSQL only)."""
+    if not url.startswith("postgresql"):
+        return {"seconds": None, "output": "not on SQLite (no shared figures)"}
+    print("  the published figures, as the scheduler works them out", flush=True)
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(BIN / "hfm"), "report", "warm-figures"],
+        env={**os.environ, "DATABASE_URL": url, "HFM_ENV": "development"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    took = time.monotonic() - started
+    print(f"  {done.stdout.strip() or done.stderr.strip()[-300:]} ({took:.1f} s)", flush=True)
+    return {"seconds": round(took, 1), "output": (done.stdout or done.stderr).strip()[-500:]}
 
 
 def save(results: dict, out: str, final: bool) -> str:
