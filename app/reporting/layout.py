@@ -42,6 +42,9 @@ from app.spreadsheets import (  # noqa: F401  (the kinds and formats the sheets 
     write_value,
 )
 
+# Text in a table starts one character in: a right-aligned number in the column before it
+# would otherwise touch it and read as one value ("20Red", "4 Mostly in place" in LibreOffice).
+TEXT_INDENT = 1
 TITLE_ROWS = 5  # programme, accountable body, quarter, produced at, variant
 WRAP_WIDTH = 45  # a column of long text wraps at this width instead of running on
 TEXT_WRAP_WIDTH = 26  # our own words in a table ("Paid £x more than its allocation") wrap sooner
@@ -166,7 +169,7 @@ class Sheet:
             cell = sheet.cell(header_row, column, label)
             cell.font = font(bold=True)
             cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=True, vertical="top", indent=TEXT_INDENT)
             self._fit(column, label, header=True)
             self._wrapped.append(cell)
         if not self._frozen:
@@ -187,18 +190,21 @@ class Sheet:
             cell.alignment = Alignment(horizontal="right")
         elif kind == USER_TEXT:
             write_text(cell, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = Alignment(wrap_text=True, vertical="top", indent=TEXT_INDENT)
             self._wrapped.append(cell)
         elif kind in (RAG, MONEY, DATE, PERCENT, INTEGER, COUNT):
             write_value(cell, kind, value)
+            if kind == RAG:  # a word on its colour: in from the edge like other text
+                cell.alignment = Alignment(indent=TEXT_INDENT)
         else:
             if isinstance(value, str):
                 write_text(cell, value)  # every string is written as text, never a formula
                 if len(value) > self.text_wrap_width - 2:  # a sentence wraps within its column
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    cell.alignment = Alignment(wrap_text=True, vertical="top", indent=TEXT_INDENT)
                     self._wrapped.append(cell)
                     self._widths[cell.column] = max(self._widths.get(cell.column, 8), self.text_wrap_width)
                     return
+                cell.alignment = Alignment(indent=TEXT_INDENT)
             else:
                 cell.value = value
         self._fit(cell.column, cell.value, number_format=cell.number_format)

@@ -211,3 +211,24 @@ def test_definitions_speak_the_users_words_and_uk_time(report_data, reports_path
         "Default profile: each authority's share"
     )
     assert value_at(definitions, "Made on", "Value").value.endswith(("am", "pm"))
+
+
+def test_text_in_a_table_starts_in_from_a_number_beside_it(report_data, reports_path):
+    """LibreOffice showed "20Red" and "4 Mostly in place": a right-aligned number touching
+    the left-aligned text of the next column. Every text and RAG cell under a table header
+    is indented."""
+    _, book = produce(reports_path)
+    sheet = book["Risks and opportunities"]
+    header = next(row for row in sheet.iter_rows() if any(cell.value == "Score" for cell in row))
+    columns = {cell.value: cell.column for cell in header}
+    below = sheet.cell(header[0].row + 1, columns["Score"])
+    assert isinstance(below.value, int)
+    rag = sheet.cell(below.row, columns["Score"] + 1)
+    assert isinstance(rag.value, str) and rag.alignment.indent >= 1
+    texts = [
+        cell
+        for row in sheet.iter_rows(min_row=header[0].row + 1)
+        for cell in row
+        if isinstance(cell.value, str) and cell.value
+    ]
+    assert texts and all(cell.alignment.indent >= 1 for cell in texts)
