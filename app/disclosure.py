@@ -29,6 +29,7 @@ This module knows nothing of clients or reports: callers describe their figures 
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
@@ -165,6 +166,12 @@ class Publication:
         self._relations_at_freeze = 0
         self._epoch = 0  # freezes so far
         self._unfrozen_cache: tuple = (None, [], [])
+        self._settled: tuple | None = None  # (state stamp, low, high) where protect() ended
+
+    def _state_stamp(self) -> tuple:
+        """Changes whenever a figure or relation is added or a freeze made (figures change
+        otherwise only inside protect())."""
+        return (len(self._fresh), len(self.relations), self._epoch)
 
     def _added(self, key, figure: Figure) -> None:
         if key in self.figures:
@@ -192,7 +199,11 @@ class Publication:
     def freeze(self) -> None:
         """What is published so far is final; its intervals are kept as the next audit's start
         (they follow from the frozen figures alone, so every later audit would find them)."""
-        low, high, _ = self._propagate()
+        settled, self._settled = self._settled, None
+        if settled is not None and settled[0] == self._state_stamp():
+            low, high = settled[1], settled[2]  # protect() ended with this very state's intervals
+        else:
+            low, high, _ = self._propagate()
         self._base_low, self._base_high = low, high
         for key in self._fresh:
             self.figures[key].frozen = True
@@ -244,32 +255,23 @@ class Publication:
     def _propagate(self) -> tuple[list[int], list[int], dict[int, int]]:
         """propagate() as arrays by figure index (a worklist: only relations whose members
         changed are looked at again), starting from the last freeze's intervals."""
+        low, high = self._starts()
+        narrowed_by, _ = _worklist(low, high, self._compiled(), list(self._unfrozen()[1]))
+        return low, high, narrowed_by
+
+    def _starts(self) -> tuple[list[int], list[int]]:
+        """Each figure's interval before any relation narrows it: the last freeze's for the
+        frozen figures, what is shown for the others."""
         compiled = self._compiled()
-        relations, by_member = compiled.relations, compiled.by_member
-        unfrozen, pending = self._unfrozen()
         low, high = list(self._base_low), list(self._base_high)
         missing = len(compiled.keys) - len(low)
         if missing > 0:
             low += [0] * missing
             high += [0] * missing
         figures, keys, start = self.figures, compiled.keys, self._start
-        for index in unfrozen:
+        for index in self._unfrozen()[0]:
             low[index], high[index] = start(figures[keys[index]])
-        narrowed_by: dict[int, int] = {}
-        pending = list(pending)
-        queued = set(pending)
-        budget = 200 * (len(relations) + 1)
-        while pending and budget:
-            budget -= 1
-            number = pending.pop()
-            queued.discard(number)
-            for member in _narrow(low, high, *relations[number]):
-                narrowed_by[member] = number
-                for other in by_member[member]:
-                    if other not in queued:
-                        queued.add(other)
-                        pending.append(other)
-        return low, high, narrowed_by
+        return low, high
 
     def _unfrozen(self) -> tuple[list[int], list[int]]:
         """The unfrozen figures' indexes (ascending) and the relations an audit starts from:
@@ -333,18 +335,27 @@ class Publication:
 
     def protect(self) -> None:
         """Demote or suppress figures of the current (unfrozen) quarter until no leak."""
-        if not self._compiled().small:
+        compiled = self._compiled()
+        if not compiled.small:
             return  # nothing small to give away
+        before = {key: (self.figures[key].shown, self.figures[key].exact) for key in self._fresh}
+        try:
+            audit = self._protect_with(_Audit(self, compiled, exhaustive=False))
+        except _BudgetCut:  # the shortcuts need whole fixpoints: start again the long way
+            for key, (shown, exact) in before.items():
+                self.figures[key].shown, self.figures[key].exact = shown, exact
+            audit = self._protect_with(_Audit(self, compiled, exhaustive=True))
+        self._settled = (self._state_stamp(), audit.low, audit.high)
+
+    def _protect_with(self, audit: _Audit) -> _Audit:
         keys = self._compiled().keys
         while True:
-            low, high, narrowed_by = self._propagate()
-            leaks = self._leaks(low, high)
-            if not leaks:
-                return
-            leak = keys[leaks[0]]
-            candidates = self._candidates(narrowed_by.get(leaks[0]), leak)
-            if not self._act(candidates, leaks[0]):
-                raise RuntimeError(f"cannot protect {leak!r}: every figure it depends on is frozen")
+            leak = audit.first_leak()
+            if leak is None:
+                return audit
+            candidates = self._candidates(audit.reason(leak), keys[leak])
+            if not self._act(candidates, leak, audit):
+                raise RuntimeError(f"cannot protect {keys[leak]!r}: every figure it depends on is frozen")
 
     def _candidates(self, relation_index, leak) -> list:
         keys = []
@@ -361,26 +372,31 @@ class Publication:
         figure = self.figures[key]
         return not figure.frozen and figure.shown is not None and figure.shown != SUPPRESSED_TEXT
 
-    def _act(self, candidates: list, leak: int) -> bool:
+    def _act(self, candidates: list, leak: int, audit: _Audit) -> bool:
         """Loosen the first candidate that alone stops the leak (figure `leak`): exact figures
         first, then the smallest counts; when none does, loosen the first and let the audit
         go on."""
         if not candidates:
             return False
-        exact = [key for key in candidates if self.figures[key].exact]
-        ordered = exact + sorted(
-            (key for key in candidates if not self.figures[key].exact),
-            key=lambda key: (self.figures[key].value == 0, self.figures[key].value),
+        figures = self.figures
+        exact = [key for key in candidates if figures[key].exact][:TRIES]
+        # only the first TRIES are ever tried: nsmallest is sorted()[:n], ties in order
+        ordered = exact + heapq.nsmallest(
+            TRIES - len(exact),
+            (key for key in candidates if not figures[key].exact),
+            key=lambda key: (figures[key].value == 0, figures[key].value),
         )
+        index_of = self._compiled().index_of
         for key in ordered[:TRIES]:
             figure = self.figures[key]
             before = (figure.shown, figure.exact)
             self._loosen(figure)
-            low, high, _ = self._propagate()
-            if low[leak] != high[leak]:
+            if audit.frees(index_of[key], self._start(figure), leak):
                 return True
             figure.shown, figure.exact = before
-        self._loosen(self.figures[ordered[0]])
+        figure = self.figures[ordered[0]]
+        self._loosen(figure)
+        audit.widen(index_of[ordered[0]], self._start(figure))
         return True
 
     def _loosen(self, figure: Figure) -> None:
@@ -389,6 +405,292 @@ class Publication:
             figure.shown = self.rule.rounded(figure.value)
         else:
             figure.shown = SUPPRESSED_TEXT
+
+
+class _BudgetCut(Exception):
+    """A propagation ran out of budget: its intervals depend on the order it took."""
+
+
+def _worklist(low: list, high: list, compiled: _Compiled, pending: list, watch: int | None = None):
+    """Narrow low/high in place by the relations numbered in `pending` (the last first) and
+    again by those of each figure that changes, until nothing changes or the budget (200 pops
+    a relation) is spent; with `watch`, stop once that figure is one value (it cannot narrow
+    again). Returns the relation that last narrowed each figure, and whether the budget cut
+    the work short."""
+    relations, by_member = compiled.relations, compiled.by_member
+    narrowed_by: dict[int, int] = {}
+    queued = set(pending)
+    budget = 200 * (len(relations) + 1)
+    while pending and budget:
+        budget -= 1
+        number = pending.pop()
+        queued.discard(number)
+        for member in _narrow(low, high, *relations[number]):
+            narrowed_by[member] = number
+            for other in by_member[member]:
+                if other not in queued:
+                    queued.add(other)
+                    pending.append(other)
+        if watch is not None and low[watch] == high[watch]:
+            return narrowed_by, False
+    return narrowed_by, bool(pending)
+
+
+def _fixpoint(low: list, high: list, compiled: _Compiled, pending: list) -> tuple[set[int], bool]:
+    """_worklist() where only the intervals matter (they are the same in any order): sums of
+    few parts first, a wide one only when none waits, so that a programme total is narrowed
+    again once its parts have settled rather than after each part. Returns the figures that
+    changed, and whether the budget cut the work short."""
+    relations, by_member = compiled.relations, compiled.by_member
+    narrow_pending = [number for number in pending if len(relations[number][1]) <= WIDE]
+    wide_pending = [number for number in pending if len(relations[number][1]) > WIDE]
+    queued = set(pending)
+    changed: set[int] = set()
+    budget = 200 * (len(relations) + 1)
+    while (narrow_pending or wide_pending) and budget:
+        budget -= 1
+        number = narrow_pending.pop() if narrow_pending else wide_pending.pop()
+        queued.discard(number)
+        for member in _narrow(low, high, *relations[number]):
+            changed.add(member)
+            for other in by_member[member]:
+                if other not in queued:
+                    queued.add(other)
+                    (wide_pending if len(relations[other][1]) > WIDE else narrow_pending).append(other)
+    return changed, bool(narrow_pending or wide_pending)
+
+
+class _Audit:
+    """One protect()'s intervals: the fixpoint of the propagation for the figures as they
+    stand, kept up to date as protect() loosens figures one at a time.
+
+    Why this gives what a full propagation after each loosening gives: narrowing by sums is
+    monotone, so from the same starts every order of the worklist ends at the same fixpoint
+    unless the budget cuts it short (then _BudgetCut, and protect() starts again with
+    `exhaustive`: a full propagation each time, as before). Call "moved" the figures whose
+    fixpoint interval is narrower than their start. Loosening figure f widens only f's start,
+    and only f's component can widen: f and the moved figures linked to it, a relation at a
+    time, through relations that cut their start (_component). Every other figure keeps its
+    interval: a relation from the component to one of them either meets it at its start
+    (unmoved), or cuts its start nowhere between the old fixpoint and the starts, so the
+    rest is a fixpoint as it stands. So a loosening starts the component again from its
+    starts and narrows it by the relations it touches, and a trial whose leak is outside
+    the component cannot free it. Only which relation last narrowed a leak depends on the
+    order: reason() runs the full propagation's own order for the relations that matter."""
+
+    def __init__(self, publication: Publication, compiled: _Compiled, exhaustive: bool) -> None:
+        self.compiled = compiled
+        self.exhaustive = exhaustive
+        self.pending = publication._unfrozen()[1]  # the full propagation's first relations
+        self.start_low, self.start_high = publication._starts()
+        self.low: list[int] = []
+        self.high: list[int] = []
+        self.moved: set[int] = set()
+        self.reasons: dict[int, int] | None = None  # exhaustive: the last propagation's narrowed_by
+        self.leaks: list[int] | None = None  # pinned small figures, as of first_leak()
+        self._reason: tuple | None = None  # (leak, relations run, relations left out, reason)
+        self._settle()
+
+    def _settle(self) -> None:
+        """The full propagation from the starts (in its own order only when exhaustive: else
+        reason() works out what depends on the order)."""
+        self.low, self.high = list(self.start_low), list(self.start_high)
+        if self.exhaustive:
+            self.reasons, _ = _worklist(self.low, self.high, self.compiled, list(self.pending))
+            return
+        self.moved, cut = _fixpoint(self.low, self.high, self.compiled, self.pending)
+        if cut:
+            raise _BudgetCut
+
+    def first_leak(self) -> int | None:
+        """The first small figure pinned to one value. Loosening only widens intervals, so
+        the pinned figures are among those pinned before (all of them when the budget may
+        have cut a propagation short)."""
+        low, high = self.low, self.high
+        was = self.compiled.small if self.leaks is None or self.exhaustive else self.leaks
+        self.leaks = [index for index in was if low[index] == high[index]]
+        return self.leaks[0] if self.leaks else None
+
+    def frees(self, index: int, start: tuple[int, int], leak: int) -> bool:
+        """Whether figure `index` starting at `start` (loosened) frees `leak`: if so the audit
+        keeps that state, else it stays as it was."""
+        if self.exhaustive:
+            kept = (self.start_low[index], self.start_high[index], self.low, self.high, self.reasons)
+            self.start_low[index], self.start_high[index] = start
+            self._settle()
+            if self.low[leak] != self.high[leak]:
+                return True
+            self.start_low[index], self.start_high[index], self.low, self.high, self.reasons = kept
+            return False
+        component, touched = self._component(index)
+        if leak not in component:
+            return False  # its interval stays one value
+        journal = self._widen(index, start, component, touched)
+        if self.low[leak] != self.high[leak]:
+            return True
+        self._restore(journal)
+        return False
+
+    def widen(self, index: int, start: tuple[int, int]) -> None:
+        """Figure `index` now starts at `start` (it was loosened)."""
+        if self.exhaustive:
+            self.start_low[index], self.start_high[index] = start
+            self._settle()
+        else:
+            self._widen(index, start, *self._component(index))
+
+    def _widen(self, index: int, start: tuple[int, int], component: set[int], touched: list[int]) -> tuple:
+        """The component narrowed again from its starts; returns what _restore() needs."""
+        start_low, start_high, low, high = self.start_low, self.start_high, self.low, self.high
+        moved = self.moved
+        was = [(member, low[member], high[member]) for member in component]
+        journal = (index, start_low[index], start_high[index], was, moved & component, self._reason)
+        start_low[index], start_high[index] = start
+        for member in component:
+            low[member], high[member] = start_low[member], start_high[member]
+        _, cut = _fixpoint(low, high, self.compiled, touched)
+        if cut:
+            raise _BudgetCut
+        for member in component:
+            if low[member] != start_low[member] or high[member] != start_high[member]:
+                moved.add(member)
+            else:
+                moved.discard(member)
+        if self._reason is not None and not self._reason_stands(touched):
+            self._reason = None
+        return journal
+
+    def _reason_stands(self, touched: list[int]) -> bool:
+        """Whether reason()'s last answer survives a loosening whose component touched these
+        relations: it does while the relations it ran stay untouched and those it left out
+        for cutting no start still cut none (so the same relations are run, from the same
+        starts)."""
+        _, run, left_out, _ = self._reason  # type: ignore[misc]
+        if not run.isdisjoint(touched):
+            return False
+        relations, moved = self.compiled.relations, self.moved
+        for number in left_out.intersection(touched):
+            total, parts = relations[number]
+            members = moved.intersection(parts)
+            if total in moved:
+                members.add(total)
+            if self._cut_by(total, parts, members):
+                return False
+        return True
+
+    def _restore(self, journal: tuple) -> None:
+        index, self.start_low[index], self.start_high[index], was, moved_was, self._reason = journal
+        low, high = self.low, self.high
+        for member, member_low, member_high in was:
+            low[member], high[member] = member_low, member_high
+        self.moved -= {member for member, _, _ in was}
+        self.moved |= moved_was
+
+    def reason(self, leak: int) -> int | None:
+        """The relation that last narrowed `leak` in the full propagation from the starts.
+
+        Only the relations linked to the leak through moved figures are run (_linked), in the
+        full propagation's order, until the leak is one value. That is the full propagation's
+        own sequence for them: the others never change a figure these read (a figure they
+        change is moved, so linked), never push one of these (a push follows a change), and a
+        relation that cuts no start changes nothing, so it links nothing. The answer stands
+        while no loosening's component touches the relations looked at."""
+        if self.reasons is not None:
+            return self.reasons.get(leak)
+        if self._reason is not None and self._reason[0] == leak:
+            return self._reason[3]
+        start_low, start_high = self.start_low, self.start_high
+        if start_low[leak] == start_high[leak]:
+            return None  # one value from the start: no relation narrowed it
+        linked, seen = self._linked(leak)
+        relations = self.compiled.relations
+        members = {member for number in linked for member in (relations[number][0], *relations[number][1])}
+        saved = [(member, start_low[member], start_high[member]) for member in members]
+        pending = [number for number in self.pending if number in linked]
+        reasons, cut = _worklist(start_low, start_high, self.compiled, pending, watch=leak)  # (then put back)
+        pinned = start_low[leak] == start_high[leak]
+        for member, member_low, member_high in saved:
+            start_low[member], start_high[member] = member_low, member_high
+        if not members.issuperset(reasons):
+            raise RuntimeError("disclosure audit: a relation outside the leak's links narrowed a figure")
+        if cut or not pinned:
+            raise _BudgetCut
+        self._reason = (leak, linked, seen - linked, reasons.get(leak))
+        return self._reason[3]
+
+    def _linked(self, leak: int) -> tuple[set[int], set[int]]:
+        """The relations reachable from `leak` through moved figures, leaving out those that
+        cut no moved figure's start; and every relation looked at."""
+        relations, by_member, moved = self.compiled.relations, self.compiled.by_member, self.moved
+        figures, todo, seen, linked = {leak}, [leak], set(), set()
+        while todo:
+            for number in by_member[todo.pop()]:
+                if number in seen:
+                    continue
+                seen.add(number)
+                total, parts = relations[number]
+                members = moved.intersection(parts)
+                if total in moved:
+                    members.add(total)
+                if not self._cut_by(total, parts, members):
+                    continue  # it changes nothing between the starts and the fixpoint
+                linked.add(number)
+                members -= figures
+                figures |= members
+                todo += members
+        return linked, seen
+
+    def _component(self, index: int) -> tuple[set[int], list[int]]:
+        """Figure `index` and the moved figures whose interval may hang on it, linked a
+        relation at a time (through relations that cut their start: see _cut_by), and the
+        relations they touch."""
+        relations, by_member, moved = self.compiled.relations, self.compiled.by_member, self.moved
+        component, todo, touched = {index}, [index], set()
+        while todo:
+            for number in by_member[todo.pop()]:
+                if number in touched:
+                    continue
+                touched.add(number)
+                total, parts = relations[number]
+                linked = moved.intersection(parts)
+                if total in moved:
+                    linked.add(total)
+                linked -= component
+                if linked:
+                    cut = self._cut_by(total, parts, linked)
+                    component.update(cut)
+                    todo += cut
+        return component, list(touched)
+
+    def _cut_by(self, total: int, parts: list, members: set[int]) -> list[int]:
+        """The `members` of total = sum(parts) whose start the relation cuts at the current
+        intervals. A relation that does not cut a figure's start here cuts it nowhere between
+        this fixpoint and the starts (wider intervals only loosen what it implies), so it
+        cannot pass a widening on to that figure. (A programme total of many authorities
+        rarely cuts any of them: the others' widths add up.)"""
+        if not parts or total in parts or len(set(parts)) < len(parts):
+            return list(members)  # no parts, or a figure twice: keep the plain rule
+        low, high, start_low, start_high = self.low, self.high, self.start_low, self.start_high
+        part_highs = list(map(high.__getitem__, parts))
+        if max(part_highs) > UNBOUNDED:
+            return list(members)  # (never: no high starts above UNBOUNDED)
+        lows = sum(map(low.__getitem__, parts))
+        open_ended = part_highs.count(UNBOUNDED)
+        highs = sum(part_highs) - open_ended * UNBOUNDED
+        total_low, total_high = low[total], high[total]
+        cut = []
+        for member in members:  # what _narrow would give the member, against its start
+            if member == total:
+                loose = lows <= start_low[member] and (open_ended or highs >= start_high[member])
+            else:
+                own_open = high[member] >= UNBOUNDED
+                others_high = highs - (0 if own_open else high[member])
+                loose = (open_ended - own_open or total_low - others_high <= start_low[member]) and (
+                    total_high >= UNBOUNDED or total_high - (lows - low[member]) >= start_high[member]
+                )
+            if not loose:
+                cut.append(member)
+        return cut
 
 
 WIDE = 8  # a relation with more parts than this is first checked for change at C speed
