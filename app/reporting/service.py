@@ -26,6 +26,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from app import audit
 from app.clock import utcnow
@@ -291,10 +292,12 @@ def produce_quarter(quarter: Quarter, triggered_by: str) -> ReportEdition:
 
 
 def runs(variants: tuple[str, ...] = VARIANTS) -> list[ReportRun]:
-    """Newest quarter first, then variant, newest version first."""
+    """Newest quarter first, then variant, newest version first. The frozen figures (a few
+    MB a run at national scale) are left unread until a caller asks for them."""
     return list(
         db.session.scalars(
             select(ReportRun)
+            .options(defer(ReportRun.figures_json))
             .where(ReportRun.variant.in_(variants))
             .order_by(ReportRun.quarter.desc(), ReportRun.variant, ReportRun.version.desc())
         )
