@@ -6,7 +6,6 @@ the data version; then they are worked out again, and the old rows go."""
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +14,7 @@ from app import figures_cache
 from app.clients import protected
 from app.extensions import db
 from tests.clients.conftest import BIRMINGHAM, make_client
-from tests.clients.test_published_identity import _housed_to_date
-from tests.conftest import post_form
+from tests.clients.test_published_identity import _housed_to_date, house_one_more_through_the_forms
 from tests.hardening.test_concurrency import postgres_only  # noqa: F401  (PostgreSQL only)
 
 pytestmark = pytest.mark.commits  # the shared tier writes on its own connection
@@ -51,27 +49,7 @@ def test_one_process_audits_and_another_reads_its_figures_until_a_write(app, sig
     assert _housed_to_date(reader, "2021-22-Q1") == [10]
     assert computed == ["2021-22-Q1"]  # read from the database, not audited again
 
-    # the lead records one more person housed, through the register's own forms
-    lead = signed_in("lead")
-    new_client = {
-        "referral_date": ["2", "4", "2021"],
-        "accepted_date": ["10", "4", "2021"],
-        "age_band": "35_44",
-        "gender": "prefer_not",
-        "rough_sleeping_band": "5y_plus",
-        "support_needs": ["drug_use"],
-        "local_case_reference": "",
-    }
-    response = post_form(lead, f"/clients/{BIRMINGHAM}/new", new_client)
-    assert response.status_code == 302
-    path = urlsplit(response.headers["Location"]).path
-    tenancy = {
-        "start_date": ["1", "6", "2021"],
-        "tenure": "council",
-        "end_date": ["", "", ""],
-        "end_reason": "",
-    }
-    assert post_form(lead, f"{path}/tenancy", tenancy).status_code == 302
+    house_one_more_through_the_forms(signed_in("lead"))  # one more person housed
 
     figures_cache.clear()
     assert _housed_to_date(reader, "2021-22-Q1") == [11]
