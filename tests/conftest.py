@@ -180,6 +180,17 @@ def _shared_app(_migrated, reports_dir):
         db.engine.dispose()
 
 
+def _reset_login_limits() -> None:
+    """Each test starts with no sign-in attempts counted, in this process's own memory store
+    only: never a shared Redis that another test (or process) is counting in."""
+    storage = getattr(limiter, "_storage", None)
+    assert storage is None or type(storage).__name__ == "MemoryStorage", (
+        f"the tests' Limiter is bound to {type(storage).__name__}: an app made in this process "
+        "with a shared store would have every test's reset empty it"
+    )
+    limiter.reset()
+
+
 def _summaries_agree() -> None:
     """`hfm analytics check` after every test: whatever a test wrote, through whichever door,
     the summary tables agree with the raw tables (a test that leaves its transaction broken,
@@ -200,7 +211,7 @@ def _rolled_back(app):
     settings = dict(app.config)
     app._got_first_request = False  # a test may still add a route or a hook, as on a new app
     with app.app_context():
-        limiter.reset()
+        _reset_login_limits()
         figures_cache.clear()  # another test's figures, on data since rolled back
         connection = db.engine.connect()
         outer = connection.begin()
@@ -233,7 +244,7 @@ def _rolled_back(app):
 def _committing(app):
     """An app of the test's own: real commits, and every table emptied afterwards."""
     with app.app_context():
-        limiter.reset()
+        _reset_login_limits()
         figures_cache.clear()
         yield app
         db.session.rollback()

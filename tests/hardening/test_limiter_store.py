@@ -19,26 +19,29 @@ import pytest
 import redis
 
 from app import create_app
-from config.settings import SettingsError
+from config.settings import SettingsError, load_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def test_production_refuses_the_per_process_store(monkeypatch):
+    # The settings alone, not create_app(): an app made here with the Redis store would bind
+    # the one Limiter of this test process to Redis, and every later test's limiter.reset()
+    # would then empty the Redis the two-process test below is counting in (CI saw 24 of 24
+    # attempts accepted and no keys left).
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-only")
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     monkeypatch.delenv("RATELIMIT_ALLOW_PER_PROCESS", raising=False)
+    production = {"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
     with pytest.raises(SettingsError, match="RATELIMIT_STORAGE_URI is memory://.*redis://127.0.0.1:6379"):
-        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    allowed = create_app(
-        {"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_ALLOW_PER_PROCESS": True}
-    )
-    assert allowed.config["RATELIMIT_STORAGE_URI"] == "memory://"
-    shared = create_app(
-        {"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": REDIS_URL}
-    )
-    assert shared.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+        load_settings(production)
+    with pytest.raises(SettingsError, match="RATELIMIT_STORAGE_URI is memory://"):
+        create_app(production)  # the app refuses to start, through the same settings
+    allowed = load_settings({**production, "RATELIMIT_ALLOW_PER_PROCESS": True})
+    assert allowed["RATELIMIT_STORAGE_URI"] == "memory://"
+    shared = load_settings({**production, "RATELIMIT_STORAGE_URI": REDIS_URL})
+    assert shared["RATELIMIT_STORAGE_URI"] == REDIS_URL
 
 
 def test_development_and_tests_keep_memory(app):
